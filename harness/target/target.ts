@@ -1,0 +1,89 @@
+/**
+ * The port every run goes through. `LocalTarget` starts the embedded emulator from the synthesized
+ * cloud assembly; `AwsTarget` deploys that same assembly with toolkit-lib. The pipeline in
+ * `harness/run.ts` knows nothing else about where it runs.
+ *
+ * @example
+ * const deployment = await target.deploy({ runId, signal });
+ * try { ... await deployment.query({ queryString, startTimeMs, endTimeMs }) ... }
+ * finally { await deployment.destroy(); }
+ */
+export interface Target {
+  readonly kind: TargetKind;
+  deploy(options: DeployOptions): Promise<Deployment>;
+}
+
+export type TargetKind = 'local' | 'aws';
+
+/** Settings a deploy takes; the stack reads the same values from CDK context. */
+export interface DeployOptions {
+  /** Names the stack (`rda-<runId>`) and tags every resource. */
+  readonly runId: string;
+  /** Aborted on SIGINT/SIGTERM/SIGHUP; a deploy in flight stops and cleans up what it made. */
+  readonly signal?: AbortSignal;
+  /** Extra CDK context (stage, memorySize, timeoutSeconds, throttle settings, tags). */
+  readonly context?: Record<string, string>;
+  /** Progress lines for the user (deploy events, cleanup). @default no output */
+  readonly log?: (line: string) => void;
+}
+
+/** A deployed stack: where to send requests, where its logs are, and how to remove it. */
+export interface Deployment extends AsyncDisposable {
+  readonly target: TargetKind;
+  readonly runId: string;
+  readonly stackName: string;
+  /** Invoke URL including the stage, ending in `/`, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/bench/`. */
+  readonly baseUrl: string;
+  /** The function's log group, `/aws/lambda/<function>` or the stack-owned group wired to it. */
+  readonly logGroupName: string;
+  readonly functionName: string;
+  readonly region: string;
+  /** Memory size of the function in MB, as deployed. */
+  readonly memorySizeMb: number;
+  /** Runs a Logs Insights query and resolves once its status is `Complete`. */
+  query(query: InsightsQuery): Promise<InsightsResult>;
+  /** Idempotent; safe to call twice and from a signal handler. */
+  destroy(): Promise<DestroyReport>;
+}
+
+/** One Logs Insights query. Times are epoch milliseconds; AWS receives whole seconds (start floored, end ceiled). */
+export interface InsightsQuery {
+  readonly queryString: string;
+  readonly startTimeMs: number;
+  readonly endTimeMs: number;
+  /** Rows to return. @default 10000 (the AWS default) */
+  readonly limit?: number;
+  /** Log groups to query. @default the deployment's own log group */
+  readonly logGroupNames?: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+/** A row as GetQueryResults returns it: field name to string value, `@ptr` included. */
+export type InsightsRow = Record<string, string>;
+
+export interface InsightsResult {
+  readonly status: 'Complete';
+  /** Field names in the order the query produced them (rows are objects and lose that order). */
+  readonly fields: readonly string[];
+  readonly rows: readonly InsightsRow[];
+  readonly statistics: InsightsStatistics;
+}
+
+export interface InsightsStatistics {
+  readonly recordsMatched: number;
+  readonly recordsScanned: number;
+  readonly bytesScanned: number;
+}
+
+/** What destroy did and what it checked afterwards. */
+export interface DestroyReport {
+  readonly target: TargetKind;
+  readonly stackName: string;
+  /** True when the post-destroy checks found nothing left. */
+  readonly verified: boolean;
+  /** Each check and its outcome, e.g. `stack rda-abc: gone`, `pid 123: exited`. */
+  readonly checks: readonly string[];
+  /** Whatever is still there (empty when verified). */
+  readonly leftovers: readonly string[];
+  readonly durationMs: number;
+}

@@ -1,0 +1,35 @@
+import { listLiveStacks } from '../ci/list-stacks.js';
+import { selectPrRunIds } from '../ci/pr-stacks.js';
+import { prRunIdPrefix } from '../ci/run-id.js';
+import { ExitCode } from '../errors.js';
+import { resolveRegion } from '../target/aws/config.js';
+import type { Command } from './command.js';
+
+interface PrStacksArgs {
+  pr: string;
+  region?: string;
+}
+
+/**
+ * `pr-stacks`: prints the run id of every stack of one pull request that still exists, one per line
+ * (nothing when there is none), for `pr-closed` to destroy each with `destroy --run-id`.
+ *
+ * @example
+ * for id in $(npm run --silent harness -- pr-stacks --pr 42); do npm run harness -- destroy --run-id "$id"; done
+ */
+export const prStacksCommand: Command<PrStacksArgs> = {
+  command: 'pr-stacks',
+  describe: "list the run ids of a pull request's stacks that still exist (rda-pr-<number>-*)",
+  builder: (y) =>
+    y
+      .option('pr', { type: 'string', demandOption: true, desc: 'pull request number' })
+      .option('region', { type: 'string', desc: 'AWS region (default: $AWS_REGION, then $AWS_DEFAULT_REGION)' }),
+  async run(args, ctx) {
+    const prefix = prRunIdPrefix(args.pr);
+    const region = resolveRegion(args.region, ctx.env);
+    const runIds = selectPrRunIds(await listLiveStacks(region, { signal: ctx.signal }), args.pr);
+    for (const runId of runIds) ctx.out(runId);
+    ctx.err(`${runIds.length} stack(s) with run id '${prefix}*' in ${region}`);
+    return ExitCode.Pass;
+  },
+};

@@ -4,7 +4,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { CommandContext } from './commands/command.js';
 import { commands } from './commands/index.js';
-import { ExitCode, HarnessError, signalExitCode } from './errors.js';
+import { ExitCode, HarnessError, UsageError, signalExitCode } from './errors.js';
+import { currentCleanupHint } from './manifest.js';
 
 const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -26,7 +27,6 @@ export async function main(argv: string[], partial: Partial<CommandContext> = {}
     ...partial,
   };
   let exitCode: number = ExitCode.Pass;
-  let usageMessage: string | undefined;
 
   let parser = yargs(argv)
     .scriptName('harness')
@@ -39,7 +39,8 @@ export async function main(argv: string[], partial: Partial<CommandContext> = {}
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      usageMessage = msg;
+      // Throwing stops yargs before it runs the command: a bad flag must never start a deploy.
+      throw new UsageError('InvalidArguments', `${msg}; run with --help to see the commands and flags`);
     });
   for (const command of commands) {
     parser = parser.command(command.command, command.describe, command.builder, async (args) => {
@@ -51,11 +52,6 @@ export async function main(argv: string[], partial: Partial<CommandContext> = {}
     await parser.parseAsync();
   } catch (error) {
     return reportError(error, ctx);
-  }
-  if (usageMessage !== undefined) {
-    ctx.err(`error: ${usageMessage}`);
-    ctx.err('run with --help to see the commands and flags');
-    return ExitCode.Usage;
   }
   return exitCode;
 }
@@ -79,6 +75,8 @@ export async function runCli(argv: string[]): Promise<void> {
     if (received) {
       // Second signal: the user wants out now; the command printed how to finish cleanup.
       process.stderr.write(`received ${signal} again: exiting now without waiting for cleanup\n`);
+      const cleanupHint = currentCleanupHint();
+      if (cleanupHint) process.stderr.write(`to finish the cleanup, run: ${cleanupHint}\n`);
       process.exit(signalExitCode(signal));
     }
     received = signal;

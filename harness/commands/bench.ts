@@ -1,12 +1,215 @@
-import { UsageError } from '../errors.js';
-import type { Command } from './command.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Argv, Options } from 'yargs';
+import { validMetricsText } from '../check/slo.js';
+import { HarnessError, UsageError } from '../errors.js';
+import { DEFAULT_MIX_NAME, MIX_CATALOG } from '../load/mix.js';
+import { setCleanupHint } from '../manifest.js';
+import { type BenchArgs, DEFAULTS, parseBenchOptions, type RunOptions } from '../options.js';
+import { outcomeLine } from '../report/render.js';
+import { createProgress } from '../report/progress.js';
+import { run } from '../run.js';
+import type { Target } from '../target/target.js';
+import type { Command, CommandContext } from './command.js';
+
+/** The flags of `bench`, each with its type, default and one sentence (defaults come from DEFAULTS). */
+export const BENCH_FLAGS = {
+  target: {
+    type: 'string',
+    choices: ['local', 'aws'],
+    default: DEFAULTS.target,
+    desc: 'where to deploy: the embedded local emulator, or a real AWS account',
+  },
+  'run-id': {
+    type: 'string',
+    defaultDescription: 'generated, e.g. r0k3x9qa2',
+    desc: 'names the stack rda-<run-id>: 1 to 32 lowercase letters, digits or single hyphens',
+  },
+  ttl: {
+    type: 'string',
+    default: DEFAULTS.ttl,
+    desc: 'how long the stack may live before `sweep` may delete it (tag rda:expires-at), e.g. 90m or 2h',
+  },
+  rate: {
+    type: 'number',
+    defaultDescription: String(DEFAULTS.rateRps),
+    desc: 'open-model arrival rate in requests per second: request i is sent at i/rate whatever came before',
+  },
+  duration: { type: 'number', default: DEFAULTS.durationSeconds, desc: 'seconds of measured load' },
+  warmup: {
+    type: 'number',
+    default: DEFAULTS.warmupSeconds,
+    desc: 'seconds of warm-up load before measuring (reported, not judged)',
+  },
+  connections: {
+    type: 'number',
+    default: DEFAULTS.connections,
+    desc: 'keep-alive connections; when all are busy requests queue and the wait counts in their latency',
+  },
+  mode: {
+    type: 'string',
+    choices: ['open', 'peak'],
+    default: DEFAULTS.mode,
+    desc: 'open: constant arrival rate, latency from the scheduled send time; peak: autocannon closed loop for peak throughput',
+  },
+  mix: {
+    type: 'string',
+    default: DEFAULTS.mix,
+    desc: `requests to send: "${DEFAULT_MIX_NAME}", catalog names with weights (e.g. int=3,post-records), or a .json file; catalog: ${MIX_CATALOG.map((e) => e.name).join(', ')}`,
+  },
+  slo: {
+    type: 'string',
+    array: true,
+    defaultDescription: DEFAULTS.slos.join(' '),
+    desc: `an objective such as p99<=100ms, errors<=0.1% or coverage>=100% (repeatable); metrics: ${validMetricsText()}`,
+  },
+  sample: {
+    type: 'number',
+    defaultDescription: 'all requests',
+    desc: 'correlate only this many requests with the logs, evenly spaced over the run',
+  },
+  'logs-timeout': {
+    type: 'string',
+    defaultDescription: `${DEFAULTS.logsTimeoutLocal} local, ${DEFAULTS.logsTimeoutAws} aws`,
+    desc: 'stop polling the logs for missing requests after this long, e.g. 30s or 5m',
+  },
+  'request-timeout': {
+    type: 'string',
+    default: DEFAULTS.requestTimeout,
+    desc: 'a request without a complete response after this long counts as a timeout error',
+  },
+  'report-dir': { type: 'string', default: DEFAULTS.reportDir, desc: 'folder for the .md and .json reports and latest.md' },
+  keep: {
+    type: 'boolean',
+    default: false,
+    desc: 'leave the AWS stack deployed at the end, warned in the output and the report (--target aws only)',
+  },
+  region: {
+    type: 'string',
+    defaultDescription: '$AWS_REGION, then $AWS_DEFAULT_REGION',
+    desc: 'AWS region (--target aws only)',
+  },
+  memory: { type: 'number', defaultDescription: 'the stack default', desc: 'function memory in MB (CDK context memorySizeMb)' },
+  'log-dir': {
+    type: 'string',
+    defaultDescription: 'a temporary folder',
+    desc: 'local emulator log store folder (--target local only)',
+  },
+  'keep-logs': {
+    type: 'boolean',
+    defaultDescription: 'false',
+    desc: "keep the local emulator's log store after the run (--target local only)",
+  },
+  port: {
+    type: 'number',
+    defaultDescription: `${DEFAULTS.port} (any free port)`,
+    desc: 'local emulator port on 127.0.0.1 (--target local only)',
+  },
+} as const satisfies Record<string, Options>;
+
+/**
+ * Adds the bench flags and `--config FILE` (JSON of the same flags) to a yargs parser. Its own fail handler
+ * throws a UsageError (exit 2), so an unknown flag or a bad config file stops the run before it deploys.
+ */
+export function benchBuilder(y: Argv): Argv {
+  return y
+    .options(BENCH_FLAGS)
+    .config('config', 'JSON file of flag values, e.g. {"rate": 50, "slo": ["p99<=80ms"]}', (file: string) => {
+      try {
+        return JSON.parse(readFileSync(path.resolve(file), 'utf8')) as object;
+      } catch (error) {
+        throw new UsageError('InvalidConfig', `--config '${file}' could not be read as JSON: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    })
+    .strict()
+    .fail((message, error) => {
+      if (error instanceof HarnessError) throw error;
+      throw new UsageError('InvalidFlags', error?.message ?? message, { cause: error });
+    });
+}
+
+/** Builds the target for a run; the AWS one is imported lazily so a local run never loads the AWS SDK. */
+export type TargetFactory = (options: RunOptions, ctx: CommandContext) => Promise<Target>;
+
+const defaultTargetFactory: TargetFactory = async (options, ctx) => {
+  if (options.target === 'aws') {
+    const { AwsTarget } = await import('../target/aws-target.js');
+    return new AwsTarget({ region: options.region, env: ctx.env });
+  }
+  const { LocalTarget } = await import('../target/local-target.js');
+  return new LocalTarget({ logDir: options.local.logDir, keepLogs: options.local.keepLogs, port: options.local.port });
+};
+
+/**
+ * The command that finishes a run's cleanup by hand: the target's own (AWS). Undefined for the local
+ * target until it has started: run() names its files on disk then.
+ */
+function cleanupCommandFor(target: Target, options: RunOptions): string | undefined {
+  const own = (target as Partial<{ cleanupCommand(runId: string): string }>).cleanupCommand;
+  if (typeof own === 'function') return own.call(target, options.runId);
+  return options.target === 'local' ? undefined : `npm run harness -- destroy --run-id ${options.runId}`;
+}
+
+/**
+ * Test hook: `RDA_BENCH_HOLD_PHASE=<phase>[:ms]` holds that phase open at its start (default 20000 ms) so the
+ * signal tests can interrupt any phase, including the short ones. A signal ends the hold, except in
+ * `destroy`, which no signal interrupts: holding it stands for a slow teardown, such as waiting on AWS.
+ */
+function holdHook(env: CommandContext['env'], out: (line: string) => void) {
+  const spec = env.RDA_BENCH_HOLD_PHASE;
+  if (!spec) return undefined;
+  const [phase, ms] = spec.split(':');
+  const holdMs = Number(ms ?? 20_000);
+  return async (name: string, signal: AbortSignal) => {
+    if (name !== phase) return;
+    if (name === 'destroy') {
+      out(`phase ${name}: holding for ${holdMs} ms (RDA_BENCH_HOLD_PHASE)`);
+      await sleep(holdMs);
+      return;
+    }
+    if (signal.aborted) return;
+    out(`phase ${name}: holding for up to ${holdMs} ms (RDA_BENCH_HOLD_PHASE)`);
+    await sleep(holdMs, undefined, { signal }).catch(() => undefined);
+  };
+}
+
+/** `bench` with a given target factory (tests pass a fake one). */
+export function createBenchCommand(createTarget: TargetFactory = defaultTargetFactory): Command<BenchArgs> {
+  return {
+    command: 'bench',
+    describe: 'deploy an ephemeral stack, load it, check latency SLOs, correlate with logs, report, destroy',
+    builder: benchBuilder,
+    async run(args, ctx) {
+      const options = parseBenchOptions(args, {
+        now: new Date(),
+        env: ctx.env,
+        readFile: (file) => readFileSync(path.resolve(ctx.cwd, file), 'utf8'),
+      });
+      const target = await createTarget(options, ctx);
+      const cleanupCommand = cleanupCommandFor(target, options);
+      setCleanupHint(cleanupCommand);
+      try {
+        const result = await run(options, {
+          target,
+          signal: ctx.signal,
+          cwd: ctx.cwd,
+          progress: createProgress(ctx),
+          env: ctx.env,
+          cleanupCommand: cleanupCommand ?? 'nothing to clean up: the local emulator has not started',
+          beforePhase: holdHook(ctx.env, ctx.out),
+        });
+        ctx.out(`verdict: ${outcomeLine(result.outcome, result.exitCode)}`);
+        ctx.out(`report: ${result.paths.markdown}`);
+        return result.exitCode;
+      } finally {
+        setCleanupHint(undefined);
+      }
+    },
+  };
+}
 
 /** `bench`: deploy, load, check, correlate, report, destroy. */
-export const benchCommand: Command = {
-  command: 'bench',
-  describe: 'deploy an ephemeral stack, load it, check latency SLOs, correlate with logs, report, destroy',
-  builder: (y) => y,
-  async run() {
-    throw new UsageError('NotBuiltYet', 'the bench pipeline is not built yet: see issue "npm run bench"');
-  },
-};
+export const benchCommand: Command<BenchArgs> = createBenchCommand();

@@ -1,0 +1,307 @@
+/**
+ * What one `bench` run is asked to do: the flag table (types, defaults, one sentence each), and the pure
+ * validation that turns parsed flags into {@link RunOptions}. Every check happens here, before anything is
+ * deployed, so a typo costs a second and not a stack.
+ */
+import { randomBytes } from 'node:crypto';
+import { runIdProblem, stackName } from '../stack/names.js';
+import { parseSlo, type Slo, sloUsesLatency } from './check/slo.js';
+import { UsageError } from './errors.js';
+import { DEFAULT_MIX_NAME, type MixEntry, resolveMix } from './load/mix.js';
+import type { TargetKind } from './target/target.js';
+
+/** `open`: constant arrival rate, latency from each request's due time. `peak`: autocannon closed loop. */
+export type LoadMode = 'open' | 'peak';
+
+/** How the load phase runs. */
+export interface LoadOptions {
+  readonly mode: LoadMode;
+  /** Target arrival rate of the open model, requests per second. @default 20 */
+  readonly rateRps: number;
+  /** Length of the measured phase. @default 20 */
+  readonly durationSeconds: number;
+  /** Length of the warm-up phase before it (reported, not gated). @default 2 */
+  readonly warmupSeconds: number;
+  /** Keep-alive connections in the pool; requests queue when all are busy. @default 10 */
+  readonly connections: number;
+  /** Requests as data, sent in proportion to their weights. @default the `default` mix */
+  readonly mix: readonly MixEntry[];
+  /** A request without a complete response after this long is an error of kind `timeout`. @default 30000 */
+  readonly requestTimeoutMs: number;
+}
+
+/** Everything `run()` needs, validated. */
+export interface RunOptions {
+  readonly target: TargetKind;
+  readonly runId: string;
+  /** `rda-<runId>`. */
+  readonly stackName: string;
+  /** ISO time after which `sweep` may delete the stack (`--ttl` from the start). */
+  readonly expiresAt: string;
+  readonly creator: string;
+  /** AWS region, for `--target aws` only. @default AWS_REGION, else AWS_DEFAULT_REGION (the AWS target checks it) */
+  readonly region: string | undefined;
+  /** Function memory as CDK context; the stack's default when undefined. */
+  readonly memorySizeMb: number | undefined;
+  readonly load: LoadOptions;
+  readonly slos: readonly Slo[];
+  /** Where the SLOs came from, for the report. */
+  readonly sloSource: 'defaults' | 'flags';
+  /** Correlate this many requests (evenly spaced); all when undefined. */
+  readonly sample: number | undefined;
+  /** Give up polling the logs for missing ids after this long. @default 30 s local, 5 min aws */
+  readonly logsTimeoutMs: number;
+  readonly reportDir: string;
+  /** Skip destroy (warned in the output and the report). @default false */
+  readonly keep: boolean;
+  /** Emulator knobs for `--target local`. */
+  readonly local: LocalKnobs;
+  /** CDK context handed to `target.deploy()` (tags, memory, throttling sized for the rate). */
+  readonly stackContext: Readonly<Record<string, string>>;
+}
+
+/** Options only the local emulator reads. */
+export interface LocalKnobs {
+  /** Log store folder; a temporary one when undefined. */
+  readonly logDir: string | undefined;
+  /** Keep the log store after destroy. @default false */
+  readonly keepLogs: boolean;
+  /** Emulator port. @default 0 (any free port) */
+  readonly port: number;
+}
+
+/** Defaults in one table, as autocannon keeps them; the flag help prints them from here. */
+export const DEFAULTS = {
+  target: 'local' as TargetKind,
+  ttl: '2h',
+  rateRps: 20,
+  durationSeconds: 20,
+  // Warm-up has to outlast the first burst of cold starts and the queue they build: Init Duration is
+  // 0.13–0.35 s on AWS (performance.md A1) but 0.45–0.7 s in the local emulator on a busy 2-core machine,
+  // where a 1 s warm-up left the first 0.3 s of measurement queued behind them (p99 246 ms vs 28 ms).
+  warmupSeconds: 2,
+  connections: 10,
+  mode: 'open' as LoadMode,
+  mix: DEFAULT_MIX_NAME,
+  reportDir: 'reports',
+  logsTimeoutLocal: '30s',
+  logsTimeoutAws: '5m',
+  requestTimeout: '30s',
+  port: 0,
+  /** The 50–100 ms target of the issue: warm p50 ≤ 50 ms, warm p99 ≤ 100 ms, errors ≤ 0.1 %, coverage 100 %. */
+  slos: ['p50<=50ms', 'p99<=100ms', 'errors<=0.1%', 'coverage>=100%'],
+} as const;
+
+/** Bounds that keep a run on a laptop sane; each is checked with a message naming the flag. */
+const LIMITS = {
+  rateRps: { min: 0.1, max: 20_000 },
+  durationSeconds: { min: 1, max: 3_600 },
+  warmupSeconds: { min: 0, max: 600 },
+  connections: { min: 1, max: 1_024 },
+  ttlMs: { min: 60_000, max: 7 * 24 * 3_600_000 },
+  memorySizeMb: { min: 128, max: 10_240 },
+  port: { min: 0, max: 65_535 },
+};
+
+// The stack's stage throttle defaults to 100 rps / burst 200 (stack/config.ts); a run asking for more
+// would measure API Gateway's 429s instead of the function, so the throttle is raised to 1.5 x the rate.
+const STAGE_THROTTLE_DEFAULT_RPS = 100;
+const THROTTLE_HEADROOM = 1.5;
+
+/** The flags as yargs parsed them (kebab-case keys as well as camelCase; only camelCase is read). */
+export interface BenchArgs {
+  readonly target?: string;
+  readonly runId?: string;
+  readonly ttl?: string;
+  readonly rate?: number;
+  readonly duration?: number;
+  readonly warmup?: number;
+  readonly connections?: number;
+  readonly mode?: string;
+  readonly mix?: string;
+  readonly slo?: readonly string[] | string;
+  readonly sample?: number;
+  readonly logsTimeout?: string;
+  readonly requestTimeout?: string;
+  readonly reportDir?: string;
+  readonly keep?: boolean;
+  readonly region?: string;
+  readonly memory?: number;
+  readonly logDir?: string;
+  readonly keepLogs?: boolean;
+  readonly port?: number;
+}
+
+/** The clock, environment and mix files, injectable so parsing stays pure in tests. */
+export interface ParseContext {
+  readonly now: Date;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads a `--mix file.json`; throws on a missing file. */
+  readonly readFile?: (path: string) => string;
+  /** Random bytes for a generated run id. @default node:crypto */
+  readonly randomBytes?: (size: number) => Uint8Array;
+}
+
+/** Validates parsed flags into {@link RunOptions}; throws {@link UsageError} naming the flag and the fix. */
+export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOptions {
+  const target = oneOf('--target', args.target ?? DEFAULTS.target, ['local', 'aws'] as const);
+  const mode = oneOf('--mode', args.mode ?? DEFAULTS.mode, ['open', 'peak'] as const);
+  checkConflicts(args, target, mode);
+
+  const runId = args.runId ?? generateRunId(context.randomBytes);
+  const problem = runIdProblem(runId);
+  if (problem !== null) throw new UsageError('InvalidRunId', `--run-id: ${problem}`);
+
+  const ttlMs = parseDurationMs('--ttl', args.ttl ?? DEFAULTS.ttl);
+  within('--ttl', ttlMs, LIMITS.ttlMs, 'ms');
+  const rateRps = within('--rate', args.rate ?? DEFAULTS.rateRps, LIMITS.rateRps);
+  const durationSeconds = within('--duration', args.duration ?? DEFAULTS.durationSeconds, LIMITS.durationSeconds);
+  const warmupSeconds = within('--warmup', args.warmup ?? DEFAULTS.warmupSeconds, LIMITS.warmupSeconds);
+  const connections = integer('--connections', args.connections ?? DEFAULTS.connections, LIMITS.connections);
+  const memorySizeMb = args.memory === undefined ? undefined : integer('--memory', args.memory, LIMITS.memorySizeMb);
+  const port = integer('--port', args.port ?? DEFAULTS.port, LIMITS.port);
+  const sample = args.sample === undefined ? undefined : integer('--sample', args.sample, { min: 1, max: 10_000_000 });
+  const logsTimeoutMs = parseDurationMs(
+    '--logs-timeout',
+    args.logsTimeout ?? (target === 'aws' ? DEFAULTS.logsTimeoutAws : DEFAULTS.logsTimeoutLocal),
+  );
+  const requestTimeoutMs = parseDurationMs('--request-timeout', args.requestTimeout ?? DEFAULTS.requestTimeout);
+
+  const sloTexts = toList(args.slo);
+  const slos = (sloTexts.length > 0 ? sloTexts : DEFAULTS.slos).map(parseSlo);
+  if (mode === 'peak' && sloTexts.some((_, i) => sloUsesLatency(slos[i]!))) {
+    throw new UsageError(
+      'ConflictingFlags',
+      `--slo '${sloTexts.find((_, i) => sloUsesLatency(slos[i]!))}' judges latency, but --mode peak measures ` +
+        'closed-loop service times that cannot prove a latency SLO: use --mode open for latency SLOs',
+    );
+  }
+
+  const mix = resolveMix(args.mix ?? DEFAULTS.mix, context.readFile);
+  const creator = creatorFrom(context.env);
+  const expiresAt = new Date(context.now.getTime() + ttlMs).toISOString();
+  const region = target === 'aws' ? (args.region ?? context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION) : undefined;
+
+  return {
+    target,
+    runId,
+    stackName: stackName(runId),
+    expiresAt,
+    creator,
+    region,
+    memorySizeMb,
+    load: { mode, rateRps, durationSeconds, warmupSeconds, connections, mix, requestTimeoutMs },
+    slos,
+    sloSource: sloTexts.length > 0 ? 'flags' : 'defaults',
+    sample,
+    logsTimeoutMs,
+    reportDir: args.reportDir ?? DEFAULTS.reportDir,
+    keep: args.keep ?? false,
+    local: { logDir: args.logDir, keepLogs: args.keepLogs ?? false, port },
+    stackContext: stackContextFor({ runId, expiresAt, creator, memorySizeMb, rateRps, mode }),
+  };
+}
+
+/** Flags that contradict each other or the target; checked before anything is deployed. */
+function checkConflicts(args: BenchArgs, target: TargetKind, mode: LoadMode): void {
+  const conflict = (message: string) => new UsageError('ConflictingFlags', message);
+  if (target === 'local' && args.region !== undefined) {
+    throw conflict(`--region '${args.region}' applies to --target aws only: drop it or add --target aws`);
+  }
+  if (target === 'local' && args.keep) {
+    throw conflict(
+      '--keep leaves an AWS stack deployed, but the local emulator lives in this process and ends with it: ' +
+        'use --keep-logs to keep its log store, or add --target aws',
+    );
+  }
+  if (target === 'aws') {
+    for (const [flag, value] of [
+      ['--log-dir', args.logDir],
+      ['--keep-logs', args.keepLogs],
+      ['--port', args.port],
+    ] as const) {
+      if (value !== undefined && value !== false) {
+        throw conflict(`${flag} configures the local emulator only: drop it or use --target local`);
+      }
+    }
+  }
+  if (mode === 'peak' && args.rate !== undefined) {
+    throw conflict('--rate sets the open-model arrival rate; --mode peak sends as fast as it can: drop one of them');
+  }
+}
+
+/** CDK context for the stack (keys of stack/config.ts). */
+function stackContextFor(run: {
+  runId: string;
+  expiresAt: string;
+  creator: string;
+  memorySizeMb: number | undefined;
+  rateRps: number;
+  mode: LoadMode;
+}): Record<string, string> {
+  const context: Record<string, string> = { runId: run.runId, expiresAt: run.expiresAt, creator: run.creator };
+  if (run.memorySizeMb !== undefined) context.memorySizeMb = String(run.memorySizeMb);
+  const neededRps = Math.ceil(run.rateRps * THROTTLE_HEADROOM);
+  if (run.mode === 'open' && neededRps > STAGE_THROTTLE_DEFAULT_RPS) {
+    context.throttleRateLimit = String(Math.min(10_000, neededRps));
+    context.throttleBurstLimit = String(Math.min(5_000, neededRps * 2));
+  }
+  return context;
+}
+
+/** A short lowercase run id such as `k3x9qa2f`: 40 random bits, base-36. */
+export function generateRunId(random: (size: number) => Uint8Array = randomBytes): string {
+  const bytes = random(5);
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  // Start with a letter so the id never reads as a number in a tag or a file name.
+  return `r${value.toString(36).padStart(8, '0')}`;
+}
+
+/** Who started the run, as a tag value: GitHub's actor in CI, else `$USER`. */
+function creatorFrom(env: Readonly<Record<string, string | undefined>>): string {
+  const raw = env.GITHUB_ACTOR ?? env.USER ?? 'unknown';
+  const cleaned = raw.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '-').slice(0, 256);
+  return cleaned.length > 0 ? cleaned : 'unknown';
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `'90s'`, `'5m'`, `'2h'`, `'250ms'` or a bare number of seconds, to milliseconds. */
+export function parseDurationMs(flag: string, text: string | number): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(String(text));
+  if (!match) {
+    throw new UsageError('InvalidDuration', `${flag} '${text}' is not a duration: write e.g. 30s, 5m, 2h or 250ms`);
+  }
+  const ms = Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 's']!;
+  if (ms <= 0) throw new UsageError('InvalidDuration', `${flag} '${text}' must be longer than zero`);
+  return ms;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError('InvalidChoice', `${flag} '${value}' is not one of: ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function within(flag: string, value: number, range: { min: number; max: number }, unit = ''): number {
+  if (!Number.isFinite(value) || value < range.min || value > range.max) {
+    throw new UsageError(
+      'OutOfRange',
+      `${flag} '${value}${unit}' is out of range: give a number from ${range.min}${unit} to ${range.max}${unit}`,
+    );
+  }
+  return value;
+}
+
+function integer(flag: string, value: number, range: { min: number; max: number }): number {
+  within(flag, value, range);
+  if (!Number.isInteger(value)) throw new UsageError('OutOfRange', `${flag} '${value}' must be a whole number`);
+  return value;
+}
+
+function toList(value: readonly string[] | string | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}

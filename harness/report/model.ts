@@ -1,0 +1,471 @@
+/**
+ * The report's data: one plain object that the markdown renders and the `.json` twin serialises, so
+ * both always say the same thing. Built by {@link buildReport} (pure: every time and fact comes in).
+ */
+import type { MeasuredOutcome, PhaseName } from '../check/outcome.js';
+import type { RunMeasurements } from '../check/measure.js';
+import type { SloResult } from '../check/slo.js';
+import type { CorrelationResult } from '../correlate/correlate.js';
+import { ColdState } from '../correlate/join.js';
+import type { LoadResult } from '../load/load.js';
+import { Phase } from '../load/records.js';
+import { rankIndex, select, type Summary } from '../load/stats.js';
+import type { RunOptions } from '../options.js';
+import type { DestroyReport } from '../target/target.js';
+import { type SavedQuery, handlerLinesQuery, reportLinesQuery, savedQueries, correlationCensusQuery } from '../../stack/log-queries.js';
+
+export const REPORT_SCHEMA = 'rda-bench-report/1';
+
+/** A phase of the run and how it ended. */
+export interface PhaseRecord {
+  readonly name: PhaseName;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly outcome: 'done' | 'failed' | 'interrupted' | 'skipped';
+  readonly detail?: string;
+}
+
+
+/** Facts about the environment, gathered by the shell (git, clock, node). */
+export interface RunFacts {
+  readonly commit: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly nodeVersion: string;
+  readonly baseUrl: string | undefined;
+  readonly logGroupName: string | undefined;
+  readonly region: string | undefined;
+  readonly memorySizeMb: number | undefined;
+}
+
+/** What destroy did, or that it was skipped. */
+export type DestroyOutcome =
+  | { readonly kind: 'destroyed'; readonly report: DestroyReport }
+  | { readonly kind: 'kept' }
+  | { readonly kind: 'nothing-deployed' }
+  | { readonly kind: 'failed'; readonly message: string };
+
+/** Everything {@link buildReport} reads. */
+export interface ReportInput {
+  readonly options: RunOptions;
+  readonly facts: RunFacts;
+  readonly outcome: MeasuredOutcome;
+  readonly exitCode: number;
+  readonly phases: readonly PhaseRecord[];
+  readonly load: LoadResult | undefined;
+  readonly correlation: CorrelationResult | undefined;
+  readonly measurements: RunMeasurements | undefined;
+  readonly slos: readonly SloResult[];
+  readonly destroy: DestroyOutcome;
+  readonly warnings: readonly string[];
+}
+
+/** Percentiles in ms, as the report prints them (null for "no data", JSON has no NaN). */
+export interface SummaryView {
+  readonly n: number;
+  readonly p50: number | null;
+  readonly p90: number | null;
+  readonly p95: number | null;
+  readonly p99: number | null;
+  readonly p99_9: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
+}
+
+export interface SloView {
+  readonly slo: string;
+  readonly metric: string;
+  readonly comparator: string;
+  readonly threshold: number;
+  readonly unit: string;
+  readonly value: number | null;
+  readonly margin: number | null;
+  readonly n: number;
+  readonly status: SloResult['status'];
+  readonly note?: string;
+}
+
+export interface SlowRequestView {
+  readonly correlationId: string;
+  readonly request: string;
+  readonly atSeconds: number;
+  readonly latencyMs: number;
+  readonly status: number;
+  readonly cold: boolean | null;
+  readonly lambdaMs: number | null;
+  readonly apiRequestId: string | null;
+  readonly awsRequestId: string | null;
+  readonly handlerLine: string | null;
+  readonly reportLine: string | null;
+}
+
+/** The report as data. */
+export interface RunReport {
+  readonly schema: typeof REPORT_SCHEMA;
+  readonly outcome: MeasuredOutcome;
+  readonly exitCode: number;
+  readonly run: {
+    readonly runId: string;
+    readonly stackName: string;
+    readonly target: string;
+    readonly region: string | null;
+    readonly memorySizeMb: number | null;
+    readonly commit: string;
+    readonly startedAt: string;
+    readonly endedAt: string;
+    readonly nodeVersion: string;
+    readonly baseUrl: string | null;
+    readonly logGroupName: string | null;
+    readonly mode: string;
+    readonly rateRps: number | null;
+    readonly durationSeconds: number;
+    readonly warmupSeconds: number;
+    readonly connections: number;
+    readonly sample: number | null;
+    readonly logsTimeoutSeconds: number;
+    readonly expiresAt: string;
+    readonly creator: string;
+    readonly sloSource: string;
+    readonly mix: readonly { name: string; weight: number; method: string; path: string }[];
+  };
+  readonly phases: readonly PhaseRecord[];
+  readonly slos: readonly SloView[];
+  readonly load: {
+    readonly closedLoop: boolean;
+    readonly targetRps: number | null;
+    readonly sentRps: number | null;
+    readonly achievedRps: number | null;
+    readonly throughputRps: number;
+    readonly sendLagMaxMs: number | null;
+    readonly requests: number;
+    readonly responses: number;
+    readonly errors: number;
+    readonly errorRatePercent: number | null;
+    readonly statusCodes: Readonly<Record<string, number>>;
+    readonly errorKinds: Readonly<Record<string, number>>;
+    readonly warmup: { readonly requests: number; readonly errors: number; readonly latency: SummaryView };
+  } | null;
+  readonly latency: { readonly all: SummaryView; readonly warm: SummaryView; readonly cold: SummaryView } | null;
+  readonly breakdown: {
+    readonly client: SummaryView;
+    readonly lambda: SummaryView;
+    readonly handler: SummaryView;
+    readonly gap: SummaryView;
+  } | null;
+  readonly coldStarts: { readonly measured: number; readonly warmup: number; readonly initDuration: SummaryView } | null;
+  readonly slowest: readonly SlowRequestView[];
+  readonly coverage: {
+    readonly sampled: number;
+    readonly expected: number;
+    readonly matched: number;
+    readonly coveragePercent: number | null;
+    readonly timedOut: boolean;
+    readonly rounds: number;
+    readonly queries: number;
+    readonly queryErrors: number;
+    readonly lastQueryError: string | null;
+    readonly elapsedMs: number;
+    readonly misses: Readonly<Record<string, { readonly count: number; readonly examples: readonly string[] }>>;
+    readonly notExpected: Readonly<Record<string, number>>;
+    readonly notExpectedButLogged: number;
+    readonly unexpected: { readonly count: number; readonly lines: number; readonly examples: readonly string[] } | null;
+  } | null;
+  readonly queries: readonly SavedQuery[];
+  readonly destroy: DestroyOutcome;
+  readonly charts: {
+    readonly overTime: {
+      readonly bucketSeconds: number;
+      readonly startSeconds: readonly number[];
+      readonly p50Ms: readonly number[];
+      readonly p99Ms: readonly number[];
+    };
+    readonly histogram: { readonly edgesMs: readonly number[]; readonly counts: readonly number[] };
+  } | null;
+  readonly warnings: readonly string[];
+  readonly notes: readonly string[];
+}
+
+/** Says, in the report, what local numbers mean. */
+export const LOCAL_LATENCY_NOTE =
+  'This run used the local emulator: its latencies are those of Node processes on this machine over loopback, ' +
+  'not AWS latencies. They say nothing about API Gateway, Lambda or the network in a region; run with ' +
+  '`--target aws` for those.';
+
+/** Points on the latency-over-time chart at most (xychart-beta stays readable). */
+const MAX_CHART_POINTS = 60;
+/** Histogram bucket edges in ms: 1-2-5 steps, trimmed to the data. */
+const HISTOGRAM_EDGES_MS = [
+  0, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000,
+];
+/** Examples of each miss kind listed by id. */
+const MISS_EXAMPLES = 10;
+
+/** Builds the report data; the only loops over samples are the chart's two passes. */
+export function buildReport(input: ReportInput): RunReport {
+  const { options, facts, load, correlation, measurements: m } = input;
+  const notes = options.target === 'local' ? [LOCAL_LATENCY_NOTE] : [];
+  const warnings = [...input.warnings];
+  if (load?.closedLoop) {
+    notes.push(
+      'Closed-loop (--mode peak) latencies are service times: each connection waits for a response before sending ' +
+        'again, which hides queueing (coordinated omission). Use them for throughput, not for latency claims.',
+    );
+  }
+
+  return {
+    schema: REPORT_SCHEMA,
+    outcome: input.outcome,
+    exitCode: input.exitCode,
+    run: {
+      runId: options.runId,
+      stackName: options.stackName,
+      target: options.target,
+      region: facts.region ?? options.region ?? null,
+      memorySizeMb: facts.memorySizeMb ?? options.memorySizeMb ?? null,
+      commit: facts.commit,
+      startedAt: facts.startedAt,
+      endedAt: facts.endedAt,
+      nodeVersion: facts.nodeVersion,
+      baseUrl: facts.baseUrl ?? null,
+      logGroupName: facts.logGroupName ?? null,
+      mode: options.load.mode,
+      rateRps: options.load.mode === 'open' ? options.load.rateRps : null,
+      durationSeconds: options.load.durationSeconds,
+      warmupSeconds: options.load.warmupSeconds,
+      connections: options.load.connections,
+      sample: options.sample ?? null,
+      logsTimeoutSeconds: options.logsTimeoutMs / 1000,
+      expiresAt: options.expiresAt,
+      creator: options.creator,
+      sloSource: options.sloSource,
+      mix: options.load.mix.map((e) => ({ name: e.name, weight: e.weight, method: e.method, path: e.path })),
+    },
+    phases: input.phases,
+    slos: input.slos.map((r) => ({
+      slo: r.slo.text,
+      metric: r.slo.metric,
+      comparator: r.slo.comparator,
+      threshold: r.slo.threshold,
+      unit: r.slo.unit,
+      value: finite(r.value),
+      margin: finite(r.margin),
+      n: r.n,
+      status: r.status,
+      ...(r.note ? { note: r.note } : {}),
+    })),
+    load:
+      load && m
+        ? {
+            closedLoop: load.closedLoop,
+            targetRps: load.rates ? load.rates.targetRps : null,
+            sentRps: load.rates ? load.rates.sentRps : null,
+            achievedRps: load.rates ? load.rates.achievedRps : null,
+            throughputRps: m.throughputRps,
+            sendLagMaxMs: load.rates ? load.rates.sendLagMaxUs / 1000 : null,
+            requests: m.requests,
+            responses: m.responses,
+            errors: m.errors,
+            errorRatePercent: finite(m.errorRatePercent),
+            statusCodes: m.statusCodes,
+            errorKinds: m.errorKinds,
+            warmup: { requests: m.warmup.requests, errors: m.warmup.errors, latency: view(m.warmup.latency) },
+          }
+        : null,
+    latency: m ? { all: view(m.latency.all), warm: view(m.latency.warm), cold: view(m.latency.cold) } : null,
+    breakdown:
+      m && correlation
+        ? {
+            client: view(m.breakdown.client),
+            lambda: view(m.breakdown.lambda),
+            handler: view(m.breakdown.handler),
+            gap: view(m.breakdown.gap),
+          }
+        : null,
+    coldStarts:
+      m && correlation
+        ? { measured: m.coldStarts.measured, warmup: m.coldStarts.warmup, initDuration: view(m.coldStarts.initDuration) }
+        : null,
+    slowest: load ? slowestViews(load, correlation) : [],
+    coverage: correlation ? coverageView(correlation) : null,
+    queries: reportQueries(load, correlation),
+    destroy: input.destroy,
+    charts: load && load.log.count > 0 ? charts(load) : null,
+    warnings,
+    notes,
+  };
+}
+
+function finite(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) ? value : null;
+}
+
+/** A summary with NaN turned into null (JSON cannot carry NaN). */
+export function view(summary: Summary): SummaryView {
+  return {
+    n: summary.n,
+    p50: finite(summary.p50),
+    p90: finite(summary.p90),
+    p95: finite(summary.p95),
+    p99: finite(summary.p99),
+    p99_9: finite(summary.p99_9),
+    max: finite(summary.max),
+    mean: finite(summary.mean),
+  };
+}
+
+function slowestViews(load: LoadResult, correlation: CorrelationResult | undefined): SlowRequestView[] {
+  const log = load.log;
+  return (correlation?.slowest ?? []).map((slow) => {
+    const i = slow.index;
+    const coldState = correlation?.coldState[i] ?? ColdState.Unknown;
+    return {
+      correlationId: log.correlationId[i]!,
+      request: load.mix[log.mixIndex[i]!]?.name ?? '?',
+      atSeconds: (log.dueUs[i]! - load.measuredStartUs) / 1e6,
+      latencyMs: log.latencyUs[i]! / 1000,
+      status: log.status[i]!,
+      cold: coldState === ColdState.Unknown ? null : coldState === ColdState.Cold,
+      lambdaMs: finite(correlation?.lambdaDurationMs[i]),
+      apiRequestId: log.apiRequestId[i] ?? null,
+      awsRequestId: correlation?.awsRequestIds.get(i) ?? null,
+      handlerLine: slow.handlerLine ?? null,
+      reportLine: slow.reportLine ?? null,
+    };
+  });
+}
+
+function coverageView(c: CorrelationResult): NonNullable<RunReport['coverage']> {
+  const misses: Record<string, { count: number; examples: string[] }> = {};
+  for (const [kind, ids] of Object.entries(c.misses)) {
+    misses[kind] = { count: ids.length, examples: ids.slice(0, MISS_EXAMPLES) };
+  }
+  return {
+    sampled: c.sampled,
+    expected: c.expected,
+    matched: c.matched,
+    coveragePercent: finite(c.coverage * 100),
+    timedOut: c.timedOut,
+    rounds: c.rounds,
+    queries: c.queries,
+    queryErrors: c.queryErrors,
+    lastQueryError: c.lastQueryError ?? null,
+    elapsedMs: c.elapsedMs,
+    misses,
+    notExpected: c.notExpected,
+    notExpectedButLogged: c.notExpectedButLogged,
+    unexpected: c.unexpected
+      ? { count: c.unexpected.ids.length, lines: c.unexpected.lines, examples: c.unexpected.ids.slice(0, MISS_EXAMPLES) }
+      : null,
+  };
+}
+
+/** The saved console queries plus the correlation queries with two of this run's ids, ready to paste. */
+function reportQueries(load: LoadResult | undefined, correlation: CorrelationResult | undefined): SavedQuery[] {
+  const ids: string[] = [];
+  const requestIds: string[] = [];
+  if (load) {
+    for (let i = 0; i < load.log.count && ids.length < 2; i++) {
+      if (load.log.correlationId[i]) ids.push(load.log.correlationId[i]!);
+    }
+  }
+  if (correlation) for (const id of correlation.awsRequestIds.values()) if (requestIds.length < 2) requestIds.push(id);
+  return [
+    ...savedQueries,
+    {
+      name: 'correlation-handler-lines',
+      description: 'How the harness finds handler lines (batched, up to 10,000 characters per query)',
+      queryString: handlerLinesQuery(ids.length > 0 ? ids : ['<correlation-id>']),
+    },
+    {
+      name: 'correlation-report-lines',
+      description: 'How the harness finds REPORT lines by the awsRequestId of each handler line',
+      queryString: reportLinesQuery(requestIds.length > 0 ? requestIds : ['<aws-request-id>']),
+    },
+    {
+      name: 'correlation-census',
+      description: 'How the harness finds ids that were logged but never sent',
+      queryString: correlationCensusQuery(),
+    },
+  ];
+}
+
+/** Latency over time (p50 and p99 per bucket of due time) and a latency histogram, measured phase. */
+function charts(load: LoadResult): NonNullable<RunReport['charts']> {
+  const log = load.log;
+  const seconds = Math.max(load.measuredSeconds, 1e-3);
+  const bucketSeconds = Math.max(1, Math.ceil(seconds / MAX_CHART_POINTS));
+  const buckets = Math.max(1, Math.ceil(seconds / bucketSeconds));
+  const bucketOf = new Int32Array(log.count).fill(-1);
+  const sizes = new Int32Array(buckets);
+  const edges = HISTOGRAM_EDGES_MS;
+  const counts = new Array<number>(edges.length).fill(0);
+  let maxMs = 0;
+  // Pass 1: bucket by due time, count per bucket, fill the histogram.
+  for (let i = 0; i < log.count; i++) {
+    if (log.phase[i] !== Phase.Measured || log.status[i] === 0) continue;
+    const latencyMs = log.latencyUs[i]! / 1000;
+    if (!Number.isFinite(latencyMs)) continue;
+    const b = Math.min(buckets - 1, Math.max(0, Math.floor((log.dueUs[i]! - load.measuredStartUs) / 1e6 / bucketSeconds)));
+    bucketOf[i] = b;
+    sizes[b]!++;
+    counts[histogramSlot(edges, latencyMs)]!++;
+    if (latencyMs > maxMs) maxMs = latencyMs;
+  }
+  // Pass 2: group latencies by bucket (counting sort), then select p50 and p99 within each group.
+  const offsets = new Int32Array(buckets + 1);
+  for (let b = 0; b < buckets; b++) offsets[b + 1] = offsets[b]! + sizes[b]!;
+  const grouped = new Float64Array(offsets[buckets]!);
+  const fill = offsets.slice(0, buckets);
+  for (let i = 0; i < log.count; i++) {
+    const b = bucketOf[i]!;
+    if (b >= 0) grouped[fill[b]!++] = log.latencyUs[i]! / 1000;
+  }
+  const p50Ms: number[] = [];
+  const p99Ms: number[] = [];
+  const startSeconds: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const group = grouped.subarray(offsets[b]!, offsets[b + 1]!);
+    startSeconds.push(b * bucketSeconds);
+    if (group.length === 0) {
+      p50Ms.push(0);
+      p99Ms.push(0);
+      continue;
+    }
+    const s = summarizeTwo(group);
+    p50Ms.push(round3(s.p50));
+    p99Ms.push(round3(s.p99));
+  }
+  // Trim empty histogram slots above the largest latency.
+  let last = histogramSlot(edges, maxMs);
+  while (last > 0 && counts[last] === 0) last--;
+  return {
+    overTime: { bucketSeconds, startSeconds, p50Ms, p99Ms },
+    histogram: { edgesMs: edges.slice(0, last + 1), counts: counts.slice(0, last + 1) },
+  };
+}
+
+/** Slot of `ms` in the histogram: the last edge ≤ ms (binary search over ~20 edges). */
+function histogramSlot(edges: readonly number[], ms: number): number {
+  let lo = 0;
+  let hi = edges.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (edges[mid]! <= ms) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** p50 and p99 of a group, by selection (the group is reordered). */
+function summarizeTwo(group: Float64Array): { p50: number; p99: number } {
+  const n = group.length;
+  const k50 = rankIndex(n, 0.5);
+  const k99 = rankIndex(n, 0.99);
+  select(group, k50, 0, n - 1);
+  select(group, k99, k50, n - 1);
+  return { p50: group[k50]!, p99: group[k99]! };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

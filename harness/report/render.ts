@@ -1,0 +1,431 @@
+/**
+ * Renders a {@link RunReport} as GitHub-flavoured markdown: verdict and SLO table first, then the numbers
+ * behind them, the evidence from the logs, the queries, and Mermaid charts GitHub draws. Pure: template
+ * strings over the report data, no sample loops.
+ */
+import type { MeasuredOutcome } from '../check/outcome.js';
+import type { RunReport, SloView, SummaryView } from './model.js';
+
+/** Renders the full report. */
+export function renderReport(report: RunReport): string {
+  const sections = [
+    headline(report),
+    notes(report),
+    sloTable(report),
+    warnings(report),
+    latency(report),
+    load(report),
+    coldStarts(report),
+    breakdown(report),
+    slowest(report),
+    coverage(report),
+    chartsSection(report),
+    queries(report),
+    destroy(report),
+    metadata(report),
+  ];
+  return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
+}
+
+const VERDICT_TEXT = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const;
+
+/** One line saying how the run ended, e.g. `FAIL (exit 1)` or `INTERRUPTED during load by SIGINT`. */
+export function outcomeLine(outcome: MeasuredOutcome, exitCode: number): string {
+  switch (outcome.kind) {
+    case 'verdict':
+      return `${VERDICT_TEXT[outcome.verdict]} (exit ${exitCode})`;
+    case 'interrupted':
+      return `INTERRUPTED during ${outcome.phase} by ${outcome.signal} (exit ${exitCode})`;
+    case 'error':
+      return `ERROR during ${outcome.phase}: [${outcome.code}] ${outcome.message} (exit ${exitCode})`;
+  }
+}
+
+function headline(r: RunReport): string {
+  const lines = [
+    `# Bench report: ${r.run.stackName} on ${r.run.target}`,
+    '',
+    `**Verdict: ${outcomeLine(r.outcome, r.exitCode)}**`,
+  ];
+  if (r.outcome.kind === 'verdict') {
+    lines.push('', ...r.outcome.reasons.map((reason) => `- ${reason}`));
+  } else if (r.outcome.kind === 'interrupted') {
+    lines.push(
+      '',
+      `The run was stopped during the **${r.outcome.phase}** phase; what it had measured is below, and ` +
+        'nothing here is a verdict.',
+    );
+  }
+  return lines.join('\n');
+}
+
+function notes(r: RunReport): string {
+  return r.notes.map((note) => `> [!NOTE]\n> ${note}`).join('\n\n');
+}
+
+function sloTable(r: RunReport): string {
+  if (r.slos.length === 0) return '';
+  const rows = r.slos.map((s) =>
+    row([
+      `\`${s.slo}\``,
+      sloSubject(s),
+      valueWithUnit(s.value, s.unit),
+      `${s.comparator.replace('<=', '≤').replace('>=', '≥')} ${valueWithUnit(s.threshold, s.unit)}`,
+      s.margin === null ? '–' : `${s.margin >= 0 ? '+' : '−'}${valueWithUnit(Math.abs(s.margin), s.unit)}`,
+      String(s.n),
+      s.note ? `${s.status} (${s.note})` : s.status,
+    ]),
+  );
+  return [
+    `## SLOs (${r.run.sloSource === 'defaults' ? 'defaults' : 'from flags or config'})`,
+    '',
+    row(['SLO', 'measures', 'value', 'threshold', 'margin', 'n', 'status']),
+    row(['---', '---', '---:', '---', '---:', '---:', '---']),
+    ...rows,
+  ].join('\n');
+}
+
+const SCOPE_TEXT: Record<string, string> = {
+  all: 'client latency, all requests',
+  warm: 'client latency, warm requests',
+  cold: 'client latency, cold starts',
+  lambda: 'Lambda Duration (REPORT)',
+  init: 'Init Duration of cold starts',
+};
+
+function sloSubject(s: SloView): string {
+  if (s.metric === 'errors') return 'failed requests';
+  if (s.metric === 'coverage') return 'requests found in the logs';
+  if (s.metric === 'cold_starts') return 'cold starts while measuring';
+  const [scope = '', stat = ''] = s.metric.split('.');
+  return `${stat.replace('_', '.')} of ${SCOPE_TEXT[scope] ?? scope}`;
+}
+
+function warnings(r: RunReport): string {
+  if (r.warnings.length === 0) return '';
+  return ['> [!WARNING]', ...r.warnings.map((w) => `> - ${w}`)].join('\n');
+}
+
+function latency(r: RunReport): string {
+  if (!r.latency) return '';
+  const label = r.load?.closedLoop
+    ? 'closed-loop service times, from each request\'s actual send time (autocannon)'
+    : 'from each request\'s scheduled send time (open model, µs resolution)';
+  return [
+    `## Latency (ms, measured phase, ${label})`,
+    '',
+    percentileHeader('requests'),
+    summaryRow('all', r.latency.all),
+    summaryRow('warm', r.latency.warm),
+    summaryRow('cold', r.latency.cold),
+  ].join('\n');
+}
+
+function load(r: RunReport): string {
+  const l = r.load;
+  if (!l) return '';
+  const lines = ['## Load', ''];
+  if (l.targetRps !== null) {
+    lines.push(
+      `- Rate: target ${fixed(l.targetRps, 1)} req/s, sent ${fixed(l.sentRps, 1)} req/s, achieved ` +
+        `${fixed(l.achievedRps, 1)} req/s (${percentText(l.achievedRps, l.targetRps)} of target); worst send lag ` +
+        `${ms(l.sendLagMaxMs)} ms`,
+    );
+  } else {
+    lines.push(`- Peak throughput (closed loop, ${r.run.connections} connections): ${fixed(l.throughputRps, 1)} req/s`);
+  }
+  lines.push(
+    `- Requests: ${l.requests} measured, ${l.responses} answered, ${l.errors} failed ` +
+      `(${l.errorRatePercent === null ? '–' : `${fixed(l.errorRatePercent, 3)}%`})`,
+    `- Warm-up (not judged): ${l.warmup.requests} requests, ${l.warmup.errors} failed, p50 ` +
+      `${ms(l.warmup.latency.p50)} ms, p99 ${ms(l.warmup.latency.p99)} ms`,
+    `- Connections: ${r.run.connections} keep-alive; requests that find them all busy queue, and the wait counts`,
+    '',
+    row(['status', 'responses']),
+    row(['---', '---:']),
+    ...Object.entries(l.statusCodes).map(([status, count]) => row([status, String(count)])),
+  );
+  const kinds = Object.entries(l.errorKinds);
+  if (kinds.length > 0) {
+    lines.push('', row(['error kind', 'requests']), row(['---', '---:']), ...kinds.map(([k, c]) => row([k, String(c)])));
+  }
+  return lines.join('\n');
+}
+
+function coldStarts(r: RunReport): string {
+  const c = r.coldStarts;
+  if (!c || !r.latency) return '';
+  return [
+    '## Cold starts',
+    '',
+    `${c.measured} while measuring, ${c.warmup} during warm-up. Init Duration (ms) of all of them and client ` +
+      'latency (ms) of cold vs warm measured requests:',
+    '',
+    percentileHeader(''),
+    summaryRow('Init Duration', c.initDuration),
+    summaryRow('client, cold', r.latency.cold),
+    summaryRow('client, warm', r.latency.warm),
+  ].join('\n');
+}
+
+function breakdown(r: RunReport): string {
+  const b = r.breakdown;
+  if (!b) return '';
+  return [
+    '## Where the time goes (ms, matched measured requests)',
+    '',
+    percentileHeader(''),
+    summaryRow('client latency', b.client),
+    summaryRow('Lambda Duration (REPORT)', b.lambda),
+    summaryRow('handler durationMs', b.handler),
+    summaryRow('gap = client − Lambda', b.gap),
+    '',
+    r.run.target === 'local'
+      ? 'The gap is queueing in the client pool, loopback HTTP and the emulator\'s API Gateway and runtime hop.'
+      : 'The gap is the network, API Gateway, and queueing in the client pool.',
+  ].join('\n');
+}
+
+function slowest(r: RunReport): string {
+  if (r.slowest.length === 0) return '';
+  const lines = [
+    `## The ${r.slowest.length} slowest requests`,
+    '',
+    row(['#', 'at (s)', 'request', 'latency (ms)', 'status', 'cold', 'Lambda (ms)', 'correlation id']),
+    row(['---:', '---:', '---', '---:', '---:', '---', '---:', '---']),
+    ...r.slowest.map((s, i) =>
+      row([
+        String(i + 1),
+        fixed(s.atSeconds, 3),
+        s.request,
+        ms(s.latencyMs),
+        String(s.status),
+        s.cold === null ? '?' : s.cold ? 'yes' : 'no',
+        ms(s.lambdaMs),
+        `\`${s.correlationId}\``,
+      ]),
+    ),
+    '',
+    '<details><summary>Their log lines</summary>',
+    '',
+  ];
+  for (const [i, s] of r.slowest.entries()) {
+    lines.push(
+      `${i + 1}. \`${s.correlationId}\` (x-amzn-RequestId ${s.apiRequestId ?? '–'}, Lambda ${s.awsRequestId ?? '–'})`,
+      '',
+      '   ```',
+      `   ${(s.handlerLine ?? '(handler line not found)').trimEnd()}`,
+      `   ${(s.reportLine ?? '(REPORT line not found)').trimEnd().replace(/\t/g, '  ')}`,
+      '   ```',
+      '',
+    );
+  }
+  lines.push('</details>');
+  return lines.join('\n');
+}
+
+function coverage(r: RunReport): string {
+  const c = r.coverage;
+  if (!c) return '';
+  const lines = [
+    '## Log coverage',
+    '',
+    `- ${c.matched} of ${c.expected} expected requests matched to exactly one handler line and one REPORT line: ` +
+      `**${c.coveragePercent === null ? '–' : `${fixed(c.coveragePercent, 2)}%`}** ` +
+      `(${c.sampled} sampled; ${c.rounds} polling round${c.rounds === 1 ? '' : 's'}, ${c.queries} queries, ` +
+      `${c.queryErrors} query errors, ${fixed(c.elapsedMs / 1000, 1)} s)`,
+  ];
+  if (c.timedOut) lines.push(`- The logs deadline (${r.run.logsTimeoutSeconds} s) passed with ids still missing.`);
+  if (c.lastQueryError) lines.push(`- Last query error: ${c.lastQueryError}`);
+  lines.push(
+    '',
+    row(['miss', 'requests', 'examples']),
+    row(['---', '---:', '---']),
+    ...Object.entries(c.misses).map(([kind, m]) =>
+      row([kind, String(m.count), m.examples.map((id) => `\`${id}\``).join(' ') || '–']),
+    ),
+    row([
+      'unexpected (logged, never sent)',
+      c.unexpected ? `${c.unexpected.count} ids, ${c.unexpected.lines} lines` : 'not checked',
+      c.unexpected?.examples.map((id) => `\`${id}\``).join(' ') || '–',
+    ]),
+  );
+  const notExpected = Object.entries(c.notExpected);
+  if (notExpected.length > 0) {
+    lines.push(
+      '',
+      'Not expected in the logs (the handler never answered them), so outside coverage; ' +
+        `${c.notExpectedButLogged} were logged all the same:`,
+      '',
+      ...notExpected.map(([reason, count]) => `- ${reason}: ${count}`),
+    );
+  }
+  return lines.join('\n');
+}
+
+function chartsSection(r: RunReport): string {
+  const c = r.charts;
+  if (!c) return '';
+  const t = c.overTime;
+  const top = Math.max(1, ...t.p99Ms);
+  const labels = c.histogram.edgesMs.map((edge, i, edges) =>
+    i + 1 < edges.length ? `"${edge}–${edges[i + 1]}"` : `"≥${edge}"`,
+  );
+  return [
+    '## Charts',
+    '',
+    `Latency over the measured phase: p50 (first line) and p99 (second line) per ${t.bucketSeconds} s of scheduled send time.`,
+    '',
+    '```mermaid',
+    'xychart-beta',
+    `    title "Latency over time (ms)"`,
+    `    x-axis "seconds into the measured phase" [${t.startSeconds.join(', ')}]`,
+    `    y-axis "latency (ms)" 0 --> ${niceCeiling(top)}`,
+    `    line [${t.p50Ms.join(', ')}]`,
+    `    line [${t.p99Ms.join(', ')}]`,
+    '```',
+    '',
+    'Latency histogram of the measured phase (requests per latency range, ms).',
+    '',
+    '```mermaid',
+    'xychart-beta',
+    `    title "Latency histogram"`,
+    `    x-axis [${labels.join(', ')}]`,
+    `    y-axis "requests"`,
+    `    bar [${c.histogram.counts.join(', ')}]`,
+    '```',
+  ].join('\n');
+}
+
+function queries(r: RunReport): string {
+  const lines = [
+    '## Logs Insights queries',
+    '',
+    `Paste into CloudWatch Logs Insights for log group \`${r.run.logGroupName ?? '/aws/lambda/<function>'}\` ` +
+      '(or `npm run harness -- query` locally).',
+  ];
+  if (r.run.target === 'aws') {
+    lines.push(
+      '',
+      `The stack saved the console queries below as query definitions named \`rda/${r.run.runId}/<name>\` ` +
+        '(they go with the stack when it is destroyed).',
+    );
+  }
+  for (const q of r.queries) lines.push('', `**${q.name}**: ${q.description}`, '', '```', q.queryString, '```');
+  return lines.join('\n');
+}
+
+function destroy(r: RunReport): string {
+  const d = r.destroy;
+  const lines = ['## Destroy', ''];
+  switch (d.kind) {
+    case 'kept':
+      lines.push(
+        '> [!WARNING]',
+        `> \`--keep\` was given: ${r.run.stackName} was NOT destroyed. Remove it with ` +
+          `\`npm run harness -- destroy --run-id ${r.run.runId}\`.`,
+      );
+      break;
+    case 'nothing-deployed':
+      lines.push('Nothing was deployed, so nothing was destroyed.');
+      break;
+    case 'failed':
+      lines.push(
+        '> [!CAUTION]',
+        `> Destroy failed: ${d.message}. Finish it with \`npm run harness -- destroy --run-id ${r.run.runId}\`.`,
+      );
+      break;
+    case 'destroyed': {
+      const report = d.report;
+      lines.push(
+        `${report.verified ? 'Verified: nothing left' : '**Not verified: something is left**'} ` +
+          `(${fixed(report.durationMs / 1000, 1)} s).`,
+        '',
+        ...report.checks.map((check) => `- ${check}`),
+      );
+      if (report.leftovers.length > 0) lines.push('', 'Left over:', ...report.leftovers.map((l) => `- ${l}`));
+      break;
+    }
+  }
+  return lines.join('\n');
+}
+
+function metadata(r: RunReport): string {
+  const run = r.run;
+  const pairs: [string, string][] = [
+    ['run id', run.runId],
+    ['stack', run.stackName],
+    ['target', run.target],
+    ['region', run.region ?? '–'],
+    ['memory', run.memorySizeMb === null ? 'stack default' : `${run.memorySizeMb} MB`],
+    ['commit', run.commit],
+    ['started', run.startedAt],
+    ['ended', run.endedAt],
+    ['mode', run.mode === 'open' ? 'open model (constant arrival rate)' : 'peak (closed loop)'],
+    ['rate', run.rateRps === null ? '–' : `${run.rateRps} req/s`],
+    ['duration', `${run.durationSeconds} s measured after ${run.warmupSeconds} s warm-up`],
+    ['connections', String(run.connections)],
+    ['sample', run.sample === null ? 'all requests' : String(run.sample)],
+    ['logs deadline', `${run.logsTimeoutSeconds} s`],
+    ['base URL', run.baseUrl ?? '–'],
+    ['log group', run.logGroupName ?? '–'],
+    ['expires', run.expiresAt],
+    ['creator', run.creator],
+    ['node', run.nodeVersion],
+    ['mix', run.mix.map((e) => `${e.name}×${e.weight}`).join(', ')],
+  ];
+  return [
+    '## Run',
+    '',
+    row(['', '']),
+    row(['---', '---']),
+    ...pairs.map(([k, v]) => row([k, v])),
+    '',
+    row(['phase', 'started', 'took (s)', 'outcome']),
+    row(['---', '---', '---:', '---']),
+    ...r.phases.map((p) =>
+      row([p.name, p.startedAt, fixed(p.durationMs / 1000, 3), p.detail ? `${p.outcome}: ${p.detail}` : p.outcome]),
+    ),
+  ].join('\n');
+}
+
+function percentileHeader(first: string): string {
+  return [row([first, 'n', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max']), row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'])].join('\n');
+}
+
+function summaryRow(label: string, s: SummaryView): string {
+  return row([label, String(s.n), ms(s.p50), ms(s.p90), ms(s.p95), ms(s.p99), ms(s.p99_9), ms(s.max)]);
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|').replace(/\n/g, ' ')).join(' | ')} |`;
+}
+
+/** Milliseconds with precision that fits their size: 0.153, 12.35, 143.2. */
+export function ms(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  const abs = Math.abs(value);
+  return value.toFixed(abs < 10 ? 3 : abs < 100 ? 2 : 1);
+}
+
+function fixed(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
+}
+
+function percentText(value: number | null, of: number | null): string {
+  return value === null || of === null || of === 0 ? '–' : `${((value / of) * 100).toFixed(1)}%`;
+}
+
+function valueWithUnit(value: number | null, unit: string): string {
+  if (value === null) return '–';
+  if (unit === 'ms') return `${ms(value)} ms`;
+  if (unit === '%') return `${Number(value.toFixed(4))}%`;
+  return String(Number(value.toFixed(2)));
+}
+
+/** A round axis maximum above `value` (1-2-5 steps). */
+function niceCeiling(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 5, 10]) if (step * power >= value) return step * power;
+  return 10 * power;
+}

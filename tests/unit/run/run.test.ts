@@ -1,0 +1,195 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { ExitCode } from '../../../harness/errors.js';
+import { manifestPath, type RunManifest } from '../../../harness/manifest.js';
+import { type BenchArgs, parseBenchOptions } from '../../../harness/options.js';
+import type { Progress } from '../../../harness/report/progress.js';
+import { run } from '../../../harness/run.js';
+import { FakeTarget, type FakeTargetOptions } from '../../helpers/fake-target.js';
+
+function workspace(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rda-run-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function optionsFor(args: BenchArgs = {}) {
+  return parseBenchOptions(
+    { runId: 'unit-run', rate: 50, duration: 1, warmup: 0.2, logsTimeout: '2s', ...args },
+    { now: new Date('2030-01-01T00:00:00Z'), env: { USER: 'tester' } },
+  );
+}
+
+/** Progress that keeps its lines, to assert the phase order. */
+function recordingProgress(): Progress & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    phaseStarted: (phase) => lines.push(`start ${phase}`),
+    phaseEnded: (phase, outcome) => lines.push(`end ${phase} ${outcome}`),
+    info: () => {},
+    warn: (line) => lines.push(`warn ${line}`),
+    live: () => {},
+  };
+}
+
+async function runWith(fake: FakeTargetOptions, args: BenchArgs = {}, signal = new AbortController().signal) {
+  const cwd = workspace();
+  const target = new FakeTarget({ expectFileAtDeploy: manifestPath(cwd, 'unit-run'), ...fake });
+  const progress = recordingProgress();
+  const result = await run(optionsFor(args), {
+    target,
+    signal,
+    cwd,
+    progress,
+    cleanupCommand: 'cleanup-by-hand',
+    commit: async () => 'abc123',
+  });
+  const manifest = JSON.parse(readFileSync(result.manifestPath, 'utf8')) as RunManifest;
+  return { cwd, target, result, progress, manifest };
+}
+
+describe('run', () => {
+  it('writes the manifest before deploying, then loads, correlates, destroys and reports in that order', async () => {
+    // Act
+    const { target, result, progress, manifest } = await runWith({});
+
+    // Assess
+    expect(target.fileExistedAtDeploy).toBe(true);
+    expect(target.calls[0]).toBe('deploy');
+    expect(target.calls.at(-1)).toBe('destroy');
+    expect(target.calls.filter((c) => c === 'query').length).toBeGreaterThanOrEqual(3);
+    expect(progress.lines.filter((l) => l.startsWith('start'))).toEqual([
+      'start deploy',
+      'start load',
+      'start correlate',
+      'start destroy',
+      'start report',
+    ]);
+    expect(result.outcome).toMatchObject({ kind: 'verdict', verdict: 'pass' });
+    expect(result.exitCode).toBe(ExitCode.Pass);
+    expect(manifest).toMatchObject({ runId: 'unit-run', stackName: 'rda-unit-run', status: 'destroyed', cleanupCommand: 'cleanup-by-hand' });
+    expect(manifest.phases.map((p) => [p.name, p.outcome])).toEqual([
+      ['deploy', 'done'],
+      ['load', 'done'],
+      ['correlate', 'done'],
+    ]);
+    expect(result.report.coverage).toMatchObject({ coveragePercent: 100, queryErrors: 0, unexpected: { count: 0 } });
+    expect(result.report.run.commit).toBe('abc123');
+  });
+
+  it('passes tags and expiry to the deploy as CDK context', async () => {
+    const { target } = await runWith({}, { ttl: '90m' });
+    expect(target.deployOptions?.context).toMatchObject({
+      runId: 'unit-run',
+      expiresAt: '2030-01-01T01:30:00.000Z',
+      creator: 'tester',
+    });
+  });
+
+  it('writes the markdown report, its json twin and latest.md', async () => {
+    const { result } = await runWith({});
+    const markdown = readFileSync(result.paths.markdown, 'utf8');
+    expect(path.basename(result.paths.markdown)).toMatch(/^\d{8}T\d{6}Z-local-unit-run\.md$/);
+    expect(readFileSync(result.paths.latest, 'utf8')).toBe(markdown);
+    const json = JSON.parse(readFileSync(result.paths.json, 'utf8'));
+    expect(json).toEqual(JSON.parse(JSON.stringify(result.report)));
+    expect(markdown).toContain('**Verdict: PASS (exit 0)**');
+  });
+
+  it('fails the run (exit 1) when the server is slower than the p99 SLO, and still destroys', async () => {
+    const { target, result } = await runWith({ delayMs: () => 30 }, { slo: ['all.p99<=10ms'] });
+    expect(result.outcome).toMatchObject({ kind: 'verdict', verdict: 'fail' });
+    expect(result.exitCode).toBe(ExitCode.Fail);
+    expect(target.calls.at(-1)).toBe('destroy');
+  });
+
+  it('is inconclusive (exit 4) when log lines are still missing at the logs deadline', async () => {
+    const { result } = await runWith({ dropHandlerLine: (n) => n === 3 }, { logsTimeout: '300ms' });
+    expect(result.outcome).toMatchObject({ kind: 'verdict', verdict: 'inconclusive' });
+    expect(result.exitCode).toBe(ExitCode.Inconclusive);
+    expect(result.report.coverage?.misses['no-log-line']?.count).toBe(1);
+    expect(result.report.coverage?.timedOut).toBe(true);
+  });
+
+  it('records a failed deploy as an infrastructure error with a report and nothing to destroy', async () => {
+    const { target, result, manifest } = await runWith({ deployError: new Error('synth exploded') });
+    expect(result.outcome).toMatchObject({ kind: 'error', phase: 'deploy', code: 'PhaseFailed' });
+    expect(result.exitCode).toBe(ExitCode.Infrastructure);
+    expect(target.calls).toEqual(['deploy']);
+    expect(manifest.status).toBe('nothing-deployed');
+    expect(readFileSync(result.paths.markdown, 'utf8')).toContain('ERROR during deploy: [PhaseFailed] deploy failed: synth exploded');
+  });
+
+  it('skips destroy with --keep and warns in the output, the report and the manifest', async () => {
+    const { target, result, progress, manifest } = await runWith({}, { keep: true, target: 'aws' });
+    expect(target.calls).not.toContain('destroy');
+    expect(progress.lines.some((l) => l.startsWith('warn --keep'))).toBe(true);
+    expect(manifest.status).toBe('kept');
+    const markdown = readFileSync(result.paths.markdown, 'utf8');
+    expect(markdown).toContain('`--keep` was given: rda-unit-run was NOT destroyed');
+    onTestFinished(async () => {
+      await target.deployment?.destroy();
+    });
+  });
+
+  it('turns leftovers after destroy into an infrastructure error (exit 3)', async () => {
+    const { result } = await runWith({ destroyLeftovers: ['log group /aws/lambda/fake-fn'] });
+    expect(result.outcome).toMatchObject({ kind: 'error', code: 'DestroyFailed', phase: 'destroy' });
+    expect(result.exitCode).toBe(ExitCode.Infrastructure);
+  });
+
+  it('stops the load at once on a signal, destroys, and reports the interrupted phase (exit 130)', async () => {
+    // Prepare: abort 300 ms into a 1.2 s load
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('SIGINT'), 400);
+    const started = Date.now();
+
+    // Act
+    const { target, result, manifest } = await runWith({}, { duration: 3 }, controller.signal);
+
+    // Assess
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(result.outcome).toEqual({ kind: 'interrupted', signal: 'SIGINT', phase: 'load' });
+    expect(result.exitCode).toBe(130);
+    expect(target.calls).toEqual(['deploy', 'destroy']);
+    expect(manifest.status).toBe('destroyed');
+    expect(readFileSync(result.paths.markdown, 'utf8')).toContain('INTERRUPTED during load by SIGINT (exit 130)');
+  });
+
+  it('interrupts a deploy in flight and exits with the signal code when nothing was deployed', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('SIGTERM'), 50);
+    const { target, result } = await runWith({ deployDelayMs: 5_000 }, {}, controller.signal);
+    expect(result.outcome).toEqual({ kind: 'interrupted', signal: 'SIGTERM', phase: 'deploy' });
+    expect(result.exitCode).toBe(143);
+    expect(target.calls).toEqual(['deploy']);
+    expect(existsSync(result.paths.markdown)).toBe(true);
+  });
+
+  it('destroys a deployment that completes after the signal, and blames the deploy phase', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('SIGHUP'), 50);
+    const { target, result, manifest } = await runWith({ deployDelayMs: 300, deployIgnoresAbort: true }, {}, controller.signal);
+    expect(result.outcome).toEqual({ kind: 'interrupted', signal: 'SIGHUP', phase: 'deploy' });
+    expect(result.exitCode).toBe(129);
+    expect(target.calls).toEqual(['deploy', 'destroy']);
+    expect(manifest.status).toBe('destroyed');
+    expect(manifest.phases.map((p) => [p.name, p.outcome])).toEqual([['deploy', 'interrupted']]);
+  });
+
+  it('in peak mode reports closed-loop latencies without judging latency SLOs', async () => {
+    const { result } = await runWith({}, { mode: 'peak', rate: undefined, duration: 1, warmup: 0 });
+    expect(result.report.load).toMatchObject({ closedLoop: true, targetRps: null });
+    expect(result.report.slos.map((s) => [s.slo, s.status])).toEqual([
+      ['p50<=50ms', 'not-judged'],
+      ['p99<=100ms', 'not-judged'],
+      ['errors<=0.1%', 'pass'],
+      ['coverage>=100%', 'pass'],
+    ]);
+    expect(result.exitCode).toBe(ExitCode.Pass);
+    expect(result.report.notes.join(' ')).toContain('Closed-loop (--mode peak) latencies are service times');
+  });
+});

@@ -71,3 +71,29 @@ export async function startMoto(region = 'us-east-1'): Promise<MotoServer> {
       }),
   };
 }
+
+/**
+ * Makes a fresh moto_server look CDK-bootstrapped (environment.md): the SSM parameter
+ * `/cdk-bootstrap/hnb659fds/version` = 30 and the bucket `cdk-hnb659fds-assets-<account>-<region>`.
+ * Plain HTTP: moto checks no signatures, and the tests need no SSM or S3 client for two requests.
+ */
+export async function bootstrapMoto(moto: MotoServer): Promise<void> {
+  const authorization = (service: string) =>
+    `AWS4-HMAC-SHA256 Credential=testing/20240101/${moto.region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+  const parameter = await fetch(`${moto.endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AmazonSSM.PutParameter',
+      authorization: authorization('ssm'),
+    },
+    body: JSON.stringify({ Name: '/cdk-bootstrap/hnb659fds/version', Value: '30', Type: 'String', Overwrite: true }),
+  });
+  const bucket = await fetch(`${moto.endpoint}/cdk-hnb659fds-assets-${moto.accountId}-${moto.region}`, {
+    method: 'PUT',
+    headers: { authorization: authorization('s3') },
+  });
+  for (const [what, response] of [['ssm PutParameter', parameter], ['s3 CreateBucket', bucket]] as const) {
+    if (!response.ok) throw new Error(`moto bootstrap: ${what} answered ${response.status}: ${await response.text()}`);
+  }
+}

@@ -1,0 +1,58 @@
+import { TAG_KEYS } from '../../stack/names.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { generateRunId, parseDurationMs } from '../options.js';
+import { resolveDeploymentMethod } from '../target/aws/config.js';
+import { AwsTarget } from '../target/aws-target.js';
+import type { Command } from './command.js';
+
+interface DeployArgs {
+  runId?: string;
+  ttl: string;
+  region?: string;
+  deploymentMethod?: string;
+}
+
+/** `--ttl` bounds: at least a minute (a janitor runs on a schedule), at most a week (forgotten stacks cost money). */
+const TTL_LIMITS_MS = { min: 60_000, max: 7 * 86_400_000 };
+
+/**
+ * `deploy`: deploys one run's stack to AWS and leaves it up, for a user who wants an API to poke at;
+ * prints its outputs and the command that destroys it. Ctrl-C during the deploy deletes the stack.
+ *
+ * @example
+ * npm run harness -- deploy --run-id demo --ttl 4h --region eu-west-1
+ */
+export const deployCommand: Command<DeployArgs> = {
+  command: 'deploy',
+  describe: 'deploy a stack to AWS and keep it (prints its outputs and the destroy command)',
+  builder: (y) =>
+    y
+      .option('run-id', { type: 'string', desc: 'names the stack rda-<run-id> (default: a random id)' })
+      .option('ttl', {
+        type: 'string',
+        default: '2h',
+        desc: 'lifetime written to the rda:expires-at tag; `sweep` removes the stack after it',
+      })
+      .option('region', { type: 'string', desc: 'AWS region (default: $AWS_REGION, then $AWS_DEFAULT_REGION)' })
+      .option('deployment-method', {
+        type: 'string',
+        desc: "'change-set' (default) or 'direct' (moto_server); default: $RDA_DEPLOYMENT_METHOD",
+      }),
+  async run(args, ctx) {
+    const runId = args.runId ?? generateRunId();
+    const ttlMs = parseDurationMs('--ttl', args.ttl);
+    if (ttlMs < TTL_LIMITS_MS.min || ttlMs > TTL_LIMITS_MS.max) {
+      throw new UsageError('OutOfRange', `--ttl '${args.ttl}' is out of range: give 1m to 7d`);
+    }
+    const deploymentMethod = resolveDeploymentMethod(args.deploymentMethod, ctx.env);
+    const target = new AwsTarget({ region: args.region, env: ctx.env, deploymentMethod });
+    const expiresAt = new Date(Date.now() + ttlMs).toISOString();
+    const deployment = await target.deploy({ runId, signal: ctx.signal, context: { expiresAt }, log: ctx.err });
+
+    ctx.out(`stack ${deployment.stackName} deployed in ${deployment.region}`);
+    for (const [key, value] of Object.entries(deployment.outputs)) ctx.out(`  ${key} = ${value}`);
+    ctx.out(`  ${TAG_KEYS.expiresAt} = ${expiresAt} (after that, 'npm run harness -- sweep --yes' removes it)`);
+    ctx.out(`destroy it with: ${deployment.cleanupCommand}`);
+    return ExitCode.Pass;
+  },
+};

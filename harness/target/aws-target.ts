@@ -1,0 +1,385 @@
+/**
+ * The AWS adapter of the Target port: synthesizes the run's stack, deploys it with toolkit-lib, reads
+ * its outputs, queries its logs with Logs Insights, and destroys it with a verified teardown. The stack
+ * name (`rda-<runId>`) is fixed before anything is created, so a failed or interrupted deploy is
+ * deleted too (reliability.md §1, layer 1).
+ */
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import type { SynthesizeOptions, SynthResult } from '../../stack/build-app.js';
+import { MANAGED_BY, runIdProblem, stackName as stackNameOf, TAG_KEYS } from '../../stack/names.js';
+import { HarnessError, InfraError, InterruptedError, UsageError } from '../errors.js';
+import { runAwsInsightsQuery } from '../insights/index.js';
+import { describeStack, requestStackDelete } from './aws/cloudformation.js';
+import {
+  type AwsClients,
+  cleanupCommand,
+  createAwsClients,
+  type DeploymentMethodName,
+  resolveDeploymentMethod,
+  resolveRegion,
+} from './aws/config.js';
+import { type DestroyRunOptions, destroyRun, type KnownStack } from './aws/destroy.js';
+import { awsCallFailed, describeAwsError } from './aws/errors.js';
+import { assemblyWantsTerminationProtection, functionMemoryMb, readTemplate } from './aws/template.js';
+import { describeToolkitError, startToolkitDeploy, type ToolkitDeployResult } from './aws/toolkit.js';
+import type {
+  Deployment,
+  DeployOptions,
+  DestroyReport,
+  InsightsQuery,
+  InsightsResult,
+  Target,
+} from './target.js';
+
+/** Synthesizes a run's app; `stack/build-app.ts` in production, a small failing stack in some tests. */
+export type Synthesizer = (options: SynthesizeOptions) => Promise<SynthResult>;
+
+/** Settings of an {@link AwsTarget}; each has a production default. */
+export interface AwsTargetOptions {
+  /** @default AWS_REGION, else AWS_DEFAULT_REGION (a UsageError when neither is set) */
+  readonly region?: string;
+  /** Where region and deployment method are read from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** `direct` for moto_server, whose change sets do not parse (environment.md). @default RDA_DEPLOYMENT_METHOD, else 'change-set' */
+  readonly deploymentMethod?: DeploymentMethodName;
+  /** @default synthesize of stack/build-app.ts */
+  readonly synthesize?: Synthesizer;
+  /** Parent of the per-deploy cloud assembly directory, removed after the deploy. @default os.tmpdir() */
+  readonly workDir?: string;
+  /** SDK clients to use instead of new ones (tests add middleware to them). @default new clients for the region */
+  readonly clients?: Partial<AwsClients>;
+  /** Delete polling, timeout and retry settings. @default those of deleteStackAndWait */
+  readonly deleteOptions?: DestroyRunOptions['deleteOptions'];
+  /** Tagging API recheck settings. @default those of verifyNothingLeft */
+  readonly verifyOptions?: DestroyRunOptions['verifyOptions'];
+  /** How long an aborted toolkit-lib deploy may take to stop before cleanup goes ahead anyway. @default 20000 */
+  readonly abortGraceMs?: number;
+}
+
+/** Outputs every run's stack must have (stack/random-data-stack.ts). */
+const REQUIRED_OUTPUTS = ['ApiUrl', 'FunctionName', 'LogGroupName', 'StackRunId'] as const;
+
+/**
+ * Deploys runs to AWS (or to moto_server when `AWS_ENDPOINT_URL` points there).
+ *
+ * @example
+ * const target = new AwsTarget({ region: 'eu-west-1' });
+ * const deployment = await target.deploy({ runId: 'pr-42', signal, log: console.log });
+ * try { ... } finally { const report = await deployment.destroy(); }
+ */
+export class AwsTarget implements Target {
+  readonly kind = 'aws' as const;
+  readonly region: string;
+  readonly deploymentMethod: DeploymentMethodName;
+  readonly clients: AwsClients;
+  private readonly options: AwsTargetOptions;
+
+  /** Resolves region and deployment method at once, so bad settings fail (exit 2) before any AWS call. */
+  constructor(options: AwsTargetOptions = {}) {
+    const env = options.env ?? process.env;
+    this.options = options;
+    this.region = resolveRegion(options.region, env);
+    this.deploymentMethod = resolveDeploymentMethod(options.deploymentMethod, env);
+    this.clients = createAwsClients(this.region, options.clients);
+  }
+
+  /** The command that finishes a run's cleanup by hand; what a second Ctrl-C prints. */
+  cleanupCommand(runId: string): string {
+    return cleanupCommand(runId, this.region);
+  }
+
+  /** Verified teardown of a run's stack, whether or not this process deployed it (`destroy --run-id`, `sweep`). */
+  destroyRun(runId: string, log?: (line: string) => void, known?: KnownStack): Promise<DestroyReport> {
+    return destroyRun(this.clients, {
+      runId,
+      region: this.region,
+      known,
+      log,
+      deleteOptions: this.options.deleteOptions,
+      verifyOptions: this.options.verifyOptions,
+    });
+  }
+
+  async deploy(options: DeployOptions): Promise<AwsDeployment> {
+    const { runId, signal } = options;
+    const log = options.log ?? (() => {});
+    const problem = runIdProblem(runId);
+    if (problem !== null) throw new UsageError('RunIdInvalid', problem);
+    if (options.context?.runId !== undefined && options.context.runId !== runId) {
+      throw new UsageError(
+        'RunIdConflict',
+        `context runId '${options.context.runId}' differs from run id '${runId}': drop it from the context`,
+      );
+    }
+    const name = stackNameOf(runId);
+    throwIfAborted(signal, 'deploy');
+    log(
+      `deploying stack ${name} to ${this.region} (${this.deploymentMethod}); ` +
+        `if cleanup is cut short, finish it with: ${this.cleanupCommand(runId)}`,
+    );
+    await this.refuseForeignStack(name);
+
+    const workDir = await mkdtemp(join(this.options.workDir ?? tmpdir(), `rda-${runId}-`));
+    // A second Ctrl-C exits the process at once (cli.ts), skipping `finally`: remove the assembly then too.
+    const removeOnExit = () => rmSync(workDir, { recursive: true, force: true });
+    process.once('exit', removeOnExit);
+    try {
+      const synth = await this.synthesize(workDir, { ...options.context, runId });
+      if (synth.stackName !== name) {
+        throw new InfraError(
+          'StackNameMismatch',
+          `the synthesized stack is named '${synth.stackName}', expected '${name}': the stack must be named rda-<runId>`,
+        );
+      }
+      if (await assemblyWantsTerminationProtection(synth.outdir, synth.stackArtifactId)) {
+        throw new UsageError(
+          'TerminationProtected',
+          `stack '${name}' is synthesized with termination protection: ephemeral stacks must have it off (terminationProtection: false)`,
+        );
+      }
+      const memorySizeMb = functionMemoryMb(await readTemplate(synth.templatePath));
+      throwIfAborted(signal, 'deploy');
+
+      const result = await this.deployOrCleanUp(runId, synth, log, signal);
+      const outputs = result.outputs;
+      const missing = REQUIRED_OUTPUTS.filter((key) => !outputs[key]);
+      const wrongRunId = outputs.StackRunId !== undefined && outputs.StackRunId !== runId;
+      if (missing.length > 0 || wrongRunId) {
+        const report = await this.destroyRun(runId, log, { stackId: result.stackArn });
+        const what = missing.length > 0
+          ? `stack output '${missing.join("', '")}' not found; got: ${Object.keys(outputs).join(', ') || 'none'}`
+          : `stack output StackRunId is '${outputs.StackRunId}', expected '${runId}'`;
+        throw new InfraError('StackOutputMissing', `${what}; ${cleanupSummary(report)}`);
+      }
+      return new AwsDeployment({
+        runId,
+        stackName: name,
+        stackId: result.stackArn,
+        region: this.region,
+        outputs,
+        // The FunctionName output always leads to the function (checked above); 128 MB is Lambda's default.
+        memorySizeMb: memorySizeMb ?? 128,
+        target: this,
+        log,
+      });
+    } finally {
+      process.removeListener('exit', removeOnExit);
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Refuses to deploy over a stack of the same name that has termination protection or is not ours. */
+  private async refuseForeignStack(name: string): Promise<void> {
+    let existing: Awaited<ReturnType<typeof describeStack>>;
+    try {
+      existing = await describeStack(this.clients.cloudFormation, name);
+    } catch (error) {
+      throw awsCallFailed(`DescribeStacks of '${name}'`, error);
+    }
+    if (existing === undefined) return;
+    if (existing.terminationProtection) {
+      throw new UsageError(
+        'TerminationProtected',
+        `stack '${name}' exists with termination protection on: the harness deploys only ephemeral stacks; pick another --run-id`,
+      );
+    }
+    if (existing.tags[TAG_KEYS.managedBy] !== MANAGED_BY) {
+      throw new UsageError(
+        'StackNotManaged',
+        `stack '${name}' exists but is not tagged ${TAG_KEYS.managedBy}=${MANAGED_BY}: the harness only updates its own stacks; pick another --run-id`,
+      );
+    }
+  }
+
+  private async synthesize(outdir: string, context: Record<string, string>): Promise<SynthResult> {
+    const synthesize = this.options.synthesize ?? (await import('../../stack/build-app.js')).synthesize;
+    try {
+      return await synthesize({ outdir, context });
+    } catch (error) {
+      if (error instanceof HarnessError) throw error;
+      const code = (error as { code?: unknown }).code;
+      if (code === 'InvalidStackContext' || code === 'InvalidSavedQuery') {
+        throw new UsageError(String(code), (error as Error).message, { cause: error });
+      }
+      throw new InfraError('SynthFailed', `synthesis of the stack failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * Runs toolkit-lib's deploy. If it fails, or the signal fires, the stack is destroyed (a failed create
+   * leaves ROLLBACK_COMPLETE or a half-made stack) before the error is rethrown. On abort the DeleteStack
+   * request goes out at once; then toolkit-lib stops at its next message (the IoHost holds it, waited
+   * for at most `abortGraceMs`), then the verified teardown runs, which also deletes a stack whose
+   * CreateStack was already on its way when the signal came.
+   */
+  private async deployOrCleanUp(
+    runId: string,
+    synth: SynthResult,
+    log: (line: string) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<ToolkitDeployResult> {
+    const name = stackNameOf(runId);
+    const { result: deploying, halted } = startToolkitDeploy({
+      outdir: synth.outdir,
+      stackArtifactId: synth.stackArtifactId,
+      region: this.region,
+      method: this.deploymentMethod,
+      log,
+      signal,
+    });
+    // Settled either way below; this only keeps an abandoned rejection from being reported as unhandled.
+    deploying.catch(() => {});
+
+    const abort = abortPromise(signal);
+    let failure: unknown;
+    try {
+      const result = await Promise.race([deploying, abort.promise]);
+      if (!signal?.aborted) return result;
+    } catch (error) {
+      failure = error;
+    } finally {
+      abort.dispose();
+    }
+
+    if (signal?.aborted) {
+      log(`interrupted: requesting deletion of ${name} now`);
+      await requestStackDelete(this.clients.cloudFormation, name).catch((error) =>
+        log(`DeleteStack of ${name} failed (${describeAwsError(error)}); the teardown below tries again`),
+      );
+      const grace = new AbortController();
+      const graceOver = sleepMs(this.options.abortGraceMs ?? 20_000, undefined, { signal: grace.signal }).catch(noop);
+      await Promise.race([deploying.then(noop, noop), halted, graceOver]);
+      grace.abort();
+      const report = await this.destroyRun(runId, log);
+      log(cleanupSummary(report));
+      throw new InterruptedError(signalOf(signal), 'deploy');
+    }
+    log(`deploy of ${name} failed: ${describeToolkitError(failure)}; destroying what it made`);
+    const report = await this.destroyRun(runId, log);
+    throw new InfraError(
+      'DeployFailed',
+      `deploy of stack '${name}' failed: ${describeToolkitError(failure)}; ${cleanupSummary(report)}`,
+      { cause: failure },
+    );
+  }
+}
+
+/** What the AWS target knows about a deployed run. */
+interface AwsDeploymentProps {
+  readonly runId: string;
+  readonly stackName: string;
+  readonly stackId: string;
+  readonly region: string;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly memorySizeMb: number;
+  readonly target: AwsTarget;
+  readonly log: (line: string) => void;
+}
+
+/** A run's deployed stack on AWS. `destroy()` is idempotent: concurrent calls share one teardown, and a verified one is not repeated. */
+export class AwsDeployment implements Deployment {
+  readonly target = 'aws' as const;
+  readonly runId: string;
+  readonly stackName: string;
+  /** The stack's ARN: DescribeStacks by ARN still answers (DELETE_COMPLETE) after deletion. */
+  readonly stackId: string;
+  readonly baseUrl: string;
+  readonly logGroupName: string;
+  readonly functionName: string;
+  readonly region: string;
+  readonly memorySizeMb: number;
+  readonly outputs: Readonly<Record<string, string>>;
+  /** What to run if a second Ctrl-C cuts the teardown short. */
+  readonly cleanupCommand: string;
+  private readonly awsTarget: AwsTarget;
+  private readonly log: (line: string) => void;
+  private teardown?: Promise<DestroyReport>;
+
+  constructor(props: AwsDeploymentProps) {
+    this.runId = props.runId;
+    this.stackName = props.stackName;
+    this.stackId = props.stackId;
+    this.region = props.region;
+    this.outputs = props.outputs;
+    this.baseUrl = props.outputs.ApiUrl.endsWith('/') ? props.outputs.ApiUrl : `${props.outputs.ApiUrl}/`;
+    this.logGroupName = props.outputs.LogGroupName;
+    this.functionName = props.outputs.FunctionName;
+    this.memorySizeMb = props.memorySizeMb;
+    this.awsTarget = props.target;
+    this.log = props.log;
+    this.cleanupCommand = props.target.cleanupCommand(props.runId);
+  }
+
+  /** Runs a Logs Insights query (StartQuery, then GetQueryResults until Complete) on the run's log group. */
+  query(query: InsightsQuery): Promise<InsightsResult> {
+    return runAwsInsightsQuery(this.awsTarget.clients.logs, {
+      queryString: query.queryString,
+      startTimeMs: query.startTimeMs,
+      endTimeMs: query.endTimeMs,
+      limit: query.limit,
+      logGroupNames: query.logGroupNames ?? [this.logGroupName],
+      signal: query.signal,
+    });
+  }
+
+  destroy(): Promise<DestroyReport> {
+    if (this.teardown === undefined) {
+      const teardown = this.awsTarget.destroyRun(this.runId, this.log, {
+        stackId: this.stackId,
+        logGroupName: this.logGroupName,
+        functionName: this.functionName,
+      });
+      this.teardown = teardown;
+      // An unverified teardown may be retried by calling destroy() again; a verified one is final.
+      teardown.then(
+        (report) => {
+          if (!report.verified && this.teardown === teardown) this.teardown = undefined;
+        },
+        () => {
+          if (this.teardown === teardown) this.teardown = undefined;
+        },
+      );
+    }
+    return this.teardown;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.destroy();
+  }
+}
+
+/** One line on how a cleanup ended, for error messages. */
+function cleanupSummary(report: DestroyReport): string {
+  return report.verified
+    ? `cleanup: stack ${report.stackName} destroyed and verified`
+    : `cleanup: NOT verified, left: ${report.leftovers.join('; ')}`;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, phase: string): void {
+  if (signal?.aborted) throw new InterruptedError(signalOf(signal), phase);
+}
+
+/** The signal name `cli.ts` aborts with (`controller.abort('SIGINT')`), else SIGINT. */
+function signalOf(signal: AbortSignal): NodeJS.Signals {
+  const reason = signal.reason;
+  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
+}
+
+/** A promise that rejects when `signal` aborts (never, without a signal), and a way to drop its listener. */
+function abortPromise(signal: AbortSignal | undefined): { promise: Promise<never>; dispose: () => void } {
+  if (signal === undefined) return { promise: new Promise<never>(() => {}), dispose: noop };
+  let onAbort = noop;
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new InterruptedError(signalOf(signal), 'deploy'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(noop);
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+function noop(): void {}

@@ -1,0 +1,74 @@
+/**
+ * Where the AWS target talks to: the region, the SDK clients, and how stacks are deployed. Credentials
+ * come from the SDK's default chain (profile, environment, OIDC web identity in CI); `AWS_ENDPOINT_URL`
+ * redirects every client, which is how the tests reach moto_server.
+ */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { UsageError } from '../../errors.js';
+
+/** The three SDK clients the AWS target uses after deploy: delete and describe, logs, tag search. */
+export interface AwsClients {
+  readonly cloudFormation: CloudFormationClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly tagging: ResourceGroupsTaggingAPIClient;
+}
+
+/** Partition-region-number, e.g. `eu-west-1`, `us-gov-west-1`, `ap-southeast-4`. */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`; a UsageError (exit 2) when none is set or it is malformed. */
+export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const region = nonEmpty(flag) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+  if (region === undefined) {
+    throw new UsageError(
+      'RegionMissing',
+      'no AWS region given: pass --region (e.g. --region eu-west-1) or set AWS_REGION',
+    );
+  }
+  if (!REGION_PATTERN.test(region)) {
+    throw new UsageError('RegionInvalid', `region '${region}' is not an AWS region name: give one like 'eu-west-1'`);
+  }
+  return region;
+}
+
+/** How toolkit-lib deploys: change sets (its default, what real AWS gets) or direct CreateStack/UpdateStack. */
+export type DeploymentMethodName = 'change-set' | 'direct';
+
+/** Environment variable that switches the deployment method; moto_server needs `direct` (environment.md). */
+export const DEPLOYMENT_METHOD_ENV = 'RDA_DEPLOYMENT_METHOD';
+
+/** The explicit choice, else `RDA_DEPLOYMENT_METHOD`, else `change-set`; a UsageError for anything else. */
+export function resolveDeploymentMethod(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv,
+): DeploymentMethodName {
+  const value = nonEmpty(explicit) ?? nonEmpty(env[DEPLOYMENT_METHOD_ENV]) ?? 'change-set';
+  if (value !== 'change-set' && value !== 'direct') {
+    throw new UsageError(
+      'DeploymentMethodInvalid',
+      `deployment method '${value}' is not known: use 'change-set' (real AWS) or 'direct' (moto_server)`,
+    );
+  }
+  return value;
+}
+
+/** Creates the SDK clients for `region`; any client given in `overrides` is used as is (tests add middleware). */
+export function createAwsClients(region: string, overrides: Partial<AwsClients> = {}): AwsClients {
+  return {
+    cloudFormation: overrides.cloudFormation ?? new CloudFormationClient({ region }),
+    logs: overrides.logs ?? new CloudWatchLogsClient({ region }),
+    tagging: overrides.tagging ?? new ResourceGroupsTaggingAPIClient({ region }),
+  };
+}
+
+/** The command that finishes a run's cleanup; printed when a second Ctrl-C leaves it unfinished. */
+export function cleanupCommand(runId: string, region: string): string {
+  return `npm run harness -- destroy --run-id ${runId} --region ${region}`;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}

@@ -1,0 +1,167 @@
+/**
+ * One verified teardown of a run's stack, shared by `Deployment.destroy()`, `destroy --run-id`, `sweep`
+ * and the cleanup of a failed deploy: look at what the stack holds, delete it (retrying), then prove
+ * nothing is left. Uses the CloudFormation SDK directly rather than toolkit-lib's `destroy`: that one
+ * needs the cloud assembly (a `destroy --run-id` from another checkout has none), does not retry
+ * DELETE_FAILED or offer RetainResources, and cannot be told how long to wait.
+ */
+import { resourceName, stackName as stackNameOf } from '../../../stack/names.js';
+import type { DestroyReport } from '../target.js';
+import {
+  type DeleteStackOptions,
+  type DeleteStackResult,
+  deleteStackAndWait,
+  describeResource,
+  describeStack,
+  listStackResources,
+  retainedByPolicy,
+  type StackInfo,
+  type StackResourceInfo,
+} from './cloudformation.js';
+import { type AwsClients, cleanupCommand } from './config.js';
+import { describeAwsError } from './errors.js';
+import { type VerifyOptions, verifyNothingLeft } from './verify.js';
+
+/** What a deploy already learned about the stack; used when the stack is gone before destroy looks. */
+export interface KnownStack {
+  readonly stackId?: string;
+  readonly logGroupName?: string;
+  readonly functionName?: string;
+}
+
+/** Options of {@link destroyRun}. */
+export interface DestroyRunOptions {
+  readonly runId: string;
+  readonly region: string;
+  readonly known?: KnownStack;
+  /** Progress lines. @default nothing */
+  readonly log?: (line: string) => void;
+  /** Polling, timeout and retry settings of the delete. @default those of deleteStackAndWait */
+  readonly deleteOptions?: Omit<DeleteStackOptions, 'log'>;
+  /** Tagging API recheck settings. @default those of verifyNothingLeft */
+  readonly verifyOptions?: Pick<VerifyOptions, 'staleRecheckDelaysMs' | 'sleep'>;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** What the stack held just before the delete: the names the verification looks for afterwards. */
+interface Snapshot {
+  readonly info?: StackInfo;
+  readonly logGroupNames: string[];
+  /** Kept by their DeletionPolicy; log groups among them are checked by name instead. */
+  readonly retainedByPolicy: StackResourceInfo[];
+  readonly notes: string[];
+}
+
+/** Deletes the run's stack, waits, verifies; never throws for AWS errors: they end up in the report's leftovers. */
+export async function destroyRun(clients: AwsClients, options: DestroyRunOptions): Promise<DestroyReport> {
+  const now = options.now ?? Date.now;
+  const startedMs = now();
+  const log = options.log ?? (() => {});
+  const name = stackNameOf(options.runId);
+  const finish = (checks: string[], leftovers: string[]): DestroyReport => ({
+    target: 'aws',
+    stackName: name,
+    verified: leftovers.length === 0,
+    checks,
+    leftovers,
+    durationMs: now() - startedMs,
+  });
+  log(`destroying stack ${name} in ${options.region}; to finish this cleanup by hand: ${cleanupCommand(options.runId, options.region)}`);
+
+  let snapshot: Snapshot;
+  try {
+    snapshot = await takeSnapshot(clients, options, name);
+  } catch (error) {
+    return finish([], [`stack ${name}: not checked (${describeAwsError(error)})`]);
+  }
+
+  let deletion: DeleteStackResult;
+  try {
+    deletion = await deleteStackAndWait(clients.cloudFormation, snapshot.info ?? name, {
+      tokenPrefix: `rda-${options.runId}-${startedMs.toString(36)}`,
+      ...options.deleteOptions,
+      log,
+    });
+  } catch (error) {
+    return finish([...snapshot.notes], [`stack ${name}: delete failed (${describeAwsError(error)})`]);
+  }
+
+  const checks = [...snapshot.notes, deleteLine(name, deletion), ...deletion.failures];
+  if (deletion.outcome === 'protected') {
+    return finish(checks, [
+      `stack ${name}: termination protection is on, so it was not deleted (the harness never turns it on): ` +
+        `turn it off with 'aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${name}', then run '${cleanupCommand(options.runId, options.region)}'`,
+    ]);
+  }
+
+  const retained = [
+    ...snapshot.retainedByPolicy.filter((r) => r.type !== 'AWS::Logs::LogGroup').map((r) => `${describeResource(r)} by its DeletionPolicy`),
+    ...deletion.retained.map((r) => `${describeResource(r)} by the RetainResources retry after DELETE_FAILED: ${r.reason ?? 'no reason given'}`),
+  ];
+  const verification = await verifyNothingLeft(clients, {
+    runId: options.runId,
+    stackName: name,
+    stackId: deletion.stackId ?? snapshot.info?.stackId ?? options.known?.stackId,
+    logGroupNames: snapshot.logGroupNames,
+    retained,
+    ...options.verifyOptions,
+  });
+  const report = finish([...checks, ...verification.checks], [...verification.leftovers]);
+  log(
+    report.verified
+      ? `stack ${name}: destroyed and verified in ${report.durationMs} ms`
+      : `stack ${name}: NOT verified, left: ${report.leftovers.join('; ')}`,
+  );
+  return report;
+}
+
+async function takeSnapshot(clients: AwsClients, options: DestroyRunOptions, name: string): Promise<Snapshot> {
+  const known = options.known ?? {};
+  const functionNames = new Set<string>(known.functionName ? [known.functionName] : []);
+  const logGroupNames = new Set<string>(known.logGroupName ? [known.logGroupName] : []);
+  const notes: string[] = [];
+  let retained: StackResourceInfo[] = [];
+
+  const info = await describeStack(clients.cloudFormation, known.stackId ?? name);
+  const live = info !== undefined && info.status !== 'DELETE_COMPLETE' ? info : undefined;
+  if (live) {
+    if (live.outputs.LogGroupName) logGroupNames.add(live.outputs.LogGroupName);
+    if (live.outputs.FunctionName) functionNames.add(live.outputs.FunctionName);
+    // Best effort: the delete must go ahead even if listing or the template is refused.
+    try {
+      const resources = await listStackResources(clients.cloudFormation, live.stackId);
+      for (const resource of resources) {
+        if (!resource.physicalId) continue;
+        if (resource.type === 'AWS::Logs::LogGroup') logGroupNames.add(resource.physicalId);
+        if (resource.type === 'AWS::Lambda::Function') functionNames.add(resource.physicalId);
+      }
+      const keptIds = new Set(await retainedByPolicy(clients.cloudFormation, live.stackId));
+      retained = resources.filter((r) => keptIds.has(r.logicalId));
+    } catch (error) {
+      notes.push(`stack ${name}: resources not listed before delete (${describeAwsError(error)})`);
+    }
+  } else if (functionNames.size === 0) {
+    // Nothing to ask: fall back to the function name the stack gives every run (stack/random-data-stack.ts).
+    functionNames.add(resourceName(options.runId, 'fn'));
+  }
+  // Lambda creates this group itself on first write, outside the stack (aws-fidelity §5.3).
+  for (const fn of functionNames) logGroupNames.add(`/aws/lambda/${fn}`);
+  return { info: live, logGroupNames: [...logGroupNames], retainedByPolicy: retained, notes };
+}
+
+function deleteLine(name: string, deletion: DeleteStackResult): string {
+  const attempts = `${deletion.attempts} DeleteStack request${deletion.attempts === 1 ? '' : 's'}`;
+  switch (deletion.outcome) {
+    case 'absent':
+      return `stack ${name}: nothing to delete (it did not exist)`;
+    case 'deleted':
+      return `stack ${name}: DELETE_COMPLETE after ${attempts}`;
+    case 'protected':
+      return `stack ${name}: termination protection on, not deleted`;
+    case 'timed-out':
+      return `stack ${name}: still ${deletion.lastStatus ?? 'deleting'} when the wait ended, after ${attempts}`;
+    case 'failed':
+      return `stack ${name}: ${deletion.lastStatus ?? 'DELETE_FAILED'} after ${attempts}`;
+  }
+}

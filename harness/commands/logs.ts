@@ -1,0 +1,45 @@
+import { ExitCode, UsageError } from '../errors.js';
+import { importFilterLogEvents } from '../insights/index.js';
+import type { Command } from './command.js';
+
+interface LogsArgs {
+  action: string;
+  file: string;
+  'log-dir': string;
+  'log-group'?: string;
+}
+
+/**
+ * `logs import FILE --log-dir DIR`: loads events saved with `aws logs filter-log-events --output json` into
+ * the local log store, so `query` can run on exported production logs offline.
+ *
+ * @example
+ * aws logs filter-log-events --log-group-name /aws/lambda/fn --output json > prod.json
+ * npm run harness -- logs import prod.json --log-dir ./prod-logs --log-group /aws/lambda/fn
+ */
+export const logsCommand: Command<LogsArgs> = {
+  command: 'logs <action> <file>',
+  describe: 'import logs saved with aws logs filter-log-events into a local log store (logs import FILE --log-dir DIR)',
+  builder: (y) =>
+    y
+      .positional('action', { type: 'string', choices: ['import'], desc: 'what to do: import' })
+      .positional('file', { type: 'string', desc: 'JSON from aws logs filter-log-events --output json (pages may be concatenated)' })
+      .option('log-dir', { type: 'string', demandOption: true, desc: 'local log store folder to write to (created if missing)' })
+      .option('log-group', { type: 'string', desc: 'log group to store the events under (default: the file name without .json)' }),
+  async run(args, ctx) {
+    if (args.action !== 'import') throw new UsageError('UnknownAction', `unknown logs action '${args.action}': use 'logs import FILE --log-dir DIR'`);
+    const report = await importFilterLogEvents({
+      file: args.file,
+      logDir: args['log-dir'],
+      logGroupName: args['log-group'],
+      signal: ctx.signal,
+    });
+    ctx.out(
+      `imported ${report.events} event(s) from ${report.pages} page(s) into log group '${report.logGroupName}' ` +
+        `(${report.streams.length} stream(s)) in '${args['log-dir']}'` +
+        (report.duplicates > 0 ? `; skipped ${report.duplicates} duplicate event id(s)` : ''),
+    );
+    if (args['log-group'] === undefined) ctx.err(`the log group name came from the file name: pass --log-group to choose another`);
+    return ExitCode.Pass;
+  },
+};

@@ -1,0 +1,211 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { UsageError } from '../errors.js';
+import { appendStoredEvents, groupDirPath, type StoredEvent } from './store.js';
+
+/** What `logs import` does: one export file into one log group of the local store. */
+export interface ImportOptions {
+  /** Output of `aws logs filter-log-events --output json`; several pages may follow each other. */
+  readonly file: string;
+  readonly logDir: string;
+  /** The group to store the events under. @default the file name without `.json` */
+  readonly logGroupName?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** What an import stored. */
+export interface ImportReport {
+  readonly logGroupName: string;
+  /** JSON documents (pages) read. */
+  readonly pages: number;
+  readonly events: number;
+  /** Events whose eventId had already been seen in this file (overlapping pages). */
+  readonly duplicates: number;
+  /** Stream names, sorted. */
+  readonly streams: readonly string[];
+}
+
+/**
+ * Loads events saved with `aws logs filter-log-events --output json` (`{"events": [{logStreamName, timestamp,
+ * message, ingestionTime, eventId}], ...}`, pages possibly concatenated) into the local store, so exported
+ * production logs can be queried offline. A message's trailing newline is dropped, as the store keeps them.
+ *
+ * @example
+ * await importFilterLogEvents({ file: 'prod.json', logDir: '.rda/logs', logGroupName: '/aws/lambda/fn' });
+ */
+export async function importFilterLogEvents(options: ImportOptions): Promise<ImportReport> {
+  const logGroupName = options.logGroupName ?? path.basename(options.file).replace(/\.json$/i, '');
+  if (logGroupName.length === 0) {
+    throw new UsageError('InvalidLogGroupName', 'the log group name is empty: pass --log-group NAME');
+  }
+  try {
+    const stat = await fs.stat(options.file);
+    if (!stat.isFile()) throw new UsageError('ImportFileNotFound', `'${options.file}' is not a file: give the JSON saved from aws logs filter-log-events`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError('ImportFileNotFound', `cannot read '${options.file}': ${(error as Error).message}`, { cause: error });
+  }
+
+  const seenIds = new Set<string>();
+  const streams = new Set<string>();
+  let pages = 0;
+  let events = 0;
+  let duplicates = 0;
+
+  const storePage = async (text: string, startLine: number) => {
+    pages++;
+    const page = parsePage(text, options.file, pages, startLine);
+    const byStream = new Map<string, StoredEvent[]>();
+    page.forEach((raw, index) => {
+      const event = checkEvent(raw, options.file, pages, index);
+      if (event.eventId !== undefined) {
+        if (seenIds.has(event.eventId)) {
+          duplicates++;
+          return;
+        }
+        seenIds.add(event.eventId);
+      }
+      let list = byStream.get(event.logStreamName);
+      if (!list) byStream.set(event.logStreamName, (list = []));
+      list.push({ timestamp: event.timestamp, ingestionTime: event.ingestionTime, message: event.message });
+      events++;
+    });
+    for (const [stream, list] of byStream) {
+      streams.add(stream);
+      await appendStoredEvents(options.logDir, logGroupName, stream, list);
+    }
+  };
+
+  const splitter = new JsonDocumentSplitter();
+  const decoder = new StringDecoder('utf8');
+  const input = createReadStream(options.file);
+  const split = (text: string) => {
+    try {
+      return splitter.push(text);
+    } catch (error) {
+      throw new UsageError('InvalidImportFile', `'${options.file}' is not a sequence of JSON documents: ${(error as Error).message}`);
+    }
+  };
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      options.signal?.throwIfAborted();
+      for (const document of split(decoder.write(chunk))) await storePage(document.text, document.line);
+    }
+    for (const document of split(decoder.end())) await storePage(document.text, document.line);
+  } finally {
+    input.destroy();
+  }
+  const leftover = splitter.rest();
+  if (leftover !== null) {
+    throw new UsageError(
+      'InvalidImportFile',
+      `'${options.file}' ends inside a JSON document that starts on line ${leftover.line}: the file is cut short or is not JSON`,
+    );
+  }
+  if (pages === 0) {
+    throw new UsageError('InvalidImportFile', `'${options.file}' holds no JSON: save it with aws logs filter-log-events --output json`);
+  }
+  if (events === 0 && duplicates === 0) await fs.mkdir(groupDirPath(options.logDir, logGroupName), { recursive: true });
+  return { logGroupName, pages, events, duplicates, streams: [...streams].sort() };
+}
+
+interface RawEvent {
+  readonly logStreamName: string;
+  readonly timestamp: number;
+  readonly ingestionTime: number;
+  readonly message: string;
+  readonly eventId?: string;
+}
+
+function parsePage(text: string, file: string, page: number, line: number): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError('InvalidImportFile', `'${file}' page ${page} (line ${line}) is not valid JSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || !Array.isArray((value as { events?: unknown }).events)) {
+    throw new UsageError(
+      'InvalidImportFile',
+      `'${file}' page ${page} (line ${line}) has no "events" array: expected the output of aws logs filter-log-events --output json`,
+    );
+  }
+  return (value as { events: unknown[] }).events;
+}
+
+function checkEvent(raw: unknown, file: string, page: number, index: number): RawEvent {
+  const event = (raw ?? {}) as Record<string, unknown>;
+  const where = `'${file}' page ${page}, event ${index}`;
+  if (typeof event.logStreamName !== 'string' || event.logStreamName === '') {
+    throw new UsageError('InvalidImportFile', `${where} has no logStreamName`);
+  }
+  if (typeof event.timestamp !== 'number' || !Number.isFinite(event.timestamp)) {
+    throw new UsageError('InvalidImportFile', `${where} has no numeric timestamp (epoch ms)`);
+  }
+  if (typeof event.message !== 'string') throw new UsageError('InvalidImportFile', `${where} has no message string`);
+  const ingestionTime = typeof event.ingestionTime === 'number' && Number.isFinite(event.ingestionTime) ? event.ingestionTime : event.timestamp;
+  return {
+    logStreamName: event.logStreamName,
+    timestamp: event.timestamp,
+    ingestionTime,
+    message: event.message.endsWith('\n') ? event.message.slice(0, -1) : event.message,
+    eventId: typeof event.eventId === 'string' ? event.eventId : undefined,
+  };
+}
+
+/**
+ * Splits text into top-level JSON documents (`{...}{...}` or one per line, any whitespace between), fed in
+ * chunks. It tracks strings and escapes, so braces inside messages do not confuse it.
+ */
+export class JsonDocumentSplitter {
+  private buffer = '';
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private line = 1;
+  private docLine = 1;
+
+  /** Adds text; returns the documents it completed, each with the line it started on. */
+  push(text: string): { text: string; line: number }[] {
+    const done: { text: string; line: number }[] = [];
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.line++;
+      if (this.depth === 0 && this.buffer === '' && start === i) {
+        if (c === 32 || c === 9 || c === 10 || c === 13) {
+          start = i + 1;
+          continue;
+        }
+        this.docLine = this.line;
+      }
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 92) this.escaped = true;
+        else if (c === 34) this.inString = false;
+        continue;
+      }
+      if (c === 34) this.inString = true;
+      else if (c === 123 || c === 91) this.depth++;
+      else if (c === 125 || c === 93) {
+        this.depth--;
+        if (this.depth === 0) {
+          done.push({ text: this.buffer + text.slice(start, i + 1), line: this.docLine });
+          this.buffer = '';
+          start = i + 1;
+        }
+      } else if (this.depth === 0) {
+        throw new SyntaxError(`line ${this.line}: expected '{' to start a JSON document, found '${text[i]}'`);
+      }
+    }
+    this.buffer += text.slice(start);
+    return done;
+  }
+
+  /** What is left after the last complete document (null when only whitespace). */
+  rest(): { text: string; line: number } | null {
+    return this.buffer.trim() === '' ? null : { text: this.buffer, line: this.docLine };
+  }
+}

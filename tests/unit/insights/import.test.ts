@@ -1,0 +1,115 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { HarnessError } from '../../../harness/errors.js';
+import { importFilterLogEvents, JsonDocumentSplitter } from '../../../harness/insights/import.js';
+import { queryLogStore } from '../../../harness/insights/index.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'insights-import-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const STREAM = '2023/12/05/[$LATEST]e34ea4d32b8f441c96246bbee30ff465';
+const ID = '76269889-7d50-4d6d-a3f1-9b4f5322f47c';
+
+// Two pages as `aws logs filter-log-events --output json` prints them (indented), written one after the other;
+// the second page repeats the last event of the first (pages can overlap when re-run).
+const page1 = {
+  events: [
+    { logStreamName: STREAM, timestamp: 1701814483162, message: `START RequestId: ${ID} Version: $LATEST\n`, ingestionTime: 1701814491000, eventId: 'e1' },
+    { logStreamName: STREAM, timestamp: 1701814483877, message: `END RequestId: ${ID}\n`, ingestionTime: 1701814491000, eventId: 'e2' },
+  ],
+  searchedLogStreams: [],
+  nextToken: 'token-1',
+};
+const page2 = {
+  events: [
+    { logStreamName: STREAM, timestamp: 1701814483877, message: `END RequestId: ${ID}\n`, ingestionTime: 1701814491000, eventId: 'e2' },
+    {
+      logStreamName: STREAM,
+      timestamp: 1701814483877,
+      message: `REPORT RequestId: ${ID}\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t\n`,
+      ingestionTime: 1701814491000,
+      eventId: 'e3',
+    },
+    { logStreamName: 'other', timestamp: 1701814483900, message: 'braces { in } text "quoted"', ingestionTime: 1701814491000, eventId: 'e4' },
+  ],
+  searchedLogStreams: [],
+};
+
+describe('logs import', () => {
+  test('loads concatenated pages, drops trailing newlines and overlapping events, and the store answers queries', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const file = path.join(dir, 'prod-export.json');
+    await writeFile(file, `${JSON.stringify(page1, null, 4)}\n${JSON.stringify(page2, null, 4)}\n`);
+    const logDir = path.join(dir, 'logs');
+
+    // Act
+    const report = await importFilterLogEvents({ file, logDir });
+
+    // Assess
+    expect(report).toEqual({ logGroupName: 'prod-export', pages: 2, events: 4, duplicates: 1, streams: [STREAM, 'other'] });
+    const result = await queryLogStore({
+      logDir,
+      logGroupNames: ['prod-export'],
+      queryString: 'fields @timestamp, @type, @duration, @message',
+      startTimeMs: 0,
+      endTimeMs: Date.now(),
+    });
+    // Lambda fields are found through the Lambda stream name, although the group is not /aws/lambda/...
+    expect(result.rows.map(({ '@ptr': _ptr, ...row }) => row)).toEqual([
+      { '@timestamp': '2023-12-05 22:14:43.900', '@message': 'braces { in } text "quoted"' },
+      {
+        '@timestamp': '2023-12-05 22:14:43.877',
+        '@type': 'REPORT',
+        '@duration': '14.97',
+        '@message': `REPORT RequestId: ${ID}\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t`,
+      },
+      { '@timestamp': '2023-12-05 22:14:43.877', '@type': 'END', '@message': `END RequestId: ${ID}` },
+      { '@timestamp': '2023-12-05 22:14:43.162', '@type': 'START', '@message': `START RequestId: ${ID} Version: $LATEST` },
+    ]);
+  });
+
+  test.each([
+    ['not JSON at all', 'hello', /is not a sequence of JSON documents: line 1: expected '\{'/],
+    ['a page without events', '{"nextToken":"x"}', /page 1 \(line 1\) has no "events" array/],
+    ['an event without a stream', '{"events":[{"timestamp":1,"message":"m"}]}', /page 1, event 0 has no logStreamName/],
+    ['a file cut short', '{"events":[{"logStreamName":"s","timestamp":1,', /ends inside a JSON document that starts on line 1/],
+    ['an empty file', '  \n', /holds no JSON/],
+  ])('rejects %s with a clear usage error', async (_name, text, message) => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, text);
+    const error = await importFilterLogEvents({ file, logDir: path.join(dir, 'logs') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HarnessError);
+    expect((error as HarnessError).code).toMatch(/InvalidImportFile/);
+    expect((error as HarnessError).exitCode).toBe(2);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  test('a missing file is a usage error that names it', async () => {
+    const error = await importFilterLogEvents({ file: '/nonexistent/export.json', logDir: '/tmp/x' }).catch((e: unknown) => e);
+    expect((error as HarnessError).code).toBe('ImportFileNotFound');
+    expect((error as Error).message).toContain("'/nonexistent/export.json'");
+  });
+});
+
+describe('splitting concatenated JSON documents', () => {
+  test('finds documents split across chunks, with braces and escaped quotes inside strings', () => {
+    const splitter = new JsonDocumentSplitter();
+    const text = '{"a":"}\\"{"}\n  {"b":[1,{"c":2}]}{"d":3}';
+    const found: string[] = [];
+    for (let i = 0; i < text.length; i += 3) found.push(...splitter.push(text.slice(i, i + 3)).map((d) => d.text));
+    expect(found.map((t) => JSON.parse(t))).toEqual([{ a: '}"{' }, { b: [1, { c: 2 }] }, { d: 3 }]);
+    expect(splitter.rest()).toBeNull();
+  });
+});

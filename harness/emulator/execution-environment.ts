@@ -1,0 +1,418 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FunctionConfig } from './config.js';
+import { newLogStreamName } from './ids.js';
+import { LogStreamWriter } from './log-store.js';
+import { endLine, initStartLine, reportLine, runtimeExitLine, startLine } from './platform-lines.js';
+
+/**
+ * One Lambda execution environment: a child process running `runtime-worker.mjs` under plain node, its
+ * own log stream, one invocation at a time. It writes the platform lines (INIT_START, START, END, REPORT)
+ * around the function's own output and flushes them to the store before an invocation's outcome resolves.
+ */
+
+const WORKER_PATH = fileURLToPath(new URL('./runtime-worker.mjs', import.meta.url));
+
+// Lambda's on-demand init phase may take up to 10 s before the environment is given up.
+const DEFAULT_INIT_TIMEOUT_MS = 10_000;
+
+/** How an invocation ended. `payload` is the function's JSON result (ok) or error payload (error). */
+export type InvocationOutcome =
+  | { readonly kind: 'ok'; readonly payload: string }
+  | { readonly kind: 'error'; readonly payload: string }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'crash'; readonly exitCode: number | null; readonly signal: string | null };
+
+/** One invocation as the runtime receives it. */
+export interface InvocationRequest {
+  /** Lambda's request id (`context.awsRequestId`), not API Gateway's. */
+  readonly awsRequestId: string;
+  /** Value for `_X_AMZN_TRACE_ID`. */
+  readonly traceHeader: string;
+  readonly eventJson: string;
+}
+
+/** What an environment needs besides the function's settings. */
+export interface EnvironmentOptions {
+  readonly fn: FunctionConfig;
+  readonly region: string;
+  readonly accountId: string;
+  readonly logDir: string;
+  /** @default 10000 */
+  readonly initTimeoutMs?: number;
+  /** Called once when the process has exited (for any reason). */
+  readonly onExit?: (env: ExecutionEnvironment) => void;
+}
+
+export type EnvironmentState = 'initializing' | 'idle' | 'busy' | 'dead';
+
+interface Active {
+  readonly request: InvocationRequest;
+  readonly startedAtPerfMs: number;
+  readonly initDurationMs: number | undefined;
+  readonly resolve: (outcome: InvocationOutcome) => void;
+  timedOut: boolean;
+}
+
+/** A started environment; `ready` settles when init finished (or failed). */
+export class ExecutionEnvironment {
+  readonly logStreamName: string;
+  readonly pid: number;
+  readonly createdAtMs: number;
+  readonly exited: Promise<void>;
+  state: EnvironmentState = 'initializing';
+  lastUsedAtMs: number;
+  /** Measured from spawn to "handler loaded"; reported once, on the first invocation. */
+  initDurationMs: number | undefined;
+  private initReported = false;
+  private readonly child: ChildProcess;
+  private readonly writer: LogStreamWriter;
+  private readonly functionArn: string;
+  private readonly spawnedAt: number;
+  private partial = '';
+  private active: Active | undefined;
+  private queued: { request: InvocationRequest; resolve: (outcome: InvocationOutcome) => void } | undefined;
+  private maxRssKb = 0;
+  private readonly readyWaiters: ((ok: boolean) => void)[] = [];
+  private initTimer: NodeJS.Timeout | undefined;
+  private functionTimer: NodeJS.Timeout | undefined;
+  /** The stdin pipe's fd for direct writes; undefined once the stream has taken over. */
+  private stdinFd: number | undefined;
+  private exitInfo: { code: number | null; signal: string | null } | undefined;
+
+  constructor(private readonly options: EnvironmentOptions) {
+    const { fn } = options;
+    this.createdAtMs = Date.now();
+    this.lastUsedAtMs = this.createdAtMs;
+    this.logStreamName = newLogStreamName(this.createdAtMs);
+    this.functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.functionName}`;
+    this.writer = new LogStreamWriter(options.logDir, fn.logGroupName, this.logStreamName);
+    this.writer.add(this.createdAtMs, initStartLine(fn.runtime, options.region));
+    this.writer.flush();
+    this.spawnedAt = performance.now();
+    // `2>&1` through sh (which then execs node, keeping the pid): stderr shares stdout's pipe, so every
+    // line the function writes, on either stream, arrives in order and before its result frame.
+    this.child = spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', process.execPath, WORKER_PATH], {
+      cwd: fn.codeDir,
+      env: lambdaEnvironment(fn, options.region, this.logStreamName),
+      stdio: ['pipe', 'pipe', 'ignore'],
+      // Own process group, so destroy can kill whatever the function itself started.
+      detached: true,
+    });
+    if (this.child.pid === undefined) throw new Error(`could not start a node process for '${fn.functionName}'`);
+    this.pid = this.child.pid;
+    // node keeps the pipe's fd on its handle; not a public API, hence the fallback to the stream.
+    const fd = (this.child.stdin as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    this.stdinFd = typeof fd === 'number' && fd >= 0 ? fd : undefined;
+    this.child.stdin!.on('error', () => {
+      // EPIPE after the worker died: the exit handler reports it.
+    });
+    // Once node closes the pipe its fd number may be reused: never write to it directly again.
+    this.child.stdin!.on('close', () => {
+      this.stdinFd = undefined;
+    });
+    this.child.stdout!.setEncoding('utf8');
+    this.child.stdout!.on('data', (chunk: string) => this.onData(chunk));
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        // Let the pipe deliver what the process wrote before it died, but do not wait on a grandchild
+        // that may still hold it open.
+        const done = () => {
+          clearTimeout(grace);
+          this.onExit();
+          resolve();
+        };
+        const grace = setTimeout(done, 100);
+        if (this.child.stdout!.readableEnded) done();
+        else this.child.stdout!.once('end', done);
+      });
+    });
+    this.initTimer = setTimeout(() => this.kill(), options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS);
+  }
+
+  /** Resolves true once the handler is loaded, false if the environment died first. */
+  ready(): Promise<boolean> {
+    if (this.state !== 'initializing') return Promise.resolve(this.state !== 'dead');
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /**
+   * Runs one invocation. On a cold environment it starts as soon as init finishes; the function timeout
+   * counts from then, as Lambda's does.
+   */
+  invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+    return new Promise((resolve) => {
+      if (this.state === 'initializing') {
+        this.queued = { request, resolve };
+        return;
+      }
+      this.dispatch(request, resolve);
+    });
+  }
+
+  private dispatch(request: InvocationRequest, resolve: (outcome: InvocationOutcome) => void): void {
+    const nowMs = Date.now();
+    const initDurationMs = this.initReported ? undefined : this.initDurationMs;
+    this.initReported = true;
+    const active: Active = {
+      request,
+      startedAtPerfMs: performance.now(),
+      initDurationMs,
+      resolve,
+      timedOut: false,
+    };
+    this.active = active;
+    this.writer.add(nowMs, startLine(request.awsRequestId));
+    if (this.exitInfo) {
+      // Init failed: the invocation fails the way a runtime exit does.
+      this.finishCrash();
+      return;
+    }
+    this.state = 'busy';
+    const timeoutMs = this.options.fn.timeoutSeconds * 1000;
+    // One timer per environment, re-armed per invocation (cheaper than a new one each time); when it
+    // fires, whatever is active then was dispatched a full timeout ago.
+    if (this.functionTimer) this.functionTimer.refresh();
+    else this.functionTimer = setTimeout(() => this.onTimeout(), timeoutMs);
+    const deadlineMs = nowMs + timeoutMs;
+    this.send(`${deadlineMs}\t${request.awsRequestId}\t${request.traceHeader}\t${this.functionArn}\t${request.eventJson}\n`);
+  }
+
+  /**
+   * Writes one frame to the worker's stdin. A synchronous write on the pipe's fd skips the stream
+   * machinery (~10 % of the emulator's CPU per request); if the pipe is ever full, the stream takes
+   * over for good so frames stay in order.
+   */
+  private send(frame: string): void {
+    if (this.stdinFd !== undefined) {
+      try {
+        const written = fs.writeSync(this.stdinFd, frame);
+        if (written === Buffer.byteLength(frame)) return;
+        this.stdinFd = undefined;
+        this.child.stdin!.write(Buffer.from(frame).subarray(written));
+        return;
+      } catch (error) {
+        this.stdinFd = undefined;
+        // EPIPE and friends: the worker is gone and its exit handler reports it.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      }
+    }
+    this.child.stdin!.write(frame);
+  }
+
+  /** Kills the process group (the worker and anything it started). Safe to call repeatedly. */
+  kill(): void {
+    if (this.exitInfo) return;
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      try {
+        this.child.kill('SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  /** Closes the log stream file; call after the process has exited. */
+  closeLog(): void {
+    this.writer.close();
+  }
+
+  /** Writes queued log events now (the pool calls it periodically for long invocations). */
+  flushLog(): void {
+    this.writer.flush();
+  }
+
+  private onData(chunk: string): void {
+    let text = this.partial + chunk;
+    let newline = text.indexOf('\n');
+    if (newline === -1) {
+      this.partial = text;
+      return;
+    }
+    const nowMs = Date.now();
+    let finished: Active | undefined;
+    while (newline !== -1) {
+      const line = text.slice(0, newline);
+      text = text.slice(newline + 1);
+      newline = text.indexOf('\n');
+      if (line.length === 0) continue;
+      if (line.charCodeAt(0) !== 0) {
+        this.writer.add(nowMs, line);
+        continue;
+      }
+      const type = line[1];
+      if (type === 'L') {
+        this.writer.add(nowMs, JSON.parse(line.slice(2)) as string);
+      } else if (type === 'R') {
+        finished = this.onResult(line, nowMs) ?? finished;
+      } else if (type === 'I') {
+        this.maxRssKb = Math.max(this.maxRssKb, Number(line.slice(2)) || 0);
+        this.onReady();
+      }
+    }
+    this.partial = text;
+    if (!finished) this.writer.flush();
+  }
+
+  private onReady(): void {
+    clearTimeout(this.initTimer);
+    this.initDurationMs = performance.now() - this.spawnedAt;
+    this.state = 'idle';
+    for (const waiter of this.readyWaiters.splice(0)) waiter(true);
+    const queued = this.queued;
+    if (queued) {
+      this.queued = undefined;
+      this.dispatch(queued.request, queued.resolve);
+    }
+  }
+
+  private onResult(line: string, nowMs: number): Active | undefined {
+    const active = this.active;
+    if (!active || active.timedOut) return undefined;
+    const t1 = line.indexOf('\t');
+    const t2 = line.indexOf('\t', t1 + 1);
+    const t3 = line.indexOf('\t', t2 + 1);
+    const durationMs = Number(line.slice(2, t1));
+    this.maxRssKb = Math.max(this.maxRssKb, Number(line.slice(t1 + 1, t2)));
+    const kind = line.slice(t2 + 1, t3) === 'ok' ? 'ok' : 'error';
+    const payload = line.slice(t3 + 1);
+    this.active = undefined;
+    this.writer.add(nowMs, endLine(active.request.awsRequestId));
+    this.writer.add(
+      nowMs,
+      reportLine({
+        requestId: active.request.awsRequestId,
+        durationMs,
+        memorySizeMb: this.options.fn.memorySizeMb,
+        maxMemoryUsedMb: this.maxMemoryUsedMb(),
+        initDurationMs: active.initDurationMs,
+      }),
+    );
+    this.writer.flush();
+    this.state = 'idle';
+    this.lastUsedAtMs = nowMs;
+    active.resolve({ kind, payload });
+    return active;
+  }
+
+  private onTimeout(): void {
+    const active = this.active;
+    if (!active || active.timedOut) return;
+    active.timedOut = true;
+    this.maxRssKb = Math.max(this.maxRssKb, peakRssKb(this.pid));
+    // Lambda stops the runtime at the deadline; the environment is not reused.
+    this.state = 'dead';
+    this.kill();
+  }
+
+  private onExit(): void {
+    clearTimeout(this.initTimer);
+    clearTimeout(this.functionTimer);
+    if (this.partial.length > 0) {
+      this.writer.add(Date.now(), this.partial);
+      this.partial = '';
+    }
+    const wasInitializing = this.state === 'initializing';
+    this.state = 'dead';
+    if (wasInitializing) {
+      this.initDurationMs = performance.now() - this.spawnedAt;
+      for (const waiter of this.readyWaiters.splice(0)) waiter(false);
+      const queued = this.queued;
+      if (queued) {
+        this.queued = undefined;
+        this.dispatch(queued.request, queued.resolve);
+      }
+    }
+    const active = this.active;
+    if (active?.timedOut) {
+      this.active = undefined;
+      const nowMs = Date.now();
+      this.writer.add(nowMs, endLine(active.request.awsRequestId));
+      this.writer.add(
+        nowMs,
+        reportLine({
+          requestId: active.request.awsRequestId,
+          // On a timeout Lambda reports the configured timeout as Duration (aws-fidelity §3.2).
+          durationMs: this.options.fn.timeoutSeconds * 1000,
+          memorySizeMb: this.options.fn.memorySizeMb,
+          maxMemoryUsedMb: this.maxMemoryUsedMb(),
+          initDurationMs: active.initDurationMs,
+          status: { kind: 'timeout' },
+        }),
+      );
+      this.writer.flush();
+      active.resolve({ kind: 'timeout' });
+    } else if (active) {
+      this.finishCrash();
+    } else {
+      this.writer.flush();
+    }
+    this.options.onExit?.(this);
+  }
+
+  private finishCrash(): void {
+    const active = this.active;
+    if (!active || !this.exitInfo) return;
+    clearTimeout(this.functionTimer);
+    this.active = undefined;
+    const nowMs = Date.now();
+    const { code, signal } = this.exitInfo;
+    this.writer.add(nowMs, runtimeExitLine(active.request.awsRequestId, code, signal));
+    this.writer.add(nowMs, endLine(active.request.awsRequestId));
+    this.writer.add(
+      nowMs,
+      reportLine({
+        requestId: active.request.awsRequestId,
+        durationMs: performance.now() - active.startedAtPerfMs,
+        memorySizeMb: this.options.fn.memorySizeMb,
+        maxMemoryUsedMb: this.maxMemoryUsedMb(),
+        initDurationMs: active.initDurationMs,
+        status: { kind: 'error', errorType: 'Runtime.ExitError' },
+      }),
+    );
+    this.writer.flush();
+    active.resolve({ kind: 'crash', exitCode: code, signal });
+  }
+
+  private maxMemoryUsedMb(): number {
+    return Math.max(1, Math.round(this.maxRssKb / 1024));
+  }
+}
+
+/** Peak resident memory of a live process in KiB (`VmHWM`), 0 when it cannot be read. */
+function peakRssKb(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The variables Lambda sets for a Node.js function, plus the function's own (Lambda's reserved names win). */
+export function lambdaEnvironment(fn: FunctionConfig, region: string, logStreamName: string): Record<string, string> {
+  return {
+    ...fn.environment,
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    LAMBDA_TASK_ROOT: fn.codeDir,
+    LAMBDA_RUNTIME_DIR: fileURLToPath(new URL('.', import.meta.url)),
+    _HANDLER: fn.handler,
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    // The host's PATH rather than Lambda's /var/lang/bin:…, so code that starts tools finds them here.
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+  };
+}

@@ -1,0 +1,180 @@
+import { isBinaryMediaType } from './proxy-event.js';
+
+/**
+ * Maps a Lambda proxy result back to HTTP as API Gateway REST (v1) does (aws-fidelity §2.1), and builds
+ * API Gateway's own error responses (aws-fidelity §2.2). Pure.
+ */
+
+/** An HTTP response ready for `res.writeHead(statusCode, headers)`: `headers` is a flat name/value list. */
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: string[];
+  readonly body: Buffer;
+}
+
+/** A mapped proxy result, or why API Gateway would call it malformed (and answer 502). */
+export type MappedResult =
+  | { readonly ok: true; readonly statusCode: number; readonly headers: string[]; readonly body: Buffer }
+  | { readonly ok: false; readonly reason: string };
+
+const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
+
+// Headers that would break HTTP framing if passed through, plus the documented example; API Gateway sends
+// them as `X-Amzn-Remapped-<name>`. The full AWS list is UNCONFIRMED (aws-fidelity §2.3).
+const REMAPPED = new Set(['connection', 'content-length', 'transfer-encoding', 'www-authenticate']);
+
+/**
+ * `result` is the function's JSON-decoded return value; `accept` is the request's Accept header (its first
+ * media type decides binary decoding together with the response Content-Type, aws-fidelity §2.1).
+ */
+export function mapProxyResult(
+  result: unknown,
+  accept: string | undefined,
+  binaryMediaTypes: readonly string[],
+): MappedResult {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+    return { ok: false, reason: `the result is ${describe(result)}, not an object` };
+  }
+  const record = result as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!ALLOWED_KEYS.has(key)) return { ok: false, reason: `unknown key '${key}' in the result` };
+  }
+
+  let statusCode = 200;
+  const rawStatus = record.statusCode;
+  if (rawStatus !== undefined && rawStatus !== null) {
+    const numeric = typeof rawStatus === 'string' && /^\d+$/.test(rawStatus) ? Number(rawStatus) : rawStatus;
+    if (typeof numeric !== 'number' || !Number.isInteger(numeric) || numeric < 100 || numeric > 599) {
+      return { ok: false, reason: `statusCode ${JSON.stringify(rawStatus)} is not an HTTP status` };
+    }
+    statusCode = numeric;
+  }
+
+  const merged = new Map<string, { name: string; values: string[] }>();
+  const multi = record.multiValueHeaders;
+  if (multi !== undefined && multi !== null) {
+    if (typeof multi !== 'object' || Array.isArray(multi)) return { ok: false, reason: 'multiValueHeaders is not an object' };
+    for (const [name, list] of Object.entries(multi as Record<string, unknown>)) {
+      if (!Array.isArray(list)) return { ok: false, reason: `multiValueHeaders '${name}' is not a list` };
+      const values: string[] = [];
+      for (const item of list) {
+        if (item === null || item === undefined) continue;
+        const text = scalar(item);
+        if (text === undefined) return { ok: false, reason: `multiValueHeaders '${name}' holds a non-scalar value` };
+        values.push(text);
+      }
+      const lower = name.toLowerCase();
+      const entry = merged.get(lower);
+      if (entry) entry.values.push(...values);
+      else merged.set(lower, { name, values });
+    }
+  }
+  const single = record.headers;
+  if (single !== undefined && single !== null) {
+    if (typeof single !== 'object' || Array.isArray(single)) return { ok: false, reason: 'headers is not an object' };
+    for (const [name, value] of Object.entries(single as Record<string, unknown>)) {
+      if (value === null || value === undefined) continue;
+      const text = scalar(value);
+      if (text === undefined) return { ok: false, reason: `header '${name}' holds a non-scalar value` };
+      const lower = name.toLowerCase();
+      const entry = merged.get(lower);
+      // Multi values first, then the single value, unless it repeats one of them (aws-fidelity §2.1).
+      if (entry) {
+        if (!entry.values.includes(text)) entry.values.push(text);
+      } else {
+        merged.set(lower, { name, values: [text] });
+      }
+    }
+  }
+
+  const rawBody = record.body;
+  if (rawBody !== undefined && rawBody !== null && typeof rawBody !== 'string') {
+    return { ok: false, reason: `body is ${describe(rawBody)}, not a string` };
+  }
+  const isBase64 = record.isBase64Encoded;
+  if (isBase64 !== undefined && isBase64 !== null && typeof isBase64 !== 'boolean') {
+    return { ok: false, reason: 'isBase64Encoded is not a boolean' };
+  }
+
+  const headers: string[] = [];
+  let contentType: string | undefined;
+  for (const [lower, { name, values }] of merged) {
+    if (values.length === 0) continue;
+    if (lower === 'content-type') contentType = values[0];
+    if (REMAPPED.has(lower)) {
+      headers.push(`X-Amzn-Remapped-${name}`, values.join(', '));
+    } else if (lower === 'set-cookie') {
+      // Cookies cannot be comma-joined without corrupting them: one header line each.
+      for (const value of values) headers.push(name, value);
+    } else {
+      // Multi-value headers travel joined with ", " on the wire (aws-fidelity §2.1).
+      headers.push(name, values.join(', '));
+    }
+  }
+  if (contentType === undefined) headers.push('Content-Type', 'application/json');
+
+  const text = rawBody ?? '';
+  const decode =
+    isBase64 === true &&
+    (isBinaryMediaType(firstMediaType(accept), binaryMediaTypes) || isBinaryMediaType(contentType, binaryMediaTypes));
+  return { ok: true, statusCode, headers, body: decode ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8') };
+}
+
+function firstMediaType(accept: string | undefined): string | undefined {
+  if (!accept) return undefined;
+  const comma = accept.indexOf(',');
+  return comma === -1 ? accept : accept.slice(0, comma);
+}
+
+function scalar(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/** API Gateway's own answers, with the bodies and error types of aws-fidelity §2.2. */
+export type GatewayErrorKind =
+  | 'MissingAuthenticationToken'
+  | 'Throttled'
+  | 'MalformedResponse'
+  | 'FunctionError'
+  | 'IntegrationTimeout'
+  | 'RequestTooLarge';
+
+const GATEWAY_ERRORS: Record<GatewayErrorKind, { status: number; body: string; errorType?: string }> = {
+  // Seen without a space after the colon (aws-fidelity §2.2, OBS).
+  MissingAuthenticationToken: {
+    status: 403,
+    body: '{"message":"Missing Authentication Token"}',
+    errorType: 'MissingAuthenticationTokenException',
+  },
+  Throttled: { status: 429, body: '{"message":"Too Many Requests"}', errorType: 'TooManyRequestsException' },
+  // 36 bytes with a space after the colon, as recorded (aws-fidelity §2.2, REC).
+  MalformedResponse: {
+    status: 502,
+    body: '{"message": "Internal server error"}',
+    errorType: 'InternalServerErrorException',
+  },
+  FunctionError: { status: 502, body: '{"message": "Internal server error"}' },
+  IntegrationTimeout: {
+    status: 504,
+    body: '{"message": "Endpoint request timed out"}',
+    errorType: 'InternalServerErrorException',
+  },
+  RequestTooLarge: { status: 413, body: '{"message":"Request Too Long"}' },
+};
+
+/** A gateway error response. Such responses carry `x-amzn-ErrorType` and no `X-Amzn-Trace-Id` (aws-fidelity §2.3). */
+export function gatewayError(kind: GatewayErrorKind, requestId: string, extendedRequestId: string): HttpResponse {
+  const spec = GATEWAY_ERRORS[kind];
+  const headers = ['Content-Type', 'application/json', 'x-amzn-RequestId', requestId];
+  if (spec.errorType) headers.push('x-amzn-ErrorType', spec.errorType);
+  headers.push('x-amz-apigw-id', extendedRequestId);
+  return { statusCode: spec.status, headers, body: Buffer.from(spec.body) };
+}

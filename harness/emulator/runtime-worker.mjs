@@ -1,0 +1,409 @@
+// One Lambda execution environment: loads the function's handler and runs one invocation at a time.
+// Plain JavaScript so it starts under bare `node` (no TypeScript loader on the cold-start path).
+//
+// Protocol (see execution-environment.ts, the parent side):
+//   stdin (read with a blocking read between invocations: the environment is frozen then, as on Lambda),
+//   one line per invocation:  <deadlineEpochMs>\t<awsRequestId>\t<traceHeader>\t<functionArn>\t<eventJson>
+//   stdout (fd 1, also fd 2): the function's own log lines, raw, plus control frames that start with
+//   "\n\0" so they can never merge with a partial log line:
+//     \n\0I<maxRssKb>\n                                    init finished, ready for the first invocation
+//     \n\0L<json string>\n                                 one console record that contains newlines
+//     \n\0R<durationMs>\t<maxRssKb>\t<ok|err>\t<json>\n    invocation result, written after every log line of it
+// Because log lines and the result share one pipe, the parent has every line of invocation N before N's result.
+//
+// Everything the function writes to fd 1 or 2 (fs.writeSync/fs.write on those fds, process.stdout/stderr,
+// console) is collected in order and written with the next result frame, or at the end of the current
+// event-loop turn, whichever comes first: one write (and one wake-up of the emulator) per invocation
+// instead of one per line. Lines are flushed on process exit too; only a function that blocks its event
+// loop until it is killed (a timeout) loses the lines it wrote during that turn.
+import fs from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+import { Worker } from 'node:worker_threads';
+
+const env = process.env;
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+const realWriteSync = fs.writeSync;
+const realWrite = fs.write;
+
+/** Writes all of `data` to fd 1, retrying partial writes. */
+function writeAll(data) {
+  const buffer = typeof data === 'string' ? Buffer.from(data) : data;
+  let written = 0;
+  while (written < buffer.length) {
+    try {
+      written += realWriteSync(1, buffer, written);
+    } catch (error) {
+      if (error.code !== 'EAGAIN') throw error;
+      // The emulator drains the pipe continuously; 1 ms is enough for it to make room.
+      Atomics.wait(SLEEP, 0, 0, 1);
+    }
+  }
+}
+
+let chunks = [];
+let onlyStrings = true;
+let flushQueued = false;
+
+function emit(chunk) {
+  chunks.push(chunk);
+  if (typeof chunk !== 'string') onlyStrings = false;
+  if (!flushQueued) {
+    flushQueued = true;
+    setImmediate(flushOutput);
+  }
+}
+
+/** Writes what was collected, followed by `frame` when given, in one write. */
+function flushOutput(frame) {
+  flushQueued = false;
+  if (chunks.length === 0) {
+    if (typeof frame === 'string') writeAll(frame);
+    return;
+  }
+  const pending = chunks;
+  chunks = [];
+  if (typeof frame === 'string') pending.push(frame);
+  const data = onlyStrings ? pending.join('') : Buffer.concat(pending.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+  onlyStrings = true;
+  writeAll(data);
+}
+process.on('exit', () => flushOutput());
+
+function copyBytes(view, offset = 0, length = view.byteLength - offset) {
+  return Buffer.from(new Uint8Array(view.buffer, view.byteOffset + offset, length));
+}
+
+/** Turns fs.write(Sync) arguments for fd 1/2 into collected bytes; returns the byte count. */
+function collect(data, a, b) {
+  if (typeof data === 'string') {
+    const encoding = typeof b === 'string' ? b : typeof a === 'string' ? a : 'utf8';
+    if (encoding === 'utf8' || encoding === 'utf-8') {
+      emit(data);
+      return Buffer.byteLength(data);
+    }
+    const bytes = Buffer.from(data, encoding);
+    emit(bytes);
+    return bytes.length;
+  }
+  const options = typeof a === 'object' && a !== null ? a : { offset: a, length: b };
+  const bytes = copyBytes(data, options.offset ?? 0, options.length ?? data.byteLength - (options.offset ?? 0));
+  emit(bytes);
+  return bytes.length;
+}
+
+fs.writeSync = function writeSync(fd, data, a, b, c) {
+  if (fd === 1 || fd === 2) return collect(data, a, b);
+  return realWriteSync.call(fs, fd, data, a, b, c);
+};
+fs.write = function write(fd, data, ...rest) {
+  if (fd !== 1 && fd !== 2) return realWrite.call(fs, fd, data, ...rest);
+  const callback = rest.pop();
+  const written = collect(data, rest[0], rest[1]);
+  process.nextTick(callback, null, written, data);
+};
+// So that `import { writeSync } from 'node:fs'` sees the collecting versions too.
+syncBuiltinESMExports();
+
+// process.stdout and process.stderr become writers into the same collection (fd 2 shares fd 1's pipe).
+for (const [name, fd] of [
+  ['stdout', 1],
+  ['stderr', 2],
+]) {
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk, encoding, callback) {
+      emit(typeof chunk === 'string' && encoding !== 'utf8' ? Buffer.from(chunk, encoding) : chunk);
+      callback();
+    },
+  });
+  Object.assign(stream, { fd, isTTY: false, _type: 'pipe' });
+  Object.defineProperty(process, name, { configurable: true, enumerable: true, get: () => stream });
+}
+
+// --- console, as the Node.js runtime patches it in text format (aws-fidelity §3.4) ---------------------
+const LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
+const minLevel = LEVELS[(env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpperCase()] ?? 0;
+let currentRequestId = 'undefined';
+
+function logRecord(level, message, params) {
+  const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(message, ...params)}`;
+  // One console call is one CloudWatch event, embedded newlines included.
+  emit(line.includes('\n') ? `\n\0L${JSON.stringify(line)}\n` : `${line}\n`);
+}
+
+function consoleMethod(level) {
+  if (LEVELS[level] < minLevel) return () => {};
+  return (message, ...params) => logRecord(level, message, params);
+}
+console.trace = consoleMethod('TRACE');
+console.debug = consoleMethod('DEBUG');
+console.info = consoleMethod('INFO');
+console.warn = consoleMethod('WARN');
+console.error = consoleMethod('ERROR');
+console.fatal = consoleMethod('FATAL');
+console.log = console.info;
+
+/** `\t{"errorType",...,"stack":[...]}`, the runtime's error rendering (aws-fidelity §3.4). */
+function formatted(error) {
+  try {
+    return `\t${JSON.stringify(error, (_key, value) => withEnumerableProperties(value))}`;
+  } catch {
+    return `\t${JSON.stringify(errorPayload(error))}`;
+  }
+}
+
+function withEnumerableProperties(value) {
+  if (!(value instanceof Error)) return value;
+  const copy = Object.assign({ errorType: value.name, errorMessage: value.message, code: value.code }, value);
+  if (typeof value.stack === 'string') copy.stack = value.stack.split('\n');
+  return copy;
+}
+
+/** The function-error payload an invoker receives: errorType, errorMessage, trace. */
+function errorPayload(error) {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name,
+      errorMessage: error.message,
+      trace: typeof error.stack === 'string' ? error.stack.split('\n') : [],
+    };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+function namedError(name, message, cause) {
+  const error = new Error(message);
+  error.name = name;
+  if (cause?.stack) error.stack = `${name}: ${message}\n${cause.stack.split('\n').slice(1).join('\n')}`;
+  return error;
+}
+
+process.on('uncaughtException', (error) => {
+  console.error('Uncaught Exception', formatted(error));
+  process.exit(129);
+});
+process.on('unhandledRejection', (reason) => {
+  const error = namedError('Runtime.UnhandledPromiseRejection', String(reason), reason instanceof Error ? reason : undefined);
+  error.reason = reason;
+  error.promise = {};
+  console.error('Unhandled Promise Rejection', formatted(error));
+  process.exit(128);
+});
+
+// --- loading the handler, as the runtime resolves `_HANDLER` inside LAMBDA_TASK_ROOT ----------------------
+async function loadHandler() {
+  const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const handlerString = env._HANDLER ?? '';
+  const slash = handlerString.lastIndexOf('/');
+  const base = handlerString.slice(slash + 1);
+  const dot = base.indexOf('.');
+  if (dot <= 0 || dot === base.length - 1) {
+    throw namedError('Runtime.MalformedHandlerName', `Bad handler ${handlerString}`);
+  }
+  const moduleName = handlerString.slice(0, slash + 1) + base.slice(0, dot);
+  const exportPath = base.slice(dot + 1).split('.');
+  const modulePath = ['.js', '.mjs', '.cjs']
+    .map((ext) => path.resolve(taskRoot, moduleName + ext))
+    .find((candidate) => fs.existsSync(candidate));
+  if (!modulePath) {
+    throw namedError('Runtime.ImportModuleError', `Error: Cannot find module '${moduleName}'`);
+  }
+  let loaded;
+  try {
+    loaded = await importModule(modulePath);
+  } catch (error) {
+    // As the runtime does: syntax errors and missing modules get its own error types, anything the
+    // module's own code threw is reported as it is.
+    if (error instanceof SyntaxError) throw namedError('Runtime.UserCodeSyntaxError', String(error), error);
+    if (error?.code === 'MODULE_NOT_FOUND' || error?.code === 'ERR_MODULE_NOT_FOUND') {
+      throw namedError('Runtime.ImportModuleError', String(error), error);
+    }
+    throw error;
+  }
+  let handler = loaded;
+  for (const key of exportPath) handler = handler?.[key];
+  if (handler === undefined) {
+    throw namedError('Runtime.HandlerNotFound', `${moduleName}.${exportPath.join('.')} is undefined or not exported`);
+  }
+  if (typeof handler !== 'function') {
+    throw namedError('Runtime.HandlerNotFound', `${moduleName}.${exportPath.join('.')} is not a function`);
+  }
+  const major = Number(/nodejs(\d+)/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1] ?? '0');
+  if (handler.length >= 3 && major >= 24) {
+    // The nodejs24.x runtime refuses callback-style handlers at init.
+    throw namedError(
+      'Runtime.CallbackHandlerDeprecated',
+      'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
+    );
+  }
+  return handler;
+}
+
+async function importModule(modulePath) {
+  if (modulePath.endsWith('.mjs')) return import(pathToFileURL(modulePath).href);
+  const require = createRequire(modulePath);
+  try {
+    return require(modulePath);
+  } catch (error) {
+    if (error?.code !== 'ERR_REQUIRE_ESM') throw error;
+    return import(pathToFileURL(modulePath).href);
+  }
+}
+
+// --- invocations -----------------------------------------------------------------------------------------
+// One at a time. Between invocations the environment is frozen, as Lambda freezes it: the main thread
+// blocks in a read of stdin, so timers and callbacks left over from one invocation run during the next.
+// While an invocation runs nothing of ours keeps the event loop alive, so when the loop runs dry the
+// runtime's rules apply (`beforeExit`): an async handler that never settled fails with
+// Runtime.NodeJsExit, a callback handler that never called back succeeds with null.
+let handler;
+let current;
+const frameBuffer = Buffer.allocUnsafe(64 * 1024);
+const decoder = new StringDecoder('utf8');
+let carry = '';
+
+// The function must not read our stdin (it carries the invocations) nor make it non-blocking.
+const noInput = new Readable({ read() {} });
+noInput.push(null);
+Object.defineProperty(process, 'stdin', { configurable: true, enumerable: true, get: () => noInput });
+
+/** Blocks until the emulator sends the next invocation; exits when it closes stdin. */
+function nextFrame() {
+  for (;;) {
+    const newline = carry.indexOf('\n');
+    if (newline !== -1) {
+      const frame = carry.slice(0, newline);
+      carry = carry.slice(newline + 1);
+      return frame;
+    }
+    let read;
+    try {
+      read = fs.readSync(0, frameBuffer, 0, frameBuffer.length, null);
+    } catch (error) {
+      if (error.code !== 'EAGAIN') throw error;
+      Atomics.wait(SLEEP, 0, 0, 1);
+      continue;
+    }
+    // The emulator closed our stdin: it is shutting this environment down (or it died).
+    if (read === 0) process.exit(0);
+    carry += decoder.write(frameBuffer.subarray(0, read));
+  }
+}
+
+function serveNext() {
+  flushOutput();
+  invoke(nextFrame());
+}
+
+process.on('beforeExit', () => {
+  const invocation = current;
+  if (!invocation) return;
+  if (invocation.callbackResult) return invocation.finish(...invocation.callbackResult);
+  if (invocation.isAsync) {
+    const error = namedError('Runtime.NodeJsExit', 'Promise that was never settled');
+    console.error('Invoke Error', formatted(error));
+    return invocation.finish(false, error, true);
+  }
+  invocation.finish(true, null);
+});
+
+function invoke(frame) {
+  const t1 = frame.indexOf('\t');
+  const t2 = frame.indexOf('\t', t1 + 1);
+  const t3 = frame.indexOf('\t', t2 + 1);
+  const t4 = frame.indexOf('\t', t3 + 1);
+  const deadlineMs = Number(frame.slice(0, t1));
+  const awsRequestId = frame.slice(t1 + 1, t2);
+  env._X_AMZN_TRACE_ID = frame.slice(t2 + 1, t3);
+  currentRequestId = awsRequestId;
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: frame.slice(t3 + 1, t4),
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: undefined,
+    clientContext: undefined,
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+  };
+  const started = performance.now();
+  const invocation = {
+    done: false,
+    isAsync: false,
+    callbackResult: undefined,
+    finish(ok, value, logged = false) {
+      if (invocation.done) return;
+      invocation.done = true;
+      current = undefined;
+      const durationMs = performance.now() - started;
+      let kind = 'ok';
+      let payload;
+      if (ok) {
+        try {
+          payload = JSON.stringify(value === undefined ? null : value);
+        } catch (error) {
+          kind = 'err';
+          payload = JSON.stringify(errorPayload(namedError('Runtime.JSONStringifyError', 'Unable to stringify response body', error)));
+        }
+      } else {
+        kind = 'err';
+        if (!logged) console.error('Invoke Error', formatted(value));
+        payload = JSON.stringify(errorPayload(value));
+      }
+      flushOutput(`\n\0R${durationMs}\t${process.resourceUsage().maxRSS}\t${kind}\t${payload}\n`);
+      setImmediate(serveNext);
+    },
+  };
+  current = invocation;
+  const callback = (error, value) => {
+    const result = error !== undefined && error !== null ? [false, error] : [true, value];
+    // As the runtime does: with callbackWaitsForEmptyEventLoop the answer waits until the loop is empty.
+    if (context.callbackWaitsForEmptyEventLoop) invocation.callbackResult ??= result;
+    else invocation.finish(...result);
+  };
+  let returned;
+  try {
+    returned = handler(JSON.parse(frame.slice(t4 + 1)), context, callback);
+  } catch (error) {
+    invocation.finish(false, error);
+    return;
+  }
+  if (returned && typeof returned.then === 'function') {
+    invocation.isAsync = true;
+    returned.then(
+      (value) => invocation.finish(true, value),
+      (error) => invocation.finish(false, error),
+    );
+  } else if (handler.length < 3) {
+    invocation.finish(true, returned);
+  }
+}
+
+try {
+  handler = await loadHandler();
+} catch (error) {
+  console.error('Uncaught Exception', formatted(error));
+  process.exit(129);
+}
+flushOutput(`\n\0I${process.resourceUsage().maxRSS}\n`);
+
+// If the emulator dies without closing our stdin (SIGKILL) while a handler blocks this thread, nothing
+// here would notice: a second thread checks every 500 ms that the emulator is still our parent and kills
+// this process otherwise, so no environment outlives it. Started after init, off the cold-start path.
+setImmediate(() => {
+  const watchdog = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     setInterval(() => { if (process.ppid !== workerData.parent) process.kill(workerData.self, 'SIGKILL'); }, 500);`,
+    { eval: true, workerData: { parent: process.ppid, self: process.pid }, stdout: true, stderr: true },
+  );
+  watchdog.unref();
+  setImmediate(serveNext);
+});

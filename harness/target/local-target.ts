@@ -1,0 +1,240 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runIdProblem } from '../../stack/names.js';
+import type { Emulator } from '../emulator/emulator.js';
+import { startEmulator } from '../emulator/emulator.js';
+import { InfraError, InterruptedError, UsageError } from '../errors.js';
+import { queryLogStore } from '../insights/index.js';
+import { groupDirPath } from '../insights/store.js';
+import { readAssembly } from './assembly.js';
+import type { DeployOptions, Deployment, DestroyReport, InsightsQuery, InsightsResult, Target } from './target.js';
+
+/** Settings of the local target; every one has a default that needs no account and no Docker. */
+export interface LocalTargetOptions {
+  /** Run this synthesized assembly instead of synthesizing one per deploy. @default synthesize into a temporary directory */
+  readonly cdkOutDir?: string;
+  /** Stack artifact in `cdkOutDir`. @default `rda-<runId>` if present, else the only stack */
+  readonly stackArtifactId?: string;
+  /** Where the log store is written. @default a new temporary directory */
+  readonly logDir?: string;
+  /** Leave the log store on disk after destroy. @default false */
+  readonly keepLogs?: boolean;
+  /** @default 0 (a free port on 127.0.0.1) */
+  readonly port?: number;
+  /** @default the function's reserved concurrency, else 10 */
+  readonly maxConcurrency?: number;
+  /** @default 300000 */
+  readonly idleTimeoutMs?: number;
+  /** Overrides API Gateway's 29 s integration timeout (tests). */
+  readonly integrationTimeoutMs?: number;
+  /** Stage throttling off: for benchmarks of the emulator itself. @default false */
+  readonly disableThrottling?: boolean;
+  /** Region for an environment-agnostic stack. @default 'us-east-1' */
+  readonly region?: string;
+}
+
+/** A local deployment: a `Deployment` plus what only the emulator has (its log directory and processes). */
+export interface LocalDeployment extends Deployment {
+  readonly target: 'local';
+  /** The on-disk log store (`<dir>/<group>/<stream>.ndjson`). */
+  readonly logDir: string;
+  /** Directory of the assembly that runs. */
+  readonly cdkOutDir: string;
+  /** Pids of every execution environment started so far. */
+  startedPids(): number[];
+  /** Execution environments alive now. */
+  environments(): { pid: number; logStreamName: string; state: string }[];
+}
+
+/**
+ * The default target: the embedded emulator of API Gateway + Lambda + CloudWatch Logs, started from the
+ * synthesized cloud assembly.
+ *
+ * @example
+ * await using deployment = await new LocalTarget().deploy({ runId: 'dev' });
+ * const response = await fetch(`${deployment.baseUrl}types`);
+ */
+export class LocalTarget implements Target {
+  readonly kind = 'local' as const;
+
+  constructor(private readonly options: LocalTargetOptions = {}) {}
+
+  async deploy(deploy: DeployOptions): Promise<LocalDeployment> {
+    const problem = runIdProblem(deploy.runId);
+    if (problem) throw new UsageError('InvalidRunId', problem);
+    const { signal } = deploy;
+    throwIfAborted(signal, 'deploy');
+    const log = deploy.log ?? (() => {});
+    const cleanups: (() => void)[] = [];
+    const cleanup = () => {
+      for (const step of cleanups.splice(0).reverse()) step();
+    };
+    try {
+      let cdkOutDir = this.options.cdkOutDir;
+      let stackArtifactId = this.options.stackArtifactId;
+      if (cdkOutDir === undefined) {
+        const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `rda-assembly-${deploy.runId}-`));
+        cleanups.push(() => fs.rmSync(outdir, { recursive: true, force: true }));
+        log(`synthesizing the stack into ${outdir}`);
+        // Loaded on demand: aws-cdk-lib takes about a second to import and is not needed with a given assembly.
+        const { synthesize } = await import('../../stack/build-app.js');
+        const synth = await synthesize({ outdir, context: { ...deploy.context, runId: deploy.runId } });
+        cdkOutDir = synth.outdir;
+        stackArtifactId = synth.stackArtifactId;
+      } else {
+        stackArtifactId ??= preferredStack(cdkOutDir, `rda-${deploy.runId}`);
+      }
+      throwIfAborted(signal, 'deploy');
+      const config = readAssembly({ cdkOutDir, stackArtifactId, region: this.options.region });
+
+      const ownLogDir = this.options.logDir === undefined;
+      const logDir = this.options.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `rda-logs-${deploy.runId}-`));
+      fs.mkdirSync(logDir, { recursive: true });
+      let emulator: Emulator;
+      try {
+        emulator = await startEmulator(config, {
+          logDir,
+          port: this.options.port,
+          maxConcurrency: this.options.maxConcurrency,
+          idleTimeoutMs: this.options.idleTimeoutMs,
+          integrationTimeoutMs: this.options.integrationTimeoutMs,
+          disableThrottling: this.options.disableThrottling,
+        });
+      } catch (error) {
+        if (ownLogDir) fs.rmSync(logDir, { recursive: true, force: true });
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') {
+          throw new UsageError('PortInUse', `port ${this.options.port} on 127.0.0.1 is in use: choose another with --port, or 0 for any free port`);
+        }
+        throw new InfraError('EmulatorStartFailed', `the local emulator did not start: ${(error as Error).message}`, { cause: error });
+      }
+      log(`emulator listening on ${emulator.baseUrl}, logs in ${logDir}`);
+      return new RunningLocalDeployment(deploy.runId, config.stackName, cdkOutDir, emulator, {
+        keepLogs: this.options.keepLogs ?? false,
+        ownLogDir,
+        afterDestroy: cleanup,
+      });
+    } catch (error) {
+      cleanup();
+      if (signal?.aborted && !(error instanceof InterruptedError)) throw interrupted(signal, 'deploy');
+      throw error;
+    }
+  }
+}
+
+class RunningLocalDeployment implements LocalDeployment {
+  readonly target = 'local' as const;
+  readonly baseUrl: string;
+  readonly logGroupName: string;
+  readonly functionName: string;
+  readonly region: string;
+  readonly memorySizeMb: number;
+  readonly logDir: string;
+  private destroying: Promise<DestroyReport> | undefined;
+
+  constructor(
+    readonly runId: string,
+    readonly stackName: string,
+    readonly cdkOutDir: string,
+    private readonly emulator: Emulator,
+    private readonly settings: { keepLogs: boolean; ownLogDir: boolean; afterDestroy: () => void },
+  ) {
+    const fn = emulator.config.function;
+    this.baseUrl = emulator.baseUrl;
+    this.logGroupName = fn.logGroupName;
+    this.functionName = fn.functionName;
+    this.region = emulator.config.region;
+    this.memorySizeMb = fn.memorySizeMb;
+    this.logDir = emulator.logDir;
+  }
+
+  startedPids(): number[] {
+    return this.emulator.startedPids();
+  }
+
+  environments(): { pid: number; logStreamName: string; state: string }[] {
+    return this.emulator.environments();
+  }
+
+  async query(query: InsightsQuery): Promise<InsightsResult> {
+    throwIfAborted(query.signal, 'query');
+    if (this.destroying) throw new UsageError('DeploymentDestroyed', `run '${this.runId}' was destroyed: its logs cannot be queried`);
+    return queryLogStore({
+      logDir: this.logDir,
+      logGroupNames: [...(query.logGroupNames ?? [this.logGroupName])],
+      queryString: query.queryString,
+      startTimeMs: query.startTimeMs,
+      endTimeMs: query.endTimeMs,
+      limit: query.limit,
+      signal: query.signal,
+    });
+  }
+
+  destroy(): Promise<DestroyReport> {
+    this.destroying ??= this.doDestroy();
+    return this.destroying;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.destroy();
+  }
+
+  private async doDestroy(): Promise<DestroyReport> {
+    const started = performance.now();
+    const checks: string[] = [];
+    const leftovers: string[] = [];
+    const stop = await this.emulator.close();
+    checks.push(`server 127.0.0.1:${this.emulator.port}: closed`);
+    for (const proc of stop.processes) {
+      if (proc.gone) checks.push(`pid ${proc.pid}: exited`);
+      else {
+        checks.push(`pid ${proc.pid}: still running`);
+        leftovers.push(`process ${proc.pid} (log stream ${proc.logStreamName})`);
+      }
+    }
+    if (this.settings.keepLogs) {
+      checks.push(`log store ${this.logDir}: kept`);
+    } else {
+      // A directory the user named may hold other things: remove only this function's log group there.
+      const target = this.settings.ownLogDir ? this.logDir : groupDirPath(this.logDir, this.logGroupName);
+      fs.rmSync(target, { recursive: true, force: true });
+      if (fs.existsSync(target)) {
+        checks.push(`log store ${target}: still there`);
+        leftovers.push(`directory ${target}`);
+      } else {
+        checks.push(`log store ${target}: removed`);
+      }
+    }
+    this.settings.afterDestroy();
+    return {
+      target: 'local',
+      stackName: this.stackName,
+      verified: leftovers.length === 0,
+      checks,
+      leftovers,
+      durationMs: performance.now() - started,
+    };
+  }
+}
+
+/** The stack named after the run when the assembly has it, else let the reader pick the only one. */
+function preferredStack(cdkOutDir: string, name: string): string | undefined {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(cdkOutDir, 'manifest.json'), 'utf8')) as {
+      artifacts?: Record<string, unknown>;
+    };
+    return manifest.artifacts && name in manifest.artifacts ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function interrupted(signal: AbortSignal, phase: string): InterruptedError {
+  const reason = typeof signal.reason === 'string' && signal.reason.startsWith('SIG') ? signal.reason : 'SIGINT';
+  return new InterruptedError(reason as NodeJS.Signals, phase);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, phase: string): void {
+  if (signal?.aborted) throw interrupted(signal, phase);
+}

@@ -41,7 +41,8 @@ describe('usage errors before any AWS call', () => {
     { argv: ['sweep', '--older-than', 'soon'], message: "error [InvalidDuration]: --older-than 'soon' is not a duration" },
     { argv: ['deploy', '--ttl', '10s'], message: "error [OutOfRange]: --ttl '10s' is out of range" },
     { argv: ['deploy', '--run-id', 'a', '--deployment-method', 'hotswap'], message: "error [DeploymentMethodInvalid]: deployment method 'hotswap'" },
-    { argv: ['deploy', '--run-id', '-x'], message: 'error [RunIdInvalid]' },
+    { argv: ['deploy', '--run-id=-x'], message: 'error [RunIdInvalid]' },
+    { argv: ['deploy', '--run-id', 'a', '--bogus'], message: 'error [InvalidArguments]: Unknown argument: bogus' },
   ])('$argv exits 2', async ({ argv, message }) => {
     const before = requests;
 

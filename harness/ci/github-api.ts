@@ -4,6 +4,7 @@
  */
 import { InfraError } from '../errors.js';
 import { type CommentPlan, findMarkerComment, type IssueComment, nextPageUrl, planCommentUpsert } from './pr-comment.js';
+import { sleep } from '../sleep.js';
 
 /** GitHub's largest page of issue comments. */
 const PER_PAGE = 100;
@@ -120,7 +121,7 @@ export class GitHubClient {
       } catch (error) {
         if (this.options.signal?.aborted) throw error;
         if (attempt < retries.length) {
-          await pause(retries[attempt], this.options.signal);
+          await sleep(retries[attempt], this.options.signal);
           continue;
         }
         throw new InfraError(
@@ -132,7 +133,7 @@ export class GitHubClient {
       if (response.ok) return response;
       if (response.status >= 500 && attempt < retries.length) {
         await response.body?.cancel();
-        await pause(retries[attempt], this.options.signal);
+        await sleep(retries[attempt], this.options.signal);
         continue;
       }
       throw await httpError(method, url, response);
@@ -177,19 +178,4 @@ async function httpError(method: string, url: string, response: Response): Promi
         ? "the token may not write here: give the job 'permissions: pull-requests: write', and note that fork pull requests get a read-only token"
         : 'see https://www.githubstatus.com and retry';
   return new InfraError('GitHubApiFailed', `${method} ${url} answered ${response.status}${detail}; ${hint}`);
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

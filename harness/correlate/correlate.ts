@@ -24,6 +24,7 @@ import {
   toHandlerLine,
   toReportLine,
 } from './join.js';
+import { sleep } from '../sleep.js';
 
 /** Options of {@link correlate}. */
 export interface CorrelateOptions {
@@ -79,19 +80,7 @@ const CLOCK_SKEW_MS = 60_000;
 
 const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep,
 };
 
 /** Correlates the load's requests with the deployment's logs. */

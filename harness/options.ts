@@ -54,6 +54,8 @@ export interface RunOptions {
   readonly reportDir: string;
   /** Skip destroy (warned in the output and the report). @default false */
   readonly keep: boolean;
+  /** Send the load here instead of the deployment's `baseUrl` (a custom domain in front of the stage). */
+  readonly apiUrl: string | undefined;
   /** Emulator knobs for `--target local`. */
   readonly local: LocalKnobs;
   /** CDK context handed to `target.deploy()` (tags, memory, throttling sized for the rate). */
@@ -126,6 +128,7 @@ export interface BenchArgs {
   readonly reportDir?: string;
   readonly keep?: boolean;
   readonly region?: string;
+  readonly apiUrl?: string;
   readonly memory?: number;
   readonly logDir?: string;
   readonly keepLogs?: boolean;
@@ -180,6 +183,7 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
   const mix = resolveMix(args.mix ?? DEFAULTS.mix, context.readFile);
   const creator = creatorFrom(context.env);
   const expiresAt = new Date(context.now.getTime() + ttlMs).toISOString();
+  const apiUrl = args.apiUrl === undefined ? undefined : parseApiUrl(args.apiUrl);
   const region = target === 'aws' ? (args.region ?? context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION) : undefined;
 
   return {
@@ -197,9 +201,27 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
     logsTimeoutMs,
     reportDir: args.reportDir ?? DEFAULTS.reportDir,
     keep: args.keep ?? false,
+    apiUrl,
     local: { logDir: args.logDir, keepLogs: args.keepLogs ?? false, port },
     stackContext: stackContextFor({ runId, expiresAt, creator, memorySizeMb, rateRps, mode }),
   };
+}
+
+/** `--api-url`: an absolute http(s) URL, normalised to end in `/` like a stage's invoke URL. */
+function parseApiUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError('InvalidApiUrl', `--api-url '${text}' is not an absolute URL: give e.g. https://api.example.com/bench/`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError('InvalidApiUrl', `--api-url '${text}' must use http or https`);
+  }
+  if (url.search || url.hash) {
+    throw new UsageError('InvalidApiUrl', `--api-url '${text}' must not carry a query or fragment: give the base path only`);
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
 /** Flags that contradict each other or the target; checked before anything is deployed. */

@@ -66,7 +66,8 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
       deps.target.deploy({ runId: options.runId, context: options.stackContext, signal, log: session.info }),
     );
     await session.deployed(deployment);
-    const { baseUrl } = deployment;
+    // --api-url (a custom domain in front of the stage) replaces the stack's own invoke URL for the load only.
+    const baseUrl = options.apiUrl ?? deployment.baseUrl;
     load = await session.phase('load', (signal) => runLoad(baseUrl, options.load, signal, session.loadTick));
     const [logs, measured] = [deployment, load];
     correlation = await session.phase('correlate', (signal) =>
@@ -365,7 +366,7 @@ class RunSession {
       startedAt: this.startedAt.toISOString(),
       endedAt: this.now().toISOString(),
       nodeVersion: process.version,
-      baseUrl: d?.baseUrl,
+      baseUrl: this.options.apiUrl ?? d?.baseUrl,
       logGroupName: d?.logGroupName,
       region: d?.region ?? this.options.region,
       memorySizeMb: d?.memorySizeMb ?? this.options.memorySizeMb,

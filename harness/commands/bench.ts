@@ -90,6 +90,11 @@ export const BENCH_FLAGS = {
     defaultDescription: '$AWS_REGION, then $AWS_DEFAULT_REGION',
     desc: 'AWS region (--target aws only)',
   },
+  'api-url': {
+    type: 'string',
+    defaultDescription: "the stack's ApiUrl output",
+    desc: 'send the load to this base URL instead, e.g. a custom domain mapped to the stage (logs are still read from the stack)',
+  },
   memory: { type: 'number', defaultDescription: 'the stack default', desc: 'function memory in MB (CDK context memorySizeMb)' },
   'log-dir': {
     type: 'string',

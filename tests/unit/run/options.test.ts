@@ -40,6 +40,22 @@ describe('parseBenchOptions', () => {
     expect(parse({ runId: 'demo', target: 'aws', region: 'us-west-2' }).region).toBe('us-west-2');
   });
 
+  it('sends the load to --api-url when given, normalised to end in a slash, and to the stack otherwise', () => {
+    expect(parse({ runId: 'demo' }).apiUrl).toBeUndefined();
+    expect(parse({ runId: 'demo', apiUrl: 'https://api.example.com/bench' }).apiUrl).toBe('https://api.example.com/bench/');
+    expect(parse({ runId: 'demo', apiUrl: 'http://127.0.0.1:8080/' }).apiUrl).toBe('http://127.0.0.1:8080/');
+  });
+
+  it.each([
+    ['api.example.com/bench', /not an absolute URL/],
+    ['ftp://api.example.com/', /must use http or https/],
+    ['https://api.example.com/bench?x=1', /must not carry a query/],
+  ])('rejects --api-url %s with a message that says what to give', (apiUrl, message) => {
+    const error = usageError({ runId: 'demo', apiUrl });
+    expect(error.code).toBe('InvalidApiUrl');
+    expect(error.message).toMatch(message);
+  });
+
   it('generates a short lowercase run id when none is given', () => {
     const id = parse({}).runId;
     expect(id).toMatch(/^r[0-9a-z]{8}$/);

@@ -1,8 +1,6 @@
 import { TAG_KEYS } from '../../stack/names.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { generateRunId, parseDurationMs } from '../options.js';
-import { resolveDeploymentMethod } from '../target/aws/config.js';
-import { AwsTarget } from '../target/aws-target.js';
 import type { Command } from './command.js';
 
 interface DeployArgs {
@@ -44,6 +42,8 @@ export const deployCommand: Command<DeployArgs> = {
     if (ttlMs < TTL_LIMITS_MS.min || ttlMs > TTL_LIMITS_MS.max) {
       throw new UsageError('OutOfRange', `--ttl '${args.ttl}' is out of range: give 1m to 7d`);
     }
+    // Loaded here: the AWS SDK adds to the start-up of every other command.
+    const [{ resolveDeploymentMethod }, { AwsTarget }] = await Promise.all([import('../target/aws/config.js'), import('../target/aws-target.js')]);
     const deploymentMethod = resolveDeploymentMethod(args.deploymentMethod, ctx.env);
     const target = new AwsTarget({ region: args.region, env: ctx.env, deploymentMethod });
     const expiresAt = new Date(Date.now() + ttlMs).toISOString();

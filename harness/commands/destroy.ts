@@ -1,7 +1,5 @@
 import { runIdProblem } from '../../stack/names.js';
 import { ExitCode, InfraError, UsageError } from '../errors.js';
-import { createAwsClients, resolveRegion } from '../target/aws/config.js';
-import { destroyRun } from '../target/aws/destroy.js';
 import type { Command } from './command.js';
 
 interface DestroyArgs {
@@ -28,6 +26,8 @@ export const destroyCommand: Command<DestroyArgs> = {
     if (typeof args.runId !== 'string') throw new UsageError('RunIdMissing', 'no run id given: pass --run-id <id>');
     const problem = runIdProblem(args.runId);
     if (problem !== null) throw new UsageError('RunIdInvalid', problem);
+    // Loaded here: the AWS SDK adds to the start-up of every other command.
+    const [{ createAwsClients, resolveRegion }, { destroyRun }] = await Promise.all([import('../target/aws/config.js'), import('../target/aws/destroy.js')]);
     const region = resolveRegion(args.region, ctx.env);
     const report = await destroyRun(createAwsClients(region), { runId: args.runId, region, log: ctx.err });
     for (const check of report.checks) ctx.out(`  ok    ${check}`);

@@ -1,8 +1,6 @@
-import { listLiveStacks } from '../ci/list-stacks.js';
 import { selectPrRunIds } from '../ci/pr-stacks.js';
 import { prRunIdPrefix } from '../ci/run-id.js';
 import { ExitCode } from '../errors.js';
-import { resolveRegion } from '../target/aws/config.js';
 import type { Command } from './command.js';
 
 interface PrStacksArgs {
@@ -26,6 +24,8 @@ export const prStacksCommand: Command<PrStacksArgs> = {
       .option('region', { type: 'string', desc: 'AWS region (default: $AWS_REGION, then $AWS_DEFAULT_REGION)' }),
   async run(args, ctx) {
     const prefix = prRunIdPrefix(args.pr);
+    // Loaded here: the AWS SDK adds to the start-up of every other command.
+    const [{ listLiveStacks }, { resolveRegion }] = await Promise.all([import('../ci/list-stacks.js'), import('../target/aws/config.js')]);
     const region = resolveRegion(args.region, ctx.env);
     const runIds = selectPrRunIds(await listLiveStacks(region, { signal: ctx.signal }), args.pr);
     for (const runId of runIds) ctx.out(runId);

@@ -1,10 +1,6 @@
 import { ExitCode, InfraError, InterruptedError } from '../errors.js';
 import { parseDurationMs } from '../options.js';
-import { describeAllStacks } from '../target/aws/cloudformation.js';
-import { createAwsClients, resolveRegion } from '../target/aws/config.js';
-import { destroyRun } from '../target/aws/destroy.js';
-import { awsCallFailed } from '../target/aws/errors.js';
-import { planSweep, renderSweepTable, type SweepRow } from '../target/aws/sweep.js';
+import type { SweepRow } from '../target/aws/sweep.js';
 import type { Command } from './command.js';
 
 interface SweepArgs {
@@ -34,6 +30,15 @@ export const sweepCommand: Command<SweepArgs> = {
       .option('region', { type: 'string', desc: 'AWS region (default: $AWS_REGION, then $AWS_DEFAULT_REGION)' }),
   async run(args, ctx) {
     const olderThanMs = args.olderThan === undefined ? undefined : parseDurationMs('--older-than', args.olderThan);
+    // Loaded here: the AWS SDK adds to the start-up of every other command.
+    const [{ describeAllStacks }, { createAwsClients, resolveRegion }, { destroyRun }, { awsCallFailed }, { planSweep, renderSweepTable }] =
+      await Promise.all([
+        import('../target/aws/cloudformation.js'),
+        import('../target/aws/config.js'),
+        import('../target/aws/destroy.js'),
+        import('../target/aws/errors.js'),
+        import('../target/aws/sweep.js'),
+      ]);
     const region = resolveRegion(args.region, ctx.env);
     const clients = createAwsClients(region);
     const stacks = await describeAllStacks(clients.cloudFormation).catch((error) => {

@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runIdProblem } from '../../stack/names.js';
 import type { Emulator } from '../emulator/emulator.js';
 import { startEmulator } from '../emulator/emulator.js';
+import { type SynthesizeFn, cacheableContext, synthesizeCached } from '../emulator/synth-cache.js';
 import { InfraError, InterruptedError, UsageError } from '../errors.js';
-import { queryLogStore } from '../insights/index.js';
+// Not the insights index: it re-exports the SDK-based AWS query, which costs start-up time to load (~100 ms).
+import { queryLogStore } from '../insights/engine.js';
 import { groupDirPath } from '../insights/store.js';
 import { readAssembly } from './assembly.js';
 import type { DeployOptions, Deployment, DestroyReport, InsightsQuery, InsightsResult, Target } from './target.js';
@@ -32,7 +35,18 @@ export interface LocalTargetOptions {
   readonly disableThrottling?: boolean;
   /** Region for an environment-agnostic stack. @default 'us-east-1' */
   readonly region?: string;
+  /**
+   * Reuse the synthesized assembly from `.rda/cache/` when the stack, handler, lock file, `cdk.json` and context
+   * are unchanged. @default true, unless the environment sets `RDA_NO_SYNTH_CACHE=1`
+   */
+  readonly cacheAssembly?: boolean;
+  /** Where cached assemblies are kept. @default `<repository>/.rda/cache` */
+  readonly cacheDir?: string;
+  /** Synthesizes the stack (tests count its calls). @default `synthesize` of stack/build-app.ts */
+  readonly synthesize?: SynthesizeFn;
 }
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** A local deployment: a `Deployment` plus what only the emulator has (its log directory and processes). */
 export interface LocalDeployment extends Deployment {
@@ -76,12 +90,26 @@ export class LocalTarget implements Target {
       if (cdkOutDir === undefined) {
         const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `rda-assembly-${deploy.runId}-`));
         cleanups.push(() => fs.rmSync(outdir, { recursive: true, force: true }));
-        log(`synthesizing the stack into ${outdir}`);
+        const context = { ...deploy.context, runId: deploy.runId };
         // Loaded on demand: aws-cdk-lib takes about a second to import and is not needed with a given assembly.
-        const { synthesize } = await import('../../stack/build-app.js');
-        const synth = await synthesize({ outdir, context: { ...deploy.context, runId: deploy.runId } });
-        cdkOutDir = synth.outdir;
-        stackArtifactId = synth.stackArtifactId;
+        // A cache hit never calls it, so never imports aws-cdk-lib.
+        const synthesize: SynthesizeFn =
+          this.options.synthesize ?? (async (synthOptions) => (await import('../../stack/build-app.js')).synthesize(synthOptions));
+        if (this.useCache() && cacheableContext(context)) {
+          const cached = await synthesizeCached({
+            cacheDir: this.options.cacheDir ?? path.join(REPO_ROOT, '.rda', 'cache'),
+            rootDir: REPO_ROOT,
+            outdir,
+            context,
+            synthesize,
+            log,
+          });
+          stackArtifactId = cached.stackArtifactId;
+        } else {
+          log(`synthesizing the stack into ${outdir}`);
+          stackArtifactId = (await synthesize({ outdir, context })).stackArtifactId;
+        }
+        cdkOutDir = outdir;
       } else {
         stackArtifactId ??= preferredStack(cdkOutDir, `rda-${deploy.runId}`);
       }
@@ -113,6 +141,7 @@ export class LocalTarget implements Target {
       return new RunningLocalDeployment(deploy.runId, config.stackName, cdkOutDir, emulator, {
         keepLogs: this.options.keepLogs ?? false,
         ownLogDir,
+        ownAssembly: this.options.cdkOutDir === undefined,
         afterDestroy: cleanup,
       });
     } catch (error) {
@@ -120,6 +149,10 @@ export class LocalTarget implements Target {
       if (signal?.aborted && !(error instanceof InterruptedError)) throw interrupted(signal, 'deploy');
       throw error;
     }
+  }
+
+  private useCache(): boolean {
+    return this.options.cacheAssembly ?? process.env.RDA_NO_SYNTH_CACHE !== '1';
   }
 }
 
@@ -138,7 +171,7 @@ class RunningLocalDeployment implements LocalDeployment {
     readonly stackName: string,
     readonly cdkOutDir: string,
     private readonly emulator: Emulator,
-    private readonly settings: { keepLogs: boolean; ownLogDir: boolean; afterDestroy: () => void },
+    private readonly settings: { keepLogs: boolean; ownLogDir: boolean; ownAssembly: boolean; afterDestroy: () => void },
   ) {
     const fn = emulator.config.function;
     this.baseUrl = emulator.baseUrl;
@@ -206,7 +239,16 @@ class RunningLocalDeployment implements LocalDeployment {
         checks.push(`log store ${target}: removed`);
       }
     }
+    // Removes the run's own assembly copy; the shared cache in .rda/cache stays for the next run.
     this.settings.afterDestroy();
+    if (this.settings.ownAssembly) {
+      if (fs.existsSync(this.cdkOutDir)) {
+        checks.push(`assembly ${this.cdkOutDir}: still there`);
+        leftovers.push(`directory ${this.cdkOutDir}`);
+      } else {
+        checks.push(`assembly ${this.cdkOutDir}: removed`);
+      }
+    }
     return {
       target: 'local',
       stackName: this.stackName,

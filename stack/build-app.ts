@@ -4,7 +4,7 @@
  * `stack/app.ts` (the `cdk.json` entry) calls `buildApp`.
  */
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { readStackConfig } from './config.js';
 import { stackName } from './names.js';
 import { RandomDataStack } from './random-data-stack.js';
@@ -53,7 +53,11 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthResul
     // start of every bench run; tests/unit/stack/nag.test.ts runs it and requires an empty report.
     builtinCloudFormationValidation: false,
   });
-  const stack = buildApp(app);
+  return synthesizeStack(app, buildApp(app));
+}
+
+/** Synthesizes `app` and says where `stack`'s template landed. */
+export function synthesizeStack(app: App, stack: Stack): SynthResult {
   const assembly = app.synth();
   const artifact = assembly.getStackArtifact(stack.artifactId);
   return {

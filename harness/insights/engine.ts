@@ -113,6 +113,11 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
     if (signal?.aborted) throw new InterruptedError(signalName(signal.reason), 'the insights query');
     throw error;
   }
+  return completeResult(run, recordsScanned, bytesScanned);
+}
+
+/** Ends a scan: the query's rows as GetQueryResults gives them, with the scan's statistics. */
+function completeResult(run: QueryRun, recordsScanned: number, bytesScanned: number): InsightsResult {
   const output = run.finish();
   return {
     status: 'Complete',
@@ -165,13 +170,7 @@ export function queryEvents(options: {
     bytesScanned += Buffer.byteLength(formatStoredEvent(event), 'utf8');
     run.push(new EventRow(info, position, lineNo, event.timestamp, event.ingestionTime, event.message));
   }
-  const output = run.finish();
-  return {
-    status: 'Complete',
-    fields: output.fields,
-    rows: output.rows,
-    statistics: { recordsMatched: output.recordsMatched, recordsScanned, bytesScanned },
-  };
+  return completeResult(run, recordsScanned, bytesScanned);
 }
 
 const TIMESTAMP_PREFIX = '{"timestamp":';

@@ -3,8 +3,8 @@
  * that asks for termination protection). Synthesized in-process in milliseconds, no bundling; tagged
  * like a real run so teardown and sweep treat them the same.
  */
-import { join } from 'node:path';
 import { App, Stack, Tags } from 'aws-cdk-lib';
+import { synthesizeStack } from '../../../stack/build-app.js';
 import { MANAGED_BY, stackName, TAG_KEYS } from '../../../stack/names.js';
 import type { Synthesizer } from '../../../harness/target/aws-target.js';
 
@@ -32,13 +32,6 @@ export function tinyStack(build: (stack: Stack) => void, options: TinyStackOptio
     Tags.of(stack).add(TAG_KEYS.runId, runId);
     Tags.of(stack).add(TAG_KEYS.managedBy, MANAGED_BY);
     if (context.expiresAt) Tags.of(stack).add(TAG_KEYS.expiresAt, context.expiresAt);
-    const assembly = app.synth();
-    const artifact = assembly.getStackArtifact(stack.artifactId);
-    return {
-      outdir: assembly.directory,
-      stackName: artifact.stackName,
-      stackArtifactId: artifact.id,
-      templatePath: join(assembly.directory, artifact.templateFile),
-    };
+    return synthesizeStack(app, stack);
   };
 }

@@ -83,7 +83,7 @@ export function route(event: APIGatewayProxyEvent, deps: RouteDeps, trace: Route
 
   if (path === '/' || path === '/types') {
     if (method !== 'GET') throw methodNotAllowed(method, path === '/types' ? '/types' : '/', ['GET']);
-    return { contentType: CONTENT_TYPES['application/json'], body: catalogJson() };
+    return { contentType: CONTENT_TYPES['application/json'], body: catalogJson(stageOf(event)) };
   }
   if (path === '/random') {
     if (method === 'GET') return getRandom(event, null, deps, trace);
@@ -247,11 +247,33 @@ function specJson(spec: ParamSpec): Record<string, unknown> {
   return { name, type: kind, ...rest, description };
 }
 
-let catalogCache: string | undefined;
+// API Gateway stage names: letters, digits, hyphens and underscores, at most 128 characters.
+const STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** The `/types` body: routes, the common params, every type with its params, bounds and defaults, the limits. */
-export function catalogJson(): string {
-  catalogCache ??= JSON.stringify({
+/**
+ * The stage the request came through (`requestContext.stage`, e.g. `bench`), or null when the event has none
+ * or an implausible one. The API is served under `/<stage>/`, but `event.path` carries no stage, so this is
+ * the only place the handler learns it.
+ */
+export function stageOf(event: APIGatewayProxyEvent): string | null {
+  const stage: unknown = event?.requestContext?.stage;
+  return typeof stage === 'string' && STAGE_NAME_PATTERN.test(stage) ? stage : null;
+}
+
+// One body per stage; a deployment has one stage, the bound only guards against events that vary it.
+const catalogCache = new Map<string | null, string>();
+const CATALOG_CACHE_MAX = 8;
+
+/**
+ * The `/types` body: routes, the common params, every type with its params, bounds and defaults, the limits.
+ * Examples are URL paths that work against the API's host as they are: `/bench/random/int?...` for stage
+ * `bench` (the stage is part of an invoke URL), `/random/int?...` without a stage.
+ */
+export function catalogJson(stage: string | null = null): string {
+  const cached = catalogCache.get(stage);
+  if (cached !== undefined) return cached;
+  const prefix = stage === null ? '' : `/${stage}`;
+  const body = JSON.stringify({
     routes: [
       'GET /random/{type}',
       'GET /random?type={type}',
@@ -264,7 +286,7 @@ export function catalogJson(): string {
       name: type.name,
       description: type.description,
       params: type.params.map(specJson),
-      example: `/random/${type.name}?${type.example}`,
+      example: `${prefix}/random/${type.name}?${type.example}`,
     })),
     limits: {
       maxBodyBytes: MAX_BODY_BYTES,
@@ -273,5 +295,7 @@ export function catalogJson(): string {
       maxResponseBytes: MAX_RESPONSE_BYTES,
     },
   });
-  return catalogCache;
+  if (catalogCache.size >= CATALOG_CACHE_MAX) catalogCache.clear();
+  catalogCache.set(stage, body);
+  return body;
 }

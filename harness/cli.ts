@@ -4,10 +4,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { CommandContext } from './commands/command.js';
 import { commands } from './commands/index.js';
-import { ExitCode, HarnessError, UsageError, signalExitCode } from './errors.js';
+import { ExitCode, HarnessError, InfraError, UsageError, signalExitCode } from './errors.js';
 import { currentCleanupHint } from './manifest.js';
-
-const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+import { installStopHandlers } from './signals.js';
 
 /**
  * Parses `argv`, runs one subcommand, returns its exit code. It installs no process listeners (tests
@@ -67,25 +66,62 @@ function reportError(error: unknown, ctx: CommandContext): number {
   return ExitCode.Infrastructure;
 }
 
-/** The process entry: wires SIGINT/SIGTERM/SIGHUP to an AbortController and sets process.exitCode. */
+/**
+ * The process entry. Signals and a vanished parent abort the command through {@link installStopHandlers};
+ * an error that escapes every handler aborts it too (exit 3), so cleanup runs on every path; a reader that
+ * went away (`| head`, a closed terminal) silences the output instead of killing the run.
+ */
 export async function runCli(argv: string[]): Promise<void> {
   const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (received) {
-      // Second signal: the user wants out now; the command printed how to finish cleanup.
-      process.stderr.write(`received ${signal} again: exiting now without waiting for cleanup\n`);
-      const cleanupHint = currentCleanupHint();
-      if (cleanupHint) process.stderr.write(`to finish the cleanup, run: ${cleanupHint}\n`);
-      process.exit(signalExitCode(signal));
-    }
-    received = signal;
-    process.stderr.write(`received ${signal}: stopping and cleaning up (send it again to exit at once)\n`);
-    controller.abort(signal);
+  const out = guardedWriter(process.stdout);
+  const err = guardedWriter(process.stderr);
+  let crashed = false;
+  const stop = installStopHandlers({
+    controller,
+    say: err,
+    cleanupHint: currentCleanupHint,
+    exitCode: signalExitCode,
+  });
+  const onCrash = (error: unknown) => {
+    crashed = true;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof Error && error.stack) err(error.stack);
+    stop.crash(new InfraError('Unexpected', `unexpected error: ${message}`, { cause: error }));
   };
-  for (const signal of HANDLED_SIGNALS) process.on(signal, onSignal);
-  const code = await main(argv, { signal: controller.signal });
-  process.exitCode = received && code === ExitCode.Pass ? signalExitCode(received) : code;
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  let code: number;
+  try {
+    code = await main(argv, { signal: controller.signal, out, err });
+  } finally {
+    stop.dispose();
+  }
+  const received = stop.received();
+  if (received && code !== signalExitCode(received) && code === ExitCode.Pass) code = signalExitCode(received);
+  if (crashed && (code === ExitCode.Pass || code === ExitCode.Fail || code === ExitCode.Inconclusive)) {
+    code = ExitCode.Infrastructure;
+  }
+  process.exitCode = code;
+}
+
+/**
+ * A line writer that never throws and never lets an `error` event go unhandled: EPIPE from a reader that
+ * left and EIO from a closed terminal must not end a run before it has cleaned up. Once the stream has
+ * failed, further lines are dropped.
+ */
+export function guardedWriter(stream: NodeJS.WritableStream): (line: string) => void {
+  let broken = false;
+  stream.on('error', () => {
+    broken = true;
+  });
+  return (line) => {
+    if (broken) return;
+    try {
+      stream.write(`${line}\n`);
+    } catch {
+      broken = true;
+    }
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

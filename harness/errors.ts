@@ -68,3 +68,20 @@ export function signalExitCode(signal: NodeJS.Signals): number {
   if (signal === 'SIGHUP') return ExitCode.Sighup;
   return ExitCode.Infrastructure;
 }
+
+/**
+ * The signal an AbortSignal was aborted with: cli.ts aborts with the signal's name. Any other reason (an
+ * abort from a test, a crash) reads as SIGINT, the user's interrupt.
+ */
+export function abortSignalName(reason: unknown): NodeJS.Signals {
+  return typeof reason === 'string' && /^SIG[A-Z]+$/.test(reason) ? (reason as NodeJS.Signals) : 'SIGINT';
+}
+
+/**
+ * Why an aborted operation stopped: the HarnessError it was aborted with (cli.ts aborts with one when the
+ * process hit an unexpected error, so cleanup still runs), else the interruption by the signal.
+ */
+export function abortError(signal: AbortSignal, phase?: string): HarnessError {
+  if (signal.reason instanceof HarnessError) return signal.reason;
+  return new InterruptedError(abortSignalName(signal.reason), phase);
+}

@@ -30,6 +30,9 @@ export interface LoadOptions {
   readonly requestTimeoutMs: number;
 }
 
+/** See {@link RunOptions.sloSource}. */
+export type SloSource = 'defaults' | 'flags' | 'defaults+flags';
+
 /** Everything `run()` needs, validated. */
 export interface RunOptions {
   readonly target: TargetKind;
@@ -45,8 +48,12 @@ export interface RunOptions {
   readonly memorySizeMb: number | undefined;
   readonly load: LoadOptions;
   readonly slos: readonly Slo[];
-  /** Where the SLOs came from, for the report. */
-  readonly sloSource: 'defaults' | 'flags';
+  /**
+   * Where the SLOs came from, for the report: `defaults` (no --slo), `flags` (every SLO from --slo, because
+   * of --no-default-slos or because each default's metric was given), `defaults+flags` (the defaults, with
+   * --slo replacing the default on the same metric and adding the others).
+   */
+  readonly sloSource: SloSource;
   /** Correlate this many requests (evenly spaced); all when undefined. */
   readonly sample: number | undefined;
   /** Give up polling the logs for missing ids after this long. @default 30 s local, 5 min aws */
@@ -110,29 +117,37 @@ const LIMITS = {
 const STAGE_THROTTLE_DEFAULT_RPS = 100;
 const THROTTLE_HEADROOM = 1.5;
 
+/**
+ * A numeric flag as given: text from the command line (declared as a string so `--rate abc` reaches us as
+ * `abc`, not as yargs' NaN, and the message can quote it), or a number from a `--config` file or a test.
+ */
+export type NumberFlag = number | string | readonly (number | string)[];
+
 /** The flags as yargs parsed them (kebab-case keys as well as camelCase; only camelCase is read). */
 export interface BenchArgs {
   readonly target?: string;
   readonly runId?: string;
   readonly ttl?: string;
-  readonly rate?: number;
-  readonly duration?: number;
-  readonly warmup?: number;
-  readonly connections?: number;
+  readonly rate?: NumberFlag;
+  readonly duration?: NumberFlag;
+  readonly warmup?: NumberFlag;
+  readonly connections?: NumberFlag;
   readonly mode?: string;
   readonly mix?: string;
   readonly slo?: readonly string[] | string;
-  readonly sample?: number;
+  /** False (`--no-default-slos`) judges only the --slo given. @default true */
+  readonly defaultSlos?: boolean;
+  readonly sample?: NumberFlag;
   readonly logsTimeout?: string;
   readonly requestTimeout?: string;
   readonly reportDir?: string;
   readonly keep?: boolean;
   readonly region?: string;
   readonly apiUrl?: string;
-  readonly memory?: number;
+  readonly memory?: NumberFlag;
   readonly logDir?: string;
   readonly keepLogs?: boolean;
-  readonly port?: number;
+  readonly port?: NumberFlag;
 }
 
 /** The clock, environment and mix files, injectable so parsing stays pure in tests. */
@@ -156,30 +171,34 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
   if (problem !== null) throw new UsageError('InvalidRunId', `--run-id: ${problem}`);
 
   const ttlMs = parseDurationMs('--ttl', args.ttl ?? DEFAULTS.ttl);
-  within('--ttl', ttlMs, LIMITS.ttlMs, 'ms');
-  const rateRps = within('--rate', args.rate ?? DEFAULTS.rateRps, LIMITS.rateRps);
-  const durationSeconds = within('--duration', args.duration ?? DEFAULTS.durationSeconds, LIMITS.durationSeconds);
-  const warmupSeconds = within('--warmup', args.warmup ?? DEFAULTS.warmupSeconds, LIMITS.warmupSeconds);
-  const connections = integer('--connections', args.connections ?? DEFAULTS.connections, LIMITS.connections);
-  const memorySizeMb = args.memory === undefined ? undefined : integer('--memory', args.memory, LIMITS.memorySizeMb);
-  const port = integer('--port', args.port ?? DEFAULTS.port, LIMITS.port);
-  const sample = args.sample === undefined ? undefined : integer('--sample', args.sample, { min: 1, max: 10_000_000 });
+  if (ttlMs < LIMITS.ttlMs.min || ttlMs > LIMITS.ttlMs.max) {
+    // Quote the text as typed (`5s`), not its value in ms.
+    throw new UsageError('OutOfRange', `--ttl '${args.ttl}' is out of range: give a duration from 1m to 7d, e.g. 2h`);
+  }
+  const rateRps = within('--rate', args.rate, DEFAULTS.rateRps, LIMITS.rateRps);
+  const durationSeconds = within('--duration', args.duration, DEFAULTS.durationSeconds, LIMITS.durationSeconds);
+  const warmupSeconds = within('--warmup', args.warmup, DEFAULTS.warmupSeconds, LIMITS.warmupSeconds);
+  const connections = integer('--connections', args.connections, DEFAULTS.connections, LIMITS.connections);
+  const memorySizeMb = args.memory === undefined ? undefined : integer('--memory', args.memory, 0, LIMITS.memorySizeMb);
+  const port = integer('--port', args.port, DEFAULTS.port, LIMITS.port);
+  const sample = args.sample === undefined ? undefined : integer('--sample', args.sample, 0, { min: 1, max: 10_000_000 });
   const logsTimeoutMs = parseDurationMs(
     '--logs-timeout',
     args.logsTimeout ?? (target === 'aws' ? DEFAULTS.logsTimeoutAws : DEFAULTS.logsTimeoutLocal),
   );
   const requestTimeoutMs = parseDurationMs('--request-timeout', args.requestTimeout ?? DEFAULTS.requestTimeout);
 
-  const sloTexts = toList(args.slo);
-  const slos = (sloTexts.length > 0 ? sloTexts : DEFAULTS.slos).map(parseSlo);
-  if (mode === 'peak' && sloTexts.some((_, i) => sloUsesLatency(slos[i]!))) {
+  const { slos, sloSource, flagSlos } = resolveSlos(toList(args.slo), args.defaultSlos ?? true);
+  const latencyFlag = flagSlos.find(sloUsesLatency);
+  if (mode === 'peak' && latencyFlag !== undefined) {
     throw new UsageError(
       'ConflictingFlags',
-      `--slo '${sloTexts.find((_, i) => sloUsesLatency(slos[i]!))}' judges latency, but --mode peak measures ` +
+      `--slo '${latencyFlag.text}' judges latency, but --mode peak measures ` +
         'closed-loop service times that cannot prove a latency SLO: use --mode open for latency SLOs',
     );
   }
 
+  checkMixWeights(args.mix ?? DEFAULTS.mix);
   const mix = resolveMix(args.mix ?? DEFAULTS.mix, context.readFile);
   const creator = creatorFrom(context.env);
   const expiresAt = new Date(context.now.getTime() + ttlMs).toISOString();
@@ -196,7 +215,7 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
     memorySizeMb,
     load: { mode, rateRps, durationSeconds, warmupSeconds, connections, mix, requestTimeoutMs },
     slos,
-    sloSource: sloTexts.length > 0 ? 'flags' : 'defaults',
+    sloSource,
     sample,
     logsTimeoutMs,
     reportDir: args.reportDir ?? DEFAULTS.reportDir,
@@ -268,6 +287,12 @@ function stackContextFor(run: {
     context.throttleRateLimit = String(Math.min(10_000, neededRps));
     context.throttleBurstLimit = String(Math.min(5_000, neededRps * 2));
   }
+  // A peak probe has no rate to size for: lift the stage throttle to the caps above (AWS's default account
+  // limits), so the probe measures the function and not the throttle; 429s are still reported apart.
+  if (run.mode === 'peak') {
+    context.throttleRateLimit = '10000';
+    context.throttleBurstLimit = '5000';
+  }
   return context;
 }
 
@@ -307,20 +332,102 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
   return value as T;
 }
 
-function within(flag: string, value: number, range: { min: number; max: number }, unit = ''): number {
+/** What a message suggests instead of a flag value that is not a number. */
+const NUMBER_EXAMPLES: Record<string, string> = {
+  '--rate': '50',
+  '--duration': '60',
+  '--warmup': '2',
+  '--connections': '10',
+  '--memory': '1024',
+  '--port': '3000',
+  '--sample': '1000',
+};
+
+/**
+ * A numeric flag: a number as is, or strict decimal text (`50`, `0.5`, `-1`); throws a UsageError that quotes
+ * the text as typed. `fallback` applies when the flag is absent.
+ */
+function numberFlag(flag: string, value: NumberFlag | undefined, fallback: number): { value: number; text: string } {
+  if (value === undefined) return { value: fallback, text: String(fallback) };
+  if (Array.isArray(value)) {
+    throw new UsageError('RepeatedFlag', `${flag} is given ${value.length} times ('${value.join("', '")}'): give it once`);
+  }
+  if (typeof value === 'number') return { value, text: String(value) };
+  const text = String(value);
+  if (!/^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(text)) {
+    throw new UsageError('InvalidNumber', `${flag} '${text}' is not a number: give digits, e.g. ${flag} ${NUMBER_EXAMPLES[flag] ?? fallback}`);
+  }
+  return { value: Number(text), text: text.trim() };
+}
+
+function within(flag: string, raw: NumberFlag | undefined, fallback: number, range: { min: number; max: number }): number {
+  const { value, text } = numberFlag(flag, raw, fallback);
   if (!Number.isFinite(value) || value < range.min || value > range.max) {
-    throw new UsageError(
-      'OutOfRange',
-      `${flag} '${value}${unit}' is out of range: give a number from ${range.min}${unit} to ${range.max}${unit}`,
-    );
+    throw new UsageError('OutOfRange', `${flag} '${text}' is out of range: give a number from ${range.min} to ${range.max}`);
   }
   return value;
 }
 
-function integer(flag: string, value: number, range: { min: number; max: number }): number {
-  within(flag, value, range);
-  if (!Number.isInteger(value)) throw new UsageError('OutOfRange', `${flag} '${value}' must be a whole number`);
+function integer(flag: string, raw: NumberFlag | undefined, fallback: number, range: { min: number; max: number }): number {
+  const value = within(flag, raw, fallback, range);
+  if (!Number.isInteger(value)) {
+    throw new UsageError('OutOfRange', `${flag} '${numberFlag(flag, raw, fallback).text}' must be a whole number`);
+  }
   return value;
+}
+
+/**
+ * The SLOs to judge. The defaults stay unless `--no-default-slos`: a `--slo` on a metric a default judges
+ * replaces that default in place (so `--slo 'p99<=80ms'` tightens p99 and keeps the errors and coverage
+ * checks), and a `--slo` on any other metric is added after them.
+ */
+export function resolveSlos(
+  texts: readonly string[],
+  keepDefaults: boolean,
+): { slos: Slo[]; sloSource: SloSource; flagSlos: Slo[] } {
+  const flagSlos = texts.map(parseSlo);
+  if (!keepDefaults && flagSlos.length === 0) {
+    throw new UsageError(
+      'NoSlos',
+      "--no-default-slos leaves nothing to judge: add at least one --slo, e.g. --slo 'p99<=100ms'",
+    );
+  }
+  if (!keepDefaults) return { slos: flagSlos, sloSource: 'flags', flagSlos };
+  const placed = new Set<Slo>();
+  const slos: Slo[] = [];
+  let defaultsKept = 0;
+  for (const fallback of DEFAULTS.slos.map(parseSlo)) {
+    const replacing = flagSlos.filter((slo) => slo.metric === fallback.metric);
+    if (replacing.length === 0) {
+      slos.push(fallback);
+      defaultsKept++;
+      continue;
+    }
+    for (const slo of replacing) {
+      if (!placed.has(slo)) slos.push(slo);
+      placed.add(slo);
+    }
+  }
+  slos.push(...flagSlos.filter((slo) => !placed.has(slo)));
+  const sloSource: SloSource = flagSlos.length === 0 ? 'defaults' : defaultsKept === 0 ? 'flags' : 'defaults+flags';
+  return { slos, sloSource, flagSlos };
+}
+
+/** Mix weights in `--mix int=3,uuid-v7` are checked here so the message quotes the text typed (`int=abc`). */
+function checkMixWeights(spec: string): void {
+  const text = spec.trim();
+  if (text === DEFAULT_MIX_NAME || text.endsWith('.json')) return;
+  for (const part of text.split(',')) {
+    const [name = '', weight, ...rest] = part.split('=').map((s) => s.trim());
+    if (weight === undefined) continue;
+    const number = Number(weight);
+    if (rest.length > 0 || !/^\d+$/.test(weight) || number < 1 || number > 1000) {
+      throw new UsageError(
+        'InvalidMix',
+        `--mix '${spec}': weight '${part.slice(part.indexOf('=') + 1).trim()}' of '${name}' is not a whole number from 1 to 1000: write e.g. ${name}=3`,
+      );
+    }
+  }
 }
 
 function toList(value: readonly string[] | string | undefined): string[] {

@@ -3,21 +3,22 @@
  * bottom; {@link RunSession} keeps the bookkeeping (manifest, phases, progress, signals) out of its way.
  */
 import { execFile } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type RunMeasurements, measureRun } from './check/measure.js';
 import { exitCodeFor, type MeasuredOutcome, type PhaseName } from './check/outcome.js';
 import { decideVerdict, evaluateSlos, type SloResult } from './check/slo.js';
 import { type CorrelationResult, correlate } from './correlate/correlate.js';
-import { ExitCode, HarnessError, InfraError, InterruptedError } from './errors.js';
+import { abortError, ExitCode, HarnessError, InfraError, InterruptedError } from './errors.js';
 import { type LoadProgress, type LoadResult, runLoad } from './load/load.js';
-import { groupDirPath } from './insights/store.js';
-import { ManifestWriter, setCleanupHint } from './manifest.js';
+import { ManifestWriter, type RunManifest, setCleanupHint } from './manifest.js';
 import type { RunOptions } from './options.js';
 import { buildReport, type DestroyOutcome, type PhaseRecord, type RunReport } from './report/model.js';
 import type { Progress } from './report/progress.js';
 import { type ReportPaths, writeReport } from './report/write.js';
-import type { Deployment, Target } from './target/target.js';
+import type { Deployment, DestroyReport, Target } from './target/target.js';
 
 /** What `run()` needs from its surroundings. */
 export interface RunDependencies {
@@ -29,8 +30,10 @@ export interface RunDependencies {
   readonly progress: Progress;
   /** `GITHUB_STEP_SUMMARY` is read from here. @default {} */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** The command that finishes this run's cleanup by hand (recorded in the manifest). */
-  readonly cleanupCommand: string;
+  /** The command that finishes this run's cleanup by hand (recorded in the manifest). @default the target's */
+  readonly cleanupCommand?: string;
+  /** Where the run's scratch directory is made. @default os.tmpdir() */
+  readonly scratchParent?: string;
   /** The commit under test. @default `git rev-parse HEAD` in cwd, else 'unknown' */
   readonly commit?: () => Promise<string>;
   /** Awaited at the start of each phase; the signal tests use it to hold a phase open. */
@@ -63,7 +66,13 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
   let correlation: CorrelationResult | undefined;
   try {
     deployment = await session.phase('deploy', (signal) =>
-      deps.target.deploy({ runId: options.runId, context: options.stackContext, signal, log: session.info }),
+      deps.target.deploy({
+        runId: options.runId,
+        context: options.stackContext,
+        signal,
+        log: session.info,
+        scratchDir: session.scratchDir,
+      }),
     );
     await session.deployed(deployment);
     // --api-url (a custom domain in front of the stage) replaces the stack's own invoke URL for the load only.
@@ -88,8 +97,9 @@ class RunSession {
   private destroyOutcome: DestroyOutcome = { kind: 'nothing-deployed' };
   private deployment: Deployment | undefined;
   private readonly warnings: string[] = [];
+  /** The deployment's own faults, read just before it is destroyed. */
+  private faults: readonly string[] = [];
   private readonly now: () => Date;
-  private cleanupCommand: string;
   private current: PhaseName = 'deploy';
 
   private constructor(
@@ -98,14 +108,19 @@ class RunSession {
     private readonly manifest: ManifestWriter,
     private readonly startedAt: Date,
     private readonly commit: Promise<string>,
+    /** Where the target puts its working files; removed when the run ends. */
+    readonly scratchDir: string,
+    private readonly cleanupCommand: string,
   ) {
     this.now = deps.now ?? (() => new Date());
-    this.cleanupCommand = deps.cleanupCommand;
   }
 
   static async open(options: RunOptions, deps: RunDependencies): Promise<RunSession> {
     const now = deps.now ?? (() => new Date());
     const startedAt = now();
+    const cleanupCommand = deps.cleanupCommand ?? deps.target.cleanupCommand(options.runId);
+    // Named before it exists and recorded first: a run killed at any instant leaves nothing unrecorded.
+    const scratchDir = path.join(deps.scratchParent ?? os.tmpdir(), `rda-run-${options.runId}-${process.pid}`);
     const manifest = await ManifestWriter.create(deps.cwd, {
       runId: options.runId,
       stackName: options.stackName,
@@ -115,19 +130,23 @@ class RunSession {
       expiresAt: options.expiresAt,
       creator: options.creator,
       pid: process.pid,
-      cleanupCommand: deps.cleanupCommand,
+      cleanupCommand,
       status: 'running',
       phase: null,
       phases: [],
       deployment: null,
       logDir: options.local.logDir ?? null,
       pids: [],
+      removePaths: [scratchDir],
       destroy: null,
       reportPath: null,
     });
+    await rm(scratchDir, { recursive: true, force: true }); // a stale one of an earlier process with this pid
+    await mkdir(scratchDir, { recursive: true, mode: 0o700 });
+    setCleanupHint(cleanupCommand);
     deps.progress.info(`run ${options.runId}: stack ${options.stackName} on ${options.target}; manifest ${manifest.path}`);
     const commit = (deps.commit ?? (() => gitCommit(deps.cwd)))().catch(() => 'unknown');
-    return new RunSession(options, deps, manifest, startedAt, commit);
+    return new RunSession(options, deps, manifest, startedAt, commit, scratchDir, cleanupCommand);
   }
 
   /** Progress lines from the target and the correlation. */
@@ -141,7 +160,8 @@ class RunSession {
     }
     parts.push(`sent ${tick.sent}`, `answered ${tick.completed}`);
     if ('errors' in tick) {
-      parts.push(`errors ${tick.errors}`, `${tick.rateRps.toFixed(1)} req/s`);
+      parts.push(`in flight ${tick.inFlight}`, `errors ${tick.errors}`, `${tick.rateRps.toFixed(1)} req/s`);
+      // Over the last second's responses and the ages of requests still in flight.
       if (Number.isFinite(tick.p50Ms)) parts.push(`p50 ${tick.p50Ms.toFixed(2)} ms`, `p99 ${tick.p99Ms.toFixed(2)} ms`);
     }
     this.deps.progress.live(parts.join('  '));
@@ -169,7 +189,7 @@ class RunSession {
       this.deps.progress.phaseEnded(name, outcome, durationMs);
       await this.manifest.update((m) => ({
         phases: m.phases.map((p, i) => (i === m.phases.length - 1 ? { ...p, endedAt: this.now().toISOString(), outcome } : p)),
-        ...(this.deployment ? localDetails(this.deployment) : {}),
+        ...(this.deployment ? this.footprintFields(this.deployment) : {}),
       }));
     };
     try {
@@ -178,7 +198,7 @@ class RunSession {
       const result = await work(signal);
       // A signal that arrived while synchronous work blocked the event loop (CDK synthesis does) is only
       // delivered once the loop turns: let it, so it is blamed on this phase and not the next.
-      await new Promise((resolve) => setImmediate(resolve));
+      await pendingSignalsDelivered();
       if (signal.aborted) {
         const failure = this.interrupted(name);
         await end('interrupted', failure.message);
@@ -187,6 +207,9 @@ class RunSession {
       await end('done');
       return result;
     } catch (error) {
+      // A Ctrl-C also reaches the phase's child processes (esbuild during synthesis), which may fail the
+      // phase before our handler has run: let a pending signal be delivered before blaming the error.
+      if (!signal.aborted) await pendingSignalsDelivered();
       const failure = signal.aborted ? this.interrupted(name) : asHarnessError(error, name);
       await end(failure instanceof InterruptedError ? 'interrupted' : 'failed', failure.message);
       this.failure ??= { error: failure, phase: name };
@@ -196,34 +219,32 @@ class RunSession {
 
   /** The run's interruption, attributed to the first phase that saw the signal. */
   private interrupted(phase: PhaseName): HarnessError {
-    this.failure ??= { error: new InterruptedError(signalName(this.deps.signal), phase), phase };
+    this.failure ??= { error: abortError(this.deps.signal, phase), phase };
     return this.failure.error;
   }
 
   /** Records the deployment in the manifest, so an interrupted run says what to clean up. */
   async deployed(deployment: Deployment): Promise<void> {
     this.deployment = deployment;
-    const { logDir } = localDetails(deployment);
-    if (this.options.target === 'local' && logDir) {
-      // The emulator's processes end with the harness (their stdin closes); its files on disk do not.
-      const store = this.options.local.logDir ? groupDirPath(logDir, deployment.logGroupName) : logDir;
-      const assembly = (deployment as Partial<{ cdkOutDir: string }>).cdkOutDir;
-      const paths = [...(this.options.local.keepLogs ? [] : [store]), ...(assembly ? [assembly] : [])];
-      if (paths.length > 0) {
-        this.cleanupCommand = `rm -rf ${paths.map((p) => `'${p}'`).join(' ')}`;
-        setCleanupHint(this.cleanupCommand);
-      }
-    }
     await this.manifest.update(() => ({
-      cleanupCommand: this.cleanupCommand,
       deployment: {
         baseUrl: deployment.baseUrl,
         logGroupName: deployment.logGroupName,
         functionName: deployment.functionName,
       },
       region: deployment.region,
-      ...localDetails(deployment),
+      ...this.footprintFields(deployment),
     }));
+  }
+
+  /** The manifest fields that say what the deployment has on this machine. */
+  private footprintFields(deployment: Deployment): Pick<RunManifest, 'pids' | 'removePaths' | 'logDir'> {
+    const footprint = deployment.footprint();
+    return {
+      pids: [...footprint.processes],
+      removePaths: [this.scratchDir, ...footprint.paths.filter((p) => !isInside(p, this.scratchDir))],
+      logDir: footprint.logDir ?? this.manifest.manifest.logDir,
+    };
   }
 
   /** Remembers the first failure (phase() already did for phase errors). */
@@ -233,27 +254,33 @@ class RunSession {
 
   /** Destroys what was deployed (unless --keep), never throwing: a failure becomes the outcome. */
   async destroy(deployment: Deployment | undefined): Promise<void> {
-    if (!deployment) {
-      await this.manifest.update(() => ({ status: 'nothing-deployed' }));
-      return;
+    this.faults = deployment?.faults() ?? [];
+    for (const fault of this.faults) {
+      this.warnings.push(fault);
+      this.deps.progress.warn(fault);
     }
-    if (this.options.keep) {
-      const warning = `--keep: ${this.options.stackName} is left running; remove it with: ${this.cleanupCommand}`;
-      this.warnings.push(warning);
-      this.deps.progress.warn(warning);
-      this.destroyOutcome = { kind: 'kept' };
-      await this.manifest.update(() => ({ status: 'kept' }));
+    if (!deployment || this.options.keep) {
+      const scratch = await this.removeScratch();
+      for (const leftover of scratch.leftovers) this.deps.progress.warn(`could not remove ${leftover}`);
+      if (deployment) {
+        const warning = `--keep: ${this.options.stackName} is left running; remove it with: ${this.cleanupCommand}`;
+        this.warnings.push(warning);
+        this.deps.progress.warn(warning);
+        this.destroyOutcome = { kind: 'kept' };
+      }
+      const status = deployment ? 'kept' : scratch.leftovers.length > 0 ? 'destroy-failed' : 'nothing-deployed';
+      await this.manifest.update(() => ({ status }));
       return;
     }
     const started = this.now();
     const startMs = performance.now();
     this.deps.progress.phaseStarted('destroy');
-    await this.manifest.update(() => ({ phase: 'destroy', ...localDetails(deployment) }));
+    await this.manifest.update(() => ({ phase: 'destroy', ...this.footprintFields(deployment) }));
     await this.deps.beforePhase?.('destroy', this.deps.signal).catch(() => undefined);
     let outcome: PhaseRecord['outcome'] = 'done';
     let detail: string | undefined;
     try {
-      const report = await deployment.destroy();
+      const report = withScratch(await deployment.destroy(), await this.removeScratch());
       this.destroyOutcome = { kind: 'destroyed', report };
       if (!report.verified) {
         outcome = 'failed';
@@ -276,9 +303,20 @@ class RunSession {
     this.deps.progress.phaseEnded('destroy', outcome, durationMs);
   }
 
+  /** Removes the run's scratch directory (what the target left there goes with it) and checks it is gone. */
+  private async removeScratch(): Promise<{ checks: string[]; leftovers: string[] }> {
+    const dir = this.scratchDir;
+    try {
+      await rm(dir, { recursive: true, force: true, maxRetries: 2 });
+      return { checks: [`scratch directory ${dir}: removed`], leftovers: [] };
+    } catch (error) {
+      return { checks: [`scratch directory ${dir}: ${(error as Error).message}`], leftovers: [`directory ${dir}`] };
+    }
+  }
+
   /** Judges the run, writes its report (also for failed and interrupted runs) and returns the result. */
   async report(load: LoadResult | undefined, correlation: CorrelationResult | undefined): Promise<RunResult> {
-    const measurements = load ? measureRun(load, correlation) : undefined;
+    const measurements = load ? measureRun(load, correlation, this.options.target) : undefined;
     const judged = this.judge(load, measurements);
     const started = this.now();
     const startMs = performance.now();
@@ -328,15 +366,15 @@ class RunSession {
     measurements: RunMeasurements | undefined,
   ): { outcome: MeasuredOutcome; slos: SloResult[] } {
     const slos =
-      load && measurements ? evaluateSlos(this.options.slos, measurements.metrics, { closedLoop: load.closedLoop }) : [];
+      load && measurements
+        ? evaluateSlos(this.options.slos, measurements.metrics, { closedLoop: load.closedLoop, doubts: measurements.timing.doubts })
+        : [];
     if (this.failure) {
       const { error, phase } = this.failure;
       if (error instanceof InterruptedError) return { outcome: { kind: 'interrupted', signal: error.signal, phase }, slos };
       return { outcome: { kind: 'error', code: error.code, message: error.message, phase, exitCode: error.exitCode }, slos };
     }
-    if (this.deps.signal.aborted) {
-      return { outcome: { kind: 'interrupted', signal: signalName(this.deps.signal), phase: 'destroy' }, slos };
-    }
+    if (this.deps.signal.aborted) return { outcome: abortOutcome(this.deps.signal, 'destroy'), slos };
     const d = this.destroyOutcome;
     if (d.kind === 'failed' || (d.kind === 'destroyed' && !d.report.verified)) {
       const message = d.kind === 'failed' ? d.message : `left over: ${d.report.leftovers.join('; ')}`;
@@ -350,13 +388,14 @@ class RunSession {
     }
     const sentRatio = load.rates ? load.rates.sentRps / load.rates.targetRps : undefined;
     const achievedRatio = load.rates ? load.rates.achievedRps / load.rates.targetRps : undefined;
-    const verdict = decideVerdict(slos, { responses: measurements.responses, sentRatio, achievedRatio });
+    const verdict = decideVerdict(slos, { responses: measurements.responses, sentRatio, achievedRatio, deploymentFaults: this.faults });
     return { outcome: { kind: 'verdict', verdict: verdict.verdict, reasons: verdict.reasons }, slos };
   }
 
   private interruptedDuringReport(outcome: MeasuredOutcome): MeasuredOutcome {
     if (outcome.kind === 'interrupted' || !this.deps.signal.aborted) return outcome;
-    return { kind: 'interrupted', signal: signalName(this.deps.signal), phase: 'report' };
+    if (outcome.kind === 'error' && this.deps.signal.reason instanceof HarnessError) return outcome;
+    return abortOutcome(this.deps.signal, 'report');
   }
 
   private facts(commit: string) {
@@ -374,19 +413,31 @@ class RunSession {
   }
 }
 
-/** What a local deployment adds to the port (its log store and process ids), for the manifest. */
-function localDetails(deployment: Deployment): { logDir?: string; pids?: number[] } {
-  const local = deployment as Partial<{ logDir: string; startedPids(): number[] }>;
-  return {
-    ...(typeof local.logDir === 'string' ? { logDir: local.logDir } : {}),
-    ...(typeof local.startedPids === 'function' ? { pids: local.startedPids() } : {}),
-  };
+/** A destroy report with the scratch directory's removal added. */
+function withScratch(report: DestroyReport, scratch: { checks: string[]; leftovers: string[] }): DestroyReport {
+  const leftovers = [...report.leftovers, ...scratch.leftovers];
+  return { ...report, checks: [...report.checks, ...scratch.checks], leftovers, verified: leftovers.length === 0 };
 }
 
-/** The signal an AbortSignal was aborted with (cli.ts aborts with the signal's name). */
-export function signalName(signal: AbortSignal): NodeJS.Signals {
-  const reason = signal.reason;
-  return typeof reason === 'string' && /^SIG[A-Z]+$/.test(reason) ? (reason as NodeJS.Signals) : 'SIGINT';
+/** True when `child` is `parent` or below it. */
+function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** The outcome of a run stopped by its abort signal: interrupted by a signal, or the error it was aborted with. */
+function abortOutcome(signal: AbortSignal, phase: PhaseName): MeasuredOutcome {
+  const error = abortError(signal, phase);
+  if (error instanceof InterruptedError) return { kind: 'interrupted', signal: error.signal, phase };
+  return { kind: 'error', code: error.code, message: error.message, phase, exitCode: error.exitCode };
+}
+
+/**
+ * Resolves after the event loop has polled for I/O at least once: signal handlers run in the poll phase,
+ * and when this is called from within it, a single setImmediate would resolve before the next poll.
+ */
+function pendingSignalsDelivered(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 function asHarnessError(error: unknown, phase: PhaseName): HarnessError {

@@ -8,8 +8,26 @@ import { ColdState } from '../correlate/join.js';
 import type { LoadResult } from '../load/load.js';
 import { ERROR_KINDS, ErrorKind, Phase } from '../load/records.js';
 import type { RateFacts } from '../load/schedule.js';
+import type { MachineSample } from '../load/machine.js';
+import type { WarmupSettle } from '../load/open-loop.js';
 import { type Summary, summarizeInPlace } from '../load/stats.js';
-import { LATENCY_STATS, type Metrics, type MetricValue } from './slo.js';
+import { LATENCY_STATS, type LatencyDoubt, type Metrics, type MetricValue } from './slo.js';
+import { assessMachine, detectStartBacklog, latencyDoubts, type MachineAssessment, type StartBacklog } from './timing.js';
+
+/** HTTP status of a throttled request (API Gateway's stage or account throttle). */
+export const THROTTLED_STATUS = 429;
+
+/** How trustworthy the run's timing was: warm-up hand-over, backlog at the start, machine load. */
+export interface TimingMeasurements {
+  readonly warmupSettle: WarmupSettle | undefined;
+  readonly startBacklog: StartBacklog | undefined;
+  readonly machine: MachineSample | undefined;
+  /** p99 of due time → hand-over to the pool, ms (open model only). */
+  readonly sendLagP99Ms: number | undefined;
+  readonly assessment: MachineAssessment;
+  /** Reasons a missed latency SLO would be inconclusive; empty when the timing was clean. */
+  readonly doubts: readonly LatencyDoubt[];
+}
 
 /** Latency summaries in milliseconds. */
 export interface LatencyBreakdown {
@@ -47,14 +65,23 @@ export interface RunMeasurements {
   };
   readonly warmup: { readonly requests: number; readonly errors: number; readonly latency: Summary };
   readonly rates: RateFacts | undefined;
-  /** Responses per second of the measured phase (peak mode: the throughput found). */
+  /** Responses per second of the measured phase; peak mode: successful (2xx) responses only, the throughput found. */
   readonly throughputRps: number;
+  /** Measured responses with a 2xx status. */
+  readonly successfulResponses: number;
+  /** Measured responses refused by a throttle (429), counted apart from the throughput. */
+  readonly throttledResponses: number;
+  readonly timing: TimingMeasurements;
   /** SLO metric key → value. */
   readonly metrics: Metrics;
 }
 
 /** Measures a run; `correlation` is undefined when the run stopped before correlating. */
-export function measureRun(load: LoadResult, correlation: CorrelationResult | undefined): RunMeasurements {
+export function measureRun(
+  load: LoadResult,
+  correlation: CorrelationResult | undefined,
+  target: 'local' | 'aws',
+): RunMeasurements {
   const log = load.log;
   const n = log.count;
   const all = new Float64Array(n);
@@ -77,6 +104,8 @@ export function measureRun(load: LoadResult, correlation: CorrelationResult | un
   let warmupErrors = 0;
   let coldMeasured = 0;
   let coldWarmup = 0;
+  let successful = 0;
+  let throttled = 0;
   const statusCodes: Record<string, number> = {};
   const errorKinds: Record<string, number> = {};
 
@@ -103,6 +132,8 @@ export function measureRun(load: LoadResult, correlation: CorrelationResult | un
     if (!responded) continue;
     const status = String(log.status[i]);
     statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+    if (log.status[i]! >= 200 && log.status[i]! < 300) successful++;
+    if (log.status[i] === THROTTLED_STATUS) throttled++;
     all[nAll++] = latencyMs;
     if (coldState === ColdState.Warm) warm[nWarm++] = latencyMs;
     if (coldState === ColdState.Cold) {
@@ -132,7 +163,8 @@ export function measureRun(load: LoadResult, correlation: CorrelationResult | un
   };
   const initDuration = summarizeInPlace(init, nInit);
   const errorRatePercent = requests === 0 ? Number.NaN : (errors / requests) * 100;
-  const throughputRps = load.rates ? load.rates.achievedRps : nAll / Math.max(load.measuredSeconds, 1e-9);
+  // A closed loop's throughput is what the API served: 429s and 5xx answer fast and would inflate it.
+  const throughputRps = load.rates ? load.rates.achievedRps : successful / Math.max(load.measuredSeconds, 1e-9);
 
   const metrics: Record<string, MetricValue | undefined> = {};
   const putLatency = (scope: string, summary: Summary) => {
@@ -170,6 +202,23 @@ export function measureRun(load: LoadResult, correlation: CorrelationResult | un
     warmup: { requests: warmupRequests, errors: warmupErrors, latency: summarizeInPlace(warmupLatency, nWarmup) },
     rates: load.rates,
     throughputRps,
+    successfulResponses: successful,
+    throttledResponses: throttled,
+    timing: measureTiming(load, target),
     metrics,
+  };
+}
+
+function measureTiming(load: LoadResult, target: 'local' | 'aws'): TimingMeasurements {
+  const sendLagP99Ms = load.rates ? load.rates.sendLagP99Us / 1000 : undefined;
+  const startBacklog = load.closedLoop ? undefined : detectStartBacklog(load.log, load.measuredStartUs, load.measuredSeconds);
+  const assessment = assessMachine(load.machine, sendLagP99Ms, target);
+  return {
+    warmupSettle: load.warmupSettle,
+    startBacklog,
+    machine: load.machine,
+    sendLagP99Ms,
+    assessment,
+    doubts: latencyDoubts({ target, warmupSettle: load.warmupSettle, startBacklog, machine: assessment }),
   };
 }

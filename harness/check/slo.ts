@@ -135,10 +135,35 @@ export interface SloResult {
   readonly note?: string;
 }
 
+/** Why a missed latency SLO may be this machine's or the generator's doing rather than the API's. */
+export interface LatencyDoubt {
+  readonly code: 'WarmupBacklog' | 'StartBacklog' | 'MachineSaturated' | 'GeneratorSaturated';
+  /** One sentence for the report and the SLO's note. */
+  readonly reason: string;
+  /** The latency scopes it may have inflated. */
+  readonly scopes: readonly LatencyScope[];
+}
+
 /** What `evaluateSlos` needs beyond the metrics. */
 export interface EvaluationContext {
   /** Latency SLOs are not judged on closed-loop (service time) measurements. */
   readonly closedLoop: boolean;
+  /** A missed latency SLO in a doubted scope is inconclusive with the doubt's reason. @default none */
+  readonly doubts?: readonly LatencyDoubt[];
+}
+
+/** Metrics whose value does not depend on when the generator sent or timed requests. */
+export const TIMING_INDEPENDENT_METRICS: readonly string[] = ['errors', 'coverage'];
+
+/** True when the SLO's value does not depend on the generator's timing (errors, coverage). */
+export function sloIndependentOfTiming(slo: Slo): boolean {
+  return TIMING_INDEPENDENT_METRICS.includes(slo.metric);
+}
+
+/** The latency scope of a latency SLO (`warm` of `warm.p99`); undefined for other metrics. */
+export function sloScope(slo: Slo): LatencyScope | undefined {
+  if (!sloUsesLatency(slo)) return undefined;
+  return slo.metric.split('.')[0] as LatencyScope;
 }
 
 /** Judges each SLO against the metrics. */
@@ -161,6 +186,11 @@ export function evaluateSlos(slos: readonly Slo[], metrics: Metrics, context: Ev
     const met = compare(measured.value, slo.comparator, slo.threshold);
     const margin = slo.comparator.startsWith('<') ? slo.threshold - measured.value : measured.value - slo.threshold;
     if (met) return { slo, status: 'pass', value: measured.value, n: measured.n, margin };
+    const scope = sloScope(slo);
+    const doubts = scope === undefined ? [] : (context.doubts ?? []).filter((d) => d.scopes.includes(scope));
+    if (doubts.length > 0) {
+      return { slo, status: 'inconclusive', value: measured.value, n: measured.n, margin, note: doubts.map((d) => d.reason).join('; ') };
+    }
     if (measured.provisional) {
       return {
         slo,
@@ -204,6 +234,11 @@ export interface LoadFacts {
   readonly sentRatio: number | undefined;
   /** Responses per second over the measured window / target rate (undefined in peak mode). */
   readonly achievedRatio: number | undefined;
+  /**
+   * Faults of the deployment itself during the run (e.g. log events the local store could not write): a
+   * coverage miss is then not the API's, and no run with one passes. @default none
+   */
+  readonly deploymentFaults?: readonly string[];
 }
 
 export interface VerdictResult {
@@ -214,13 +249,17 @@ export interface VerdictResult {
 
 /**
  * The verdict, in this order:
- * 1. inconclusive when the generator could not keep the schedule (its own lag would pollute latency),
+ * 1. fail when an SLO that does not depend on the generator's timing (errors, coverage) failed: a refused
+ *    or broken request is a fact however late it was sent;
+ * 2. inconclusive when the generator could not keep the schedule (its own lag would pollute latency),
  *    or when fewer than {@link MIN_SAMPLES} responses were measured;
- * 2. fail when any SLO failed;
- * 3. inconclusive when any SLO is inconclusive, or the achieved rate is below 95 % of the target;
- * 4. pass.
+ * 3. fail when any other SLO failed;
+ * 4. inconclusive when any SLO is inconclusive, the achieved rate is below 95 % of the target, or the
+ *    deployment reported a fault (a coverage miss is then inconclusive too, not a failure);
+ * 5. pass.
  */
 export function decideVerdict(results: readonly SloResult[], load: LoadFacts): VerdictResult {
+  const missed = (r: SloResult) => `SLO ${r.slo.text} missed`;
   const untrusted: string[] = [];
   if (load.sentRatio !== undefined && load.sentRatio < MIN_RATE_RATIO) {
     untrusted.push(
@@ -230,14 +269,25 @@ export function decideVerdict(results: readonly SloResult[], load: LoadFacts): V
   if (load.responses < MIN_SAMPLES) {
     untrusted.push(`only ${load.responses} measured responses (at least ${MIN_SAMPLES} are needed)`);
   }
+  const faults = load.deploymentFaults ?? [];
+  // Lost log lines look exactly like requests the API never logged: with a fault, a coverage miss proves nothing.
+  const explained = (r: SloResult) => faults.length > 0 && r.slo.metric === 'coverage';
+  const failed = results.filter((r) => r.status === 'fail' && !explained(r));
+  const factsFailed = failed.filter((r) => sloIndependentOfTiming(r.slo));
+  if (factsFailed.length > 0) {
+    // The other failures are listed only when the load can be trusted to have measured them.
+    const others = untrusted.length > 0 ? untrusted.map((u) => `other SLOs not judged: ${u}`) : failed.filter((r) => !factsFailed.includes(r)).map(missed);
+    return { verdict: 'fail', reasons: [...factsFailed.map(missed), ...others] };
+  }
   if (untrusted.length > 0) return { verdict: 'inconclusive', reasons: untrusted };
 
-  const failed = results.filter((r) => r.status === 'fail');
-  if (failed.length > 0) return { verdict: 'fail', reasons: failed.map((r) => `SLO ${r.slo.text} missed`) };
+  if (failed.length > 0) return { verdict: 'fail', reasons: failed.map(missed) };
 
-  const open: string[] = results
-    .filter((r) => r.status === 'inconclusive')
-    .map((r) => `SLO ${r.slo.text} could not be judged: ${r.note ?? 'no data'}`);
+  const open: string[] = [
+    ...faults.map((fault) => `the deployment had a fault, so the run cannot pass: ${fault}`),
+    ...results.filter((r) => r.status === 'fail' && explained(r)).map((r) => `SLO ${r.slo.text} missed, but not judged: the deployment had a fault`),
+    ...results.filter((r) => r.status === 'inconclusive').map((r) => `SLO ${r.slo.text} could not be judged: ${r.note ?? 'no data'}`),
+  ];
   if (load.achievedRatio !== undefined && load.achievedRatio < MIN_RATE_RATIO) {
     open.push(`achieved rate was ${percent(load.achievedRatio)} of the target (needs ${percent(MIN_RATE_RATIO)})`);
   }

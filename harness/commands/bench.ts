@@ -7,7 +7,8 @@ import { HarnessError, UsageError } from '../errors.js';
 import { DEFAULT_MIX_NAME, MIX_CATALOG } from '../load/mix.js';
 import { setCleanupHint } from '../manifest.js';
 import { type BenchArgs, DEFAULTS, parseBenchOptions, type RunOptions } from '../options.js';
-import { outcomeLine } from '../report/render.js';
+import type { RunReport, SloView } from '../report/model.js';
+import { ms, outcomeLine } from '../report/render.js';
 import { createProgress } from '../report/progress.js';
 import { run } from '../run.js';
 import type { Target } from '../target/target.js';
@@ -31,19 +32,20 @@ export const BENCH_FLAGS = {
     default: DEFAULTS.ttl,
     desc: 'how long the stack may live before `sweep` may delete it (tag rda:expires-at), e.g. 90m or 2h',
   },
+  // Numbers are declared as strings and parsed in options.ts, so `--rate abc` is quoted back as typed.
   rate: {
-    type: 'number',
+    type: 'string',
     defaultDescription: String(DEFAULTS.rateRps),
     desc: 'open-model arrival rate in requests per second: request i is sent at i/rate whatever came before',
   },
-  duration: { type: 'number', default: DEFAULTS.durationSeconds, desc: 'seconds of measured load' },
+  duration: { type: 'string', default: DEFAULTS.durationSeconds, desc: 'seconds of measured load' },
   warmup: {
-    type: 'number',
+    type: 'string',
     default: DEFAULTS.warmupSeconds,
     desc: 'seconds of warm-up load before measuring (reported, not judged)',
   },
   connections: {
-    type: 'number',
+    type: 'string',
     default: DEFAULTS.connections,
     desc: 'keep-alive connections; when all are busy requests queue and the wait counts in their latency',
   },
@@ -56,16 +58,29 @@ export const BENCH_FLAGS = {
   mix: {
     type: 'string',
     default: DEFAULTS.mix,
-    desc: `requests to send: "${DEFAULT_MIX_NAME}", catalog names with weights (e.g. int=3,post-records), or a .json file; catalog: ${MIX_CATALOG.map((e) => e.name).join(', ')}`,
+    desc:
+      `requests to send: "${DEFAULT_MIX_NAME}" (the whole catalog), catalog names with optional whole-number weights 1-1000 ` +
+      `(e.g. int=3,post-records), or a .json file holding an array of requests ` +
+      `{"name": "kebab-case", "path": "random/int?min=1" (relative to the stage URL), "weight": 1, "method": "GET"|"POST", ` +
+      `"body": {...}, "headers": {...}, "expectStatus": 200} (only name and path are required); ` +
+      `catalog: ${MIX_CATALOG.map((e) => e.name).join(', ')}`,
   },
   slo: {
     type: 'string',
     array: true,
-    defaultDescription: DEFAULTS.slos.join(' '),
-    desc: `an objective such as p99<=100ms, errors<=0.1% or coverage>=100% (repeatable); metrics: ${validMetricsText()}`,
+    defaultDescription: DEFAULTS.slos.map((slo) => `'${slo}'`).join(' '),
+    desc:
+      `an objective such as 'p99<=100ms', 'errors<=0.1%' or 'coverage>=100%' (repeatable; quote it, as < and > are ` +
+      'shell redirections). The defaults stay: a --slo on a metric a default judges replaces that default, one on ' +
+      `another metric is added; --no-default-slos judges only yours. Metrics: ${validMetricsText()}`,
+  },
+  'default-slos': {
+    type: 'boolean',
+    default: true,
+    desc: `judge the default SLOs (${DEFAULTS.slos.join(', ')}) next to any --slo; --no-default-slos judges only the --slo given`,
   },
   sample: {
-    type: 'number',
+    type: 'string',
     defaultDescription: 'all requests',
     desc: 'correlate only this many requests with the logs, evenly spaced over the run',
   },
@@ -95,7 +110,7 @@ export const BENCH_FLAGS = {
     defaultDescription: "the stack's ApiUrl output",
     desc: 'send the load to this base URL instead, e.g. a custom domain mapped to the stage (logs are still read from the stack)',
   },
-  memory: { type: 'number', defaultDescription: 'the stack default', desc: 'function memory in MB (CDK context memorySizeMb)' },
+  memory: { type: 'string', defaultDescription: 'the stack default', desc: 'function memory in MB (CDK context memorySizeMb)' },
   'log-dir': {
     type: 'string',
     defaultDescription: 'a temporary folder',
@@ -107,7 +122,7 @@ export const BENCH_FLAGS = {
     desc: "keep the local emulator's log store after the run (--target local only)",
   },
   port: {
-    type: 'number',
+    type: 'string',
     defaultDescription: `${DEFAULTS.port} (any free port)`,
     desc: 'local emulator port on 127.0.0.1 (--target local only)',
   },
@@ -141,22 +156,18 @@ export type TargetFactory = (options: RunOptions, ctx: CommandContext) => Promis
 
 const defaultTargetFactory: TargetFactory = async (options, ctx) => {
   if (options.target === 'aws') {
-    const { AwsTarget } = await import('../target/aws-target.js');
-    return new AwsTarget({ region: options.region, env: ctx.env });
+    const [{ AwsTarget }, { requireAwsCredentials }] = await Promise.all([
+      import('../target/aws-target.js'),
+      import('../target/aws/config.js'),
+    ]);
+    const target = new AwsTarget({ region: options.region, env: ctx.env });
+    // Before run(): no manifest, report or destroy hint for a stack that could never be created.
+    await requireAwsCredentials(target.clients.cloudFormation, target.region);
+    return target;
   }
   const { LocalTarget } = await import('../target/local-target.js');
   return new LocalTarget({ logDir: options.local.logDir, keepLogs: options.local.keepLogs, port: options.local.port });
 };
-
-/**
- * The command that finishes a run's cleanup by hand: the target's own (AWS). Undefined for the local
- * target until it has started: run() names its files on disk then.
- */
-function cleanupCommandFor(target: Target, options: RunOptions): string | undefined {
-  const own = (target as Partial<{ cleanupCommand(runId: string): string }>).cleanupCommand;
-  if (typeof own === 'function') return own.call(target, options.runId);
-  return options.target === 'local' ? undefined : `npm run harness -- destroy --run-id ${options.runId}`;
-}
 
 /**
  * Test hook: `RDA_BENCH_HOLD_PHASE=<phase>[:ms]` holds that phase open at its start (default 20000 ms) so the
@@ -194,8 +205,6 @@ export function createBenchCommand(createTarget: TargetFactory = defaultTargetFa
         readFile: (file) => readFileSync(path.resolve(ctx.cwd, file), 'utf8'),
       });
       const target = await createTarget(options, ctx);
-      const cleanupCommand = cleanupCommandFor(target, options);
-      setCleanupHint(cleanupCommand);
       try {
         const result = await run(options, {
           target,
@@ -203,10 +212,10 @@ export function createBenchCommand(createTarget: TargetFactory = defaultTargetFa
           cwd: ctx.cwd,
           progress: createProgress(ctx),
           env: ctx.env,
-          cleanupCommand: cleanupCommand ?? 'nothing to clean up: the local emulator has not started',
           beforePhase: holdHook(ctx.env, ctx.out),
         });
         ctx.out(`verdict: ${outcomeLine(result.outcome, result.exitCode)}`);
+        for (const line of verdictDetails(result.report)) ctx.out(`  ${line}`);
         ctx.out(`report: ${result.paths.markdown}`);
         return result.exitCode;
       } finally {
@@ -214,6 +223,35 @@ export function createBenchCommand(createTarget: TargetFactory = defaultTargetFa
       }
     },
   };
+}
+
+/**
+ * The lines under the verdict that say why it is not a pass: each failed SLO with its measured value and
+ * threshold, and for an inconclusive verdict its reasons. Nothing for a pass or an interrupted run.
+ *
+ * @example
+ * verdictDetails(report) // ["SLO 'p99<=100ms' failed: warm.p99 was 143.2 ms, threshold <= 100 ms, missed by 43.2 ms (380 samples)"]
+ */
+export function verdictDetails(report: Pick<RunReport, 'outcome' | 'slos'>): string[] {
+  if (report.outcome.kind !== 'verdict' || report.outcome.verdict === 'pass') return [];
+  const failed = report.slos.filter((slo) => slo.status === 'fail').map(failedSloLine);
+  if (report.outcome.verdict === 'fail') return failed;
+  // Inconclusive: the reasons say what kept the run from a verdict; a failed SLO is still worth seeing.
+  return [...report.outcome.reasons, ...failed];
+}
+
+function failedSloLine(slo: SloView): string {
+  const missedBy = slo.margin === null ? '' : `, missed by ${withUnit(Math.abs(slo.margin), slo.unit)}`;
+  return (
+    `SLO '${slo.slo}' failed: ${slo.metric} was ${slo.value === null ? 'not measured' : withUnit(slo.value, slo.unit)}, ` +
+    `threshold ${slo.comparator} ${withUnit(slo.threshold, slo.unit)}${missedBy} (${slo.n} samples)`
+  );
+}
+
+function withUnit(value: number, unit: string): string {
+  if (unit === 'ms') return `${ms(value)} ms`;
+  if (unit === '%') return `${Number(value.toFixed(4))}%`;
+  return String(Number(value.toFixed(2)));
 }
 
 /** `bench`: deploy, load, check, correlate, report, destroy. */

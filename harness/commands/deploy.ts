@@ -1,4 +1,4 @@
-import { TAG_KEYS } from '../../stack/names.js';
+import { runIdProblem, TAG_KEYS } from '../../stack/names.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { generateRunId, parseDurationMs } from '../options.js';
 import type { Command } from './command.js';
@@ -38,14 +38,21 @@ export const deployCommand: Command<DeployArgs> = {
       }),
   async run(args, ctx) {
     const runId = args.runId ?? generateRunId();
+    // Every usage error comes before the first AWS call (the credentials check is one).
+    const problem = runIdProblem(runId);
+    if (problem !== null) throw new UsageError('RunIdInvalid', problem);
     const ttlMs = parseDurationMs('--ttl', args.ttl);
     if (ttlMs < TTL_LIMITS_MS.min || ttlMs > TTL_LIMITS_MS.max) {
       throw new UsageError('OutOfRange', `--ttl '${args.ttl}' is out of range: give 1m to 7d`);
     }
     // Loaded here: the AWS SDK adds to the start-up of every other command.
-    const [{ resolveDeploymentMethod }, { AwsTarget }] = await Promise.all([import('../target/aws/config.js'), import('../target/aws-target.js')]);
+    const [{ requireAwsCredentials, resolveDeploymentMethod }, { AwsTarget }] = await Promise.all([
+      import('../target/aws/config.js'),
+      import('../target/aws-target.js'),
+    ]);
     const deploymentMethod = resolveDeploymentMethod(args.deploymentMethod, ctx.env);
     const target = new AwsTarget({ region: args.region, env: ctx.env, deploymentMethod });
+    await requireAwsCredentials(target.clients.cloudFormation, target.region);
     const expiresAt = new Date(Date.now() + ttlMs).toISOString();
     const deployment = await target.deploy({ runId, signal: ctx.signal, context: { expiresAt }, log: ctx.err });
 

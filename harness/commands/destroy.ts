@@ -1,6 +1,8 @@
 import { runIdProblem } from '../../stack/names.js';
 import { ExitCode, InfraError, UsageError } from '../errors.js';
-import type { Command } from './command.js';
+import { readManifest, updateManifest } from '../manifest.js';
+import type { DestroyReport } from '../target/target.js';
+import type { Command, CommandContext } from './command.js';
 
 interface DestroyArgs {
   runId: string;
@@ -9,14 +11,16 @@ interface DestroyArgs {
 
 /**
  * `destroy --run-id ID`: deletes the run's stack, waits, and verifies nothing is left (stack, log
- * groups, resources tagged with the run id). Exit 0 only when verified, else 3 with the leftovers.
+ * groups, resources tagged with the run id). A local run (its manifest in .rda/runs says so) has its
+ * recorded environments ended and its recorded files removed instead. Either way the manifest is updated.
+ * Exit 0 only when verified, else 3 with the leftovers.
  *
  * @example
  * npm run harness -- destroy --run-id demo --region eu-west-1
  */
 export const destroyCommand: Command<DestroyArgs> = {
   command: 'destroy',
-  describe: "delete a run's stack from AWS and verify nothing is left (exit 0 only when verified)",
+  describe: "finish a run's cleanup: its AWS stack, or a killed local run's processes and files; verify nothing is left",
   builder: (y) =>
     y
       .option('run-id', { type: 'string', demandOption: true, desc: 'the run whose stack rda-<run-id> to destroy' })
@@ -26,19 +30,32 @@ export const destroyCommand: Command<DestroyArgs> = {
     if (typeof args.runId !== 'string') throw new UsageError('RunIdMissing', 'no run id given: pass --run-id <id>');
     const problem = runIdProblem(args.runId);
     if (problem !== null) throw new UsageError('RunIdInvalid', problem);
-    // Loaded here: the AWS SDK adds to the start-up of every other command.
-    const [{ createAwsClients, resolveRegion }, { destroyRun }] = await Promise.all([import('../target/aws/config.js'), import('../target/aws/destroy.js')]);
-    const region = resolveRegion(args.region, ctx.env);
-    const report = await destroyRun(createAwsClients(region), { runId: args.runId, region, log: ctx.err });
-    for (const check of report.checks) ctx.out(`  ok    ${check}`);
-    for (const leftover of report.leftovers) ctx.out(`  LEFT  ${leftover}`);
-    if (!report.verified) {
-      throw new InfraError(
-        'DestroyUnverified',
-        `stack ${report.stackName} is not verified gone: ${report.leftovers.join('; ')}`,
-      );
+    const manifest = await readManifest(ctx.cwd, args.runId);
+    if (manifest?.target === 'local') {
+      const { destroyLocalRun } = await import('../target/local-cleanup.js');
+      return finish(args.runId, await destroyLocalRun(manifest, { log: ctx.err }), ctx);
     }
-    ctx.out(`stack ${report.stackName}: destroyed and verified in ${report.durationMs} ms`);
-    return ExitCode.Pass;
+    // Loaded here: the AWS SDK adds to the start-up of every other command.
+    const [{ createAwsClients, requireAwsCredentials, resolveRegion }, { destroyRun }] = await Promise.all([import('../target/aws/config.js'), import('../target/aws/destroy.js')]);
+    const region = resolveRegion(args.region, ctx.env);
+    const clients = createAwsClients(region);
+    await requireAwsCredentials(clients.cloudFormation, region);
+    const report = await destroyRun(clients, { runId: args.runId, region, log: ctx.err });
+    return finish(args.runId, report, ctx);
   },
 };
+
+/** Prints what was checked, records the outcome in the run's manifest (if any), and turns leftovers into exit 3. */
+async function finish(runId: string, report: DestroyReport, ctx: CommandContext): Promise<number> {
+  for (const check of report.checks) ctx.out(`  ok    ${check}`);
+  for (const leftover of report.leftovers) ctx.out(`  LEFT  ${leftover}`);
+  await updateManifest(ctx.cwd, runId, {
+    status: report.verified ? 'destroyed' : 'destroy-failed',
+    destroy: { verified: report.verified, leftovers: report.leftovers, at: new Date().toISOString() },
+  });
+  if (!report.verified) {
+    throw new InfraError('DestroyUnverified', `stack ${report.stackName} is not verified gone: ${report.leftovers.join('; ')}`);
+  }
+  ctx.out(`stack ${report.stackName}: destroyed and verified in ${Math.round(report.durationMs)} ms`);
+  return ExitCode.Pass;
+}

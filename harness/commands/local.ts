@@ -1,5 +1,12 @@
+import fs from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
-import { LocalTarget } from '../target/local-target.js';
+import { ManifestWriter, readManifest, setCleanupHint } from '../manifest.js';
+import { runIsLive } from '../target/local-cleanup.js';
+import { type LocalDeployment, LocalTarget } from '../target/local-target.js';
+import type { DestroyReport } from '../target/target.js';
 import type { Command } from './command.js';
 
 interface LocalArgs {
@@ -39,8 +46,12 @@ export const localCommand: Command<LocalArgs> = {
       keepLogs: args.keepLogs,
       cdkOutDir: args.cdkOut,
     });
-    const deployment = await target.deploy({ runId: args.runId, signal: ctx.signal, log: ctx.err });
+    // Recorded like a bench run, so `destroy --run-id` and `sweep` can finish it if it is killed.
+    const record = await LocalRunRecord.open(ctx.cwd, args.runId, target.cleanupCommand(args.runId));
+    let deployment: LocalDeployment | undefined;
     try {
+      deployment = await target.deploy({ runId: args.runId, signal: ctx.signal, log: ctx.err, scratchDir: record.scratchDir });
+      await record.deployed(deployment);
       ctx.out(`listening ${deployment.baseUrl}`);
       ctx.out(`logs ${deployment.logDir}`);
       await new Promise<void>((resolve) => {
@@ -48,10 +59,79 @@ export const localCommand: Command<LocalArgs> = {
         ctx.signal.addEventListener('abort', () => resolve(), { once: true });
       });
     } finally {
-      const report = await deployment.destroy();
+      const report = await record.finish(deployment);
       for (const check of report.checks) ctx.err(`stopped: ${check}`);
       for (const leftover of report.leftovers) ctx.err(`left over: ${leftover}`);
     }
     return ExitCode.Pass;
   },
 };
+
+/** The manifest and scratch directory of one `local` session. */
+class LocalRunRecord {
+  private constructor(
+    private readonly manifest: ManifestWriter,
+    readonly scratchDir: string,
+  ) {}
+
+  static async open(cwd: string, runId: string, cleanupCommand: string): Promise<LocalRunRecord> {
+    const previous = await readManifest(cwd, runId);
+    if (previous && previous.status === 'running' && runIsLive(previous)) {
+      throw new UsageError('RunIdInUse', `run id '${runId}' is in use by pid ${previous.pid}: stop that one or pass another --run-id`);
+    }
+    const scratchDir = path.join(os.tmpdir(), `rda-run-${runId}-${process.pid}`);
+    const now = new Date().toISOString();
+    const manifest = await ManifestWriter.create(cwd, {
+      runId,
+      stackName: `rda-${runId}`,
+      target: 'local',
+      region: null,
+      createdAt: now,
+      expiresAt: now,
+      creator: 'local',
+      pid: process.pid,
+      cleanupCommand,
+      status: 'running',
+      phase: 'deploy',
+      phases: [],
+      deployment: null,
+      logDir: null,
+      pids: [],
+      removePaths: [scratchDir],
+      destroy: null,
+      reportPath: null,
+    });
+    await rm(scratchDir, { recursive: true, force: true });
+    await mkdir(scratchDir, { recursive: true, mode: 0o700 });
+    setCleanupHint(cleanupCommand);
+    return new LocalRunRecord(manifest, scratchDir);
+  }
+
+  async deployed(deployment: LocalDeployment): Promise<void> {
+    const footprint = deployment.footprint();
+    await this.manifest.update(() => ({
+      deployment: { baseUrl: deployment.baseUrl, logGroupName: deployment.logGroupName, functionName: deployment.functionName },
+      logDir: footprint.logDir ?? null,
+      pids: [...footprint.processes],
+      removePaths: [this.scratchDir, ...footprint.paths],
+    }));
+  }
+
+  /** Destroys the deployment (if any), removes the scratch directory, and records the outcome. */
+  async finish(deployment: LocalDeployment | undefined): Promise<DestroyReport> {
+    const pids = deployment ? deployment.footprint().processes : [];
+    const report = deployment ? await deployment.destroy() : undefined;
+    await rm(this.scratchDir, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
+    const scratchLeft = fs.existsSync(this.scratchDir);
+    const leftovers = [...(report?.leftovers ?? []), ...(scratchLeft ? [`directory ${this.scratchDir}`] : [])];
+    const checks = [...(report?.checks ?? []), `scratch directory ${this.scratchDir}: ${scratchLeft ? 'still there' : 'removed'}`];
+    const verified = leftovers.length === 0;
+    await this.manifest.update(() => ({
+      pids: [...pids],
+      status: verified ? (deployment ? 'destroyed' : 'nothing-deployed') : 'destroy-failed',
+      destroy: { verified, leftovers, at: new Date().toISOString() },
+    }));
+    setCleanupHint(undefined);
+    return { target: 'local', stackName: `rda-${this.manifest.manifest.runId}`, verified, checks, leftovers, durationMs: report?.durationMs ?? 0 };
+  }
+}

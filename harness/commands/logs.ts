@@ -37,7 +37,8 @@ export const logsCommand: Command<LogsArgs> = {
     ctx.out(
       `imported ${report.events} event(s) from ${report.pages} page(s) into log group '${report.logGroupName}' ` +
         `(${report.streams.length} stream(s)) in '${args['log-dir']}'` +
-        (report.duplicates > 0 ? `; skipped ${report.duplicates} duplicate event id(s)` : ''),
+        (report.duplicates > 0 ? `; skipped ${report.duplicates} duplicate event id(s)` : '') +
+        (report.alreadyStored > 0 ? `; skipped ${report.alreadyStored} event(s) an earlier import had stored` : ''),
     );
     if (args['log-group'] === undefined) ctx.err(`the log group name came from the file name: pass --log-group to choose another`);
     return ExitCode.Pass;

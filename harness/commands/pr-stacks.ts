@@ -25,8 +25,19 @@ export const prStacksCommand: Command<PrStacksArgs> = {
   async run(args, ctx) {
     const prefix = prRunIdPrefix(args.pr);
     // Loaded here: the AWS SDK adds to the start-up of every other command.
-    const [{ listLiveStacks }, { resolveRegion }] = await Promise.all([import('../ci/list-stacks.js'), import('../target/aws/config.js')]);
+    const [{ listLiveStacks }, { requireAwsCredentials, resolveRegion }, { CloudFormationClient }] = await Promise.all([
+      import('../ci/list-stacks.js'),
+      import('../target/aws/config.js'),
+      import('@aws-sdk/client-cloudformation'),
+    ]);
     const region = resolveRegion(args.region, ctx.env);
+    // A missing login is a configuration error (exit 2), not a failed listing (exit 3).
+    const cloudFormation = new CloudFormationClient({ region });
+    try {
+      await requireAwsCredentials(cloudFormation, region);
+    } finally {
+      cloudFormation.destroy();
+    }
     const runIds = selectPrRunIds(await listLiveStacks(region, { signal: ctx.signal }), args.pr);
     for (const runId of runIds) ctx.out(runId);
     ctx.err(`${runIds.length} stack(s) with run id '${prefix}*' in ${region}`);

@@ -11,7 +11,7 @@ import {
   type ResultFormat,
   runAwsInsightsQuery,
 } from '../insights/index.js';
-import { resolveRegion } from '../target/aws/config.js';
+import { requireAwsCredentials, resolveRegion } from '../target/aws/config.js';
 import type { InsightsResult } from '../target/target.js';
 import type { Command } from './command.js';
 
@@ -23,7 +23,7 @@ interface QueryArgs {
   since?: string;
   start?: string;
   end?: string;
-  limit?: number;
+  limit?: number | string | (number | string)[];
   format: string;
   'query-file'?: string;
   region?: string;
@@ -55,7 +55,8 @@ export const queryCommand: Command<QueryArgs> = {
       .option('since', { type: 'string', desc: 'query the last period, e.g. 15m, 2h, 1d (default: all of the store locally, 1h on AWS)' })
       .option('start', { type: 'string', desc: 'range start: ISO 8601 (2024-05-01T12:00:00Z), epoch seconds or epoch ms' })
       .option('end', { type: 'string', desc: 'range end (inclusive), same forms as --start (default: now)' })
-      .option('limit', { type: 'number', desc: `rows to return, 1 to ${MAX_LIMIT} (default 10000, as AWS)` })
+      // A string, parsed here, so `--limit abc` is quoted back as typed rather than as yargs' NaN.
+      .option('limit', { type: 'string', desc: `rows to return, 1 to ${MAX_LIMIT} (default 10000, as AWS)` })
       .option('format', { type: 'string', default: 'table', desc: `output format: ${RESULT_FORMATS.join(', ')}` })
       .option('query-file', { type: 'string', desc: 'read the query from this file instead of the argument' })
       .option('region', { type: 'string', desc: 'AWS region for --target aws (default: $AWS_REGION, then $AWS_DEFAULT_REGION)' }),
@@ -73,8 +74,10 @@ export const queryCommand: Command<QueryArgs> = {
       }
       const groups = logGroups(args);
       if (groups.length === 0) throw new UsageError('LogGroupMissing', 'name at least one --log-group with --target aws, e.g. --log-group /aws/lambda/my-fn');
-      const client = new CloudWatchLogsClient({ region: resolveRegion(args.region, ctx.env) });
+      const region = resolveRegion(args.region, ctx.env);
+      const client = new CloudWatchLogsClient({ region });
       try {
+        await requireAwsCredentials(client, region);
         result = await runAwsInsightsQuery(
           client,
           { queryString, ...range, limit, logGroupNames: groups, signal: ctx.signal },
@@ -121,10 +124,12 @@ function parseFormat(value: string): ResultFormat {
   throw new UsageError('UnknownFormat', `unknown --format '${value}': use ${RESULT_FORMATS.join(', ')}`);
 }
 
-function parseLimit(value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
+function parseLimit(raw: QueryArgs['limit']): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = Array.isArray(raw) ? raw.join("', '") : String(raw).trim();
+  const value = typeof raw === 'number' ? raw : /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < 1 || value > MAX_LIMIT) {
-    throw new UsageError('InvalidLimit', `--limit must be a whole number from 1 to ${MAX_LIMIT}, got '${value}'`);
+    throw new UsageError('InvalidLimit', `--limit '${text}' is not a whole number from 1 to ${MAX_LIMIT}: give e.g. --limit 100`);
   }
   return value;
 }

@@ -1,18 +1,22 @@
-import { ExitCode, InfraError, InterruptedError } from '../errors.js';
+import { abortError, ExitCode, InfraError } from '../errors.js';
 import { parseDurationMs } from '../options.js';
 import type { SweepRow } from '../target/aws/sweep.js';
-import type { Command } from './command.js';
+import { listManifests, updateManifest } from '../manifest.js';
+import type { Command, CommandContext } from './command.js';
 
 interface SweepArgs {
   olderThan?: string;
   yes: boolean;
   region?: string;
+  target: 'all' | 'local' | 'aws';
 }
 
 /**
  * `sweep`: finds this tool's stacks (named rda-*, tagged rda:managed-by) whose rda:expires-at has
  * passed, or that are older than --older-than, and destroys them one at a time with the same verified
- * teardown as a run. Dry run unless --yes. Exit 0 when every destroyed stack is verified gone.
+ * teardown as a run. It also finishes local runs whose harness died before cleaning up (their
+ * manifests in .rda/runs say `running` or `destroy-failed`). Dry run unless --yes. Exit 0 when
+ * everything it destroyed is verified gone.
  *
  * @example
  * npm run harness -- sweep --older-than 6h --yes --region eu-west-1
@@ -27,11 +31,23 @@ export const sweepCommand: Command<SweepArgs> = {
         desc: 'also sweep stacks created longer ago than this (e.g. 6h), whatever their expiry tag says',
       })
       .option('yes', { type: 'boolean', default: false, desc: 'really destroy; without it, only list what would go' })
-      .option('region', { type: 'string', desc: 'AWS region (default: $AWS_REGION, then $AWS_DEFAULT_REGION)' }),
+      .option('region', { type: 'string', desc: 'AWS region (default: $AWS_REGION, then $AWS_DEFAULT_REGION)' })
+      .option('target', {
+        type: 'string',
+        choices: ['all', 'local', 'aws'],
+        default: 'all',
+        desc: "what to sweep: killed local runs, this tool's AWS stacks, or both (AWS is skipped, with a note, when no region is set)",
+      }),
   async run(args, ctx) {
     const olderThanMs = args.olderThan === undefined ? undefined : parseDurationMs('--older-than', args.olderThan);
+    const localFailures = args.target === 'aws' ? 0 : await sweepLocalRuns(args.yes, ctx);
+    if (args.target === 'local') return finishLocal(localFailures);
+    if (args.target === 'all' && args.region === undefined && !ctx.env.AWS_REGION && !ctx.env.AWS_DEFAULT_REGION) {
+      ctx.out('aws: skipped: no region set (pass --region or set AWS_REGION to sweep AWS stacks too)');
+      return finishLocal(localFailures);
+    }
     // Loaded here: the AWS SDK adds to the start-up of every other command.
-    const [{ describeAllStacks }, { createAwsClients, resolveRegion }, { destroyRun }, { awsCallFailed }, { planSweep, renderSweepTable }] =
+    const [{ describeAllStacks }, { createAwsClients, requireAwsCredentials, resolveRegion }, { destroyRun }, { awsCallFailed }, { planSweep, renderSweepTable }] =
       await Promise.all([
         import('../target/aws/cloudformation.js'),
         import('../target/aws/config.js'),
@@ -41,6 +57,7 @@ export const sweepCommand: Command<SweepArgs> = {
       ]);
     const region = resolveRegion(args.region, ctx.env);
     const clients = createAwsClients(region);
+    await requireAwsCredentials(clients.cloudFormation, region);
     const stacks = await describeAllStacks(clients.cloudFormation).catch((error) => {
       throw awsCallFailed('DescribeStacks', error);
     });
@@ -67,9 +84,10 @@ export const sweepCommand: Command<SweepArgs> = {
       ctx.out(`dry run in ${region}: ${due} stack(s) would be destroyed; rerun with --yes to destroy them`);
       return ExitCode.Pass;
     }
+    finishLocal(localFailures);
     const unverified = rows.filter((row) => row.report !== undefined && !row.report.verified);
     for (const row of unverified) ctx.out(`${row.decision.stack.stackName} left: ${row.report?.leftovers.join('; ')}`);
-    if (interrupted) throw new InterruptedError(signalOf(ctx.signal.reason), 'sweep');
+    if (interrupted) throw abortError(ctx.signal, 'sweep');
     if (unverified.length > 0) {
       throw new InfraError(
         'SweepUnverified',
@@ -81,6 +99,36 @@ export const sweepCommand: Command<SweepArgs> = {
   },
 };
 
-function signalOf(reason: unknown): NodeJS.Signals {
-  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
+
+/**
+ * Lists, and with --yes finishes, the local runs whose harness is gone without having cleaned up. Returns how
+ * many could not be verified clean.
+ */
+async function sweepLocalRuns(yes: boolean, ctx: CommandContext): Promise<number> {
+  const { destroyLocalRun, runIsLive } = await import('../target/local-cleanup.js');
+  const unfinished = (await listManifests(ctx.cwd)).filter(
+    (m) => m.target === 'local' && (m.status === 'running' || m.status === 'destroy-failed') && !runIsLive(m),
+  );
+  let failures = 0;
+  for (const manifest of unfinished) {
+    const what = `local run ${manifest.runId} (pid ${manifest.pid} gone, ${manifest.removePaths?.length ?? 0} path(s), ${manifest.pids.length} process(es))`;
+    if (!yes) {
+      ctx.out(`${what}: would clean up`);
+      continue;
+    }
+    const report = await destroyLocalRun(manifest, { log: ctx.err });
+    await updateManifest(ctx.cwd, manifest.runId, {
+      status: report.verified ? 'destroyed' : 'destroy-failed',
+      destroy: { verified: report.verified, leftovers: report.leftovers, at: new Date().toISOString() },
+    });
+    if (!report.verified) failures++;
+    ctx.out(`${what}: ${report.verified ? 'cleaned up, verified' : `NOT verified: ${report.leftovers.join('; ')}`}`);
+  }
+  if (unfinished.length === 0) ctx.out('local: no unfinished runs');
+  return failures;
+}
+
+function finishLocal(failures: number): number {
+  if (failures > 0) throw new InfraError('SweepUnverified', `${failures} local run(s) not verified clean: see the lines above`);
+  return ExitCode.Pass;
 }

@@ -4,7 +4,8 @@ import type { EmulatorConfig } from './config.js';
 import type { InvocationOutcome } from './execution-environment.js';
 import { isUuid, newExtendedRequestId, newRequestId, newTraceRoot, randomHex } from './ids.js';
 import { buildProxyEvent, findHeader, parseRequestTarget, type RequestTarget } from './proxy-event.js';
-import { type GatewayErrorKind, gatewayError, mapProxyResult } from './proxy-response.js';
+import { type LogFileSystem, type LogStoreHealth, LogStoreMonitor } from './log-store.js';
+import { type GatewayErrorKind, gatewayError, type HttpResponse, mapProxyResult } from './proxy-response.js';
 import { type EnvironmentInfo, type ProcessCheck, RuntimePool } from './runtime-pool.js';
 import { RouteTable } from './routes.js';
 import { TokenBucket } from './token-bucket.js';
@@ -32,6 +33,8 @@ export interface EmulatorOptions {
   readonly initTimeoutMs?: number;
   /** Turns stage throttling off; for benchmarks of the emulator itself, never for fidelity tests. @default false */
   readonly disableThrottling?: boolean;
+  /** The log store's file operations; a seam for disk-failure tests. @default node:fs */
+  readonly logFileSystem?: LogFileSystem;
 }
 
 /** What `close()` did. */
@@ -52,6 +55,11 @@ export interface Emulator {
   environments(): EnvironmentInfo[];
   /** Pids of every environment started so far. */
   startedPids(): number[];
+  /**
+   * Log events the store could not write (a full, read-only or failing disk) and the first error: when
+   * `lostEvents` > 0 the logs are incomplete and no verdict drawn from them can be confident.
+   */
+  logStoreHealth(): LogStoreHealth;
   /** Stops listening, ends every environment and checks their pids. Idempotent. */
   close(): Promise<EmulatorStopReport>;
 }
@@ -62,28 +70,38 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
   const routes = new RouteTable(api.routes);
   const bucket = options.disableThrottling || !api.throttle ? undefined : new TokenBucket(api.throttle.rateLimit, api.throttle.burstLimit);
   const integrationTimeoutMs = options.integrationTimeoutMs ?? api.integrationTimeoutMs;
+  const logMonitor = new LogStoreMonitor();
   const pool = new RuntimePool({
     fn: config.function,
     region: config.region,
     accountId: config.accountId,
     logDir: options.logDir,
+    logMonitor,
+    logFileSystem: options.logFileSystem,
     maxConcurrency: options.maxConcurrency,
     idleTimeoutMs: options.idleTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
   });
   const sourceIps = new WeakMap<object, string>();
 
+  // Nothing a request or a function does may throw out of the handler (it would end the process): an
+  // emulator fault answers 500, as API Gateway does when Lambda refuses an invocation.
   const server = http.createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch {
+      answerError(res, 'InvokeRejected', newRequestId(), newExtendedRequestId());
+    }
+  });
+
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const receivedAtMs = Date.now();
     const rawHeaders = req.rawHeaders;
     const override = findHeader(rawHeaders, 'x-amzn-requestid');
     // A client may set the request id with a UUID (aws-fidelity §1.2); anything else is replaced.
     const requestId = override !== undefined && isUuid(override) ? override : newRequestId();
     const extendedRequestId = newExtendedRequestId();
-    const fail = (kind: GatewayErrorKind) => {
-      const response = gatewayError(kind, requestId, extendedRequestId);
-      send(res, response.statusCode, response.headers, response.body);
-    };
+    const fail = (kind: GatewayErrorKind) => answerError(res, kind, requestId, extendedRequestId);
 
     const method = req.method ?? 'GET';
     const target = parseRequestTarget(req.url ?? '/', api.stageName);
@@ -120,11 +138,17 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
         binaryMediaTypes: api.binaryMediaTypes,
       });
       const traceRoot = newTraceRoot(receivedAtMs);
-      const outcome = pool.invoke({
-        awsRequestId: newRequestId(),
-        traceHeader: `${traceRoot};Parent=${randomHex(8)};Sampled=0`,
-        eventJson: JSON.stringify(event),
-      });
+      let outcome: ReturnType<typeof pool.invoke>;
+      try {
+        outcome = pool.invoke({
+          awsRequestId: newRequestId(),
+          traceHeader: `${traceRoot};Parent=${randomHex(8)};Sampled=0`,
+          eventJson: JSON.stringify(event),
+        });
+      } catch {
+        // No environment could be started (e.g. the process table or the log disk refused it).
+        return fail('InvokeRejected');
+      }
       if (outcome === 'throttled') return fail('Throttled');
       let answered = false;
       const timer = setTimeout(
@@ -134,11 +158,16 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
         },
         Math.max(0, integrationTimeoutMs - (Date.now() - receivedAtMs)),
       );
-      outcome.then((result) => {
-        if (answered) return;
-        clearTimeout(timer);
-        respond(result, findHeader(rawHeaders, 'accept'), traceRoot);
-      });
+      outcome
+        .then((result) => {
+          if (answered) return;
+          clearTimeout(timer);
+          respond(result, findHeader(rawHeaders, 'accept'), traceRoot);
+        })
+        .catch(() => {
+          clearTimeout(timer);
+          if (!answered) fail('MalformedResponse');
+        });
     };
 
     const respond = (outcome: InvocationOutcome, accept: string | undefined, traceRoot: string) => {
@@ -161,10 +190,14 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
         'X-Amzn-Trace-Id',
         traceRoot,
       );
-      send(res, mapped.statusCode, headers, mapped.body);
+      // mapProxyResult already refuses what HTTP cannot carry; should node still refuse a header, the
+      // answer is the malformed-response 502 rather than an exception.
+      if (!send(res, mapped.statusCode, headers, mapped.body)) fail('MalformedResponse');
     };
 
     if (!hasBody(rawHeaders)) return proceed(null);
+    // A client that goes away mid-body must not become an unhandled 'error' event.
+    req.on('error', () => {});
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -179,9 +212,14 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!tooLarge) proceed(size === 0 ? null : Buffer.concat(chunks, size));
+      if (tooLarge) return;
+      try {
+        proceed(size === 0 ? null : Buffer.concat(chunks, size));
+      } catch {
+        fail('InvokeRejected');
+      }
     });
-  });
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -201,6 +239,7 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
     config,
     environments: () => pool.environments,
     startedPids: () => pool.startedPids,
+    logStoreHealth: () => logMonitor.health(),
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -223,9 +262,23 @@ function hasBody(rawHeaders: readonly string[]): boolean {
   return false;
 }
 
-function send(res: http.ServerResponse, statusCode: number, headers: string[], body: Buffer): void {
-  if (res.headersSent || res.destroyed) return;
+/** Sends a gateway error (never throws: its headers are the emulator's own). */
+function answerError(res: http.ServerResponse, kind: GatewayErrorKind, requestId: string, extendedRequestId: string): void {
+  const response: HttpResponse = gatewayError(kind, requestId, extendedRequestId);
+  send(res, response.statusCode, response.headers, response.body);
+}
+
+/** Writes the response; false when node refused its status or headers (nothing was sent then). */
+function send(res: http.ServerResponse, statusCode: number, headers: string[], body: Buffer): boolean {
+  if (res.headersSent || res.destroyed) return true;
   headers.push('Content-Length', String(body.length));
-  res.writeHead(statusCode, headers);
+  try {
+    res.writeHead(statusCode, headers);
+  } catch {
+    // writeHead may have stored some of the headers before refusing one.
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    return false;
+  }
   res.end(body);
+  return true;
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FunctionConfig } from './config.js';
 import { newLogStreamName } from './ids.js';
-import { LogStreamWriter } from './log-store.js';
+import { type LogFileSystem, type LogStoreMonitor, LogStreamWriter } from './log-store.js';
 import { endLine, initStartLine, reportLine, runtimeExitLine, startLine } from './platform-lines.js';
 
 /**
@@ -16,6 +16,12 @@ const WORKER_PATH = fileURLToPath(new URL('./runtime-worker.mjs', import.meta.ur
 
 // Lambda's on-demand init phase may take up to 10 s before the environment is given up.
 const DEFAULT_INIT_TIMEOUT_MS = 10_000;
+
+// A log line longer than this is stored in pieces, so a function that never writes a newline cannot make
+// the emulator hold (or fail to build) an unbounded string. Far above CloudWatch's 1 MB event limit.
+const MAX_LOG_LINE_CHARS = 8 * 1024 * 1024;
+// No control frame is this long (a result is at most Lambda's 6 MB payload): a longer one is garbage.
+const MAX_FRAME_CHARS = 64 * 1024 * 1024;
 
 /** How an invocation ended. `payload` is the function's JSON result (ok) or error payload (error). */
 export type InvocationOutcome =
@@ -39,6 +45,10 @@ export interface EnvironmentOptions {
   readonly region: string;
   readonly accountId: string;
   readonly logDir: string;
+  /** Counts log events the store could not write. */
+  readonly logMonitor?: LogStoreMonitor;
+  /** @default node:fs (a seam for disk-failure tests) */
+  readonly logFileSystem?: LogFileSystem;
   /** @default 10000 */
   readonly initTimeoutMs?: number;
   /** Called once when the process has exited (for any reason). */
@@ -71,6 +81,12 @@ export class ExecutionEnvironment {
   private readonly functionArn: string;
   private readonly spawnedAt: number;
   private partial = '';
+  /** `partial` continues a line already stored in pieces: it is text, whatever its first character. */
+  private partialContinues = false;
+  /** `partial` is the start of a control frame (decided once: reading it again would flatten the string). */
+  private partialIsFrame = false;
+  /** The worker's stdout broke the protocol: the environment is being discarded, its output ignored. */
+  private protocolBroken = false;
   private active: Active | undefined;
   private queued: { request: InvocationRequest; resolve: (outcome: InvocationOutcome) => void } | undefined;
   private maxRssKb = 0;
@@ -87,20 +103,29 @@ export class ExecutionEnvironment {
     this.lastUsedAtMs = this.createdAtMs;
     this.logStreamName = newLogStreamName(this.createdAtMs);
     this.functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.functionName}`;
-    this.writer = new LogStreamWriter(options.logDir, fn.logGroupName, this.logStreamName);
+    this.writer = new LogStreamWriter(options.logDir, fn.logGroupName, this.logStreamName, {
+      fileSystem: options.logFileSystem,
+      monitor: options.logMonitor,
+    });
     this.writer.add(this.createdAtMs, initStartLine(fn.runtime, options.region));
     this.writer.flush();
     this.spawnedAt = performance.now();
     // `2>&1` through sh (which then execs node, keeping the pid): stderr shares stdout's pipe, so every
-    // line the function writes, on either stream, arrives in order and before its result frame.
-    this.child = spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', process.execPath, WORKER_PATH], {
+    // line the function writes, on either stream, arrives in order and before its result frame. The last
+    // argument is this process's pid: the worker's watchdog ends the environment once it has another parent.
+    this.child = spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', process.execPath, WORKER_PATH, String(process.pid)], {
       cwd: fn.codeDir,
       env: lambdaEnvironment(fn, options.region, this.logStreamName),
       stdio: ['pipe', 'pipe', 'ignore'],
       // Own process group, so destroy can kill whatever the function itself started.
       detached: true,
     });
-    if (this.child.pid === undefined) throw new Error(`could not start a node process for '${fn.functionName}'`);
+    // A failed spawn is reported on 'error' as well as by the missing pid: without a listener it would throw.
+    this.child.on('error', () => {});
+    if (this.child.pid === undefined) {
+      this.writer.close();
+      throw new Error(`could not start a node process for '${fn.functionName}'`);
+    }
     this.pid = this.child.pid;
     // node keeps the pipe's fd on its handle; not a public API, hence the fallback to the stream.
     const fd = (this.child.stdin as unknown as { _handle?: { fd?: number } })._handle?.fd;
@@ -226,36 +251,103 @@ export class ExecutionEnvironment {
     this.writer.flush();
   }
 
+  /**
+   * Splits the worker's stdout into log lines and control frames (a line starting with NUL). Anything
+   * that does not parse as a frame the worker writes means the stream can no longer be trusted: the
+   * environment is discarded like a crashed runtime (README, "Bad function output").
+   */
   private onData(chunk: string): void {
-    let text = this.partial + chunk;
-    let newline = text.indexOf('\n');
+    if (this.protocolBroken) return;
+    let newline = chunk.indexOf('\n');
     if (newline === -1) {
-      this.partial = text;
+      // Only the new chunk is searched, so a long line costs linear time, not quadratic.
+      if (this.partial.length === 0) this.partialIsFrame = !this.partialContinues && chunk.charCodeAt(0) === 0;
+      this.partial += chunk;
+      this.limitPartial();
       return;
     }
+    const text = this.partial + chunk;
+    newline += this.partial.length;
+    let plain = this.partialContinues;
+    this.partialContinues = false;
     const nowMs = Date.now();
-    let finished: Active | undefined;
+    let finished = false;
+    let start = 0;
     while (newline !== -1) {
-      const line = text.slice(0, newline);
-      text = text.slice(newline + 1);
-      newline = text.indexOf('\n');
-      if (line.length === 0) continue;
-      if (line.charCodeAt(0) !== 0) {
+      const line = text.slice(start, newline);
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+      if (line.length === 0) {
+        plain = false;
+        continue;
+      }
+      if (plain || line.charCodeAt(0) !== 0) {
+        plain = false;
         this.writer.add(nowMs, line);
         continue;
       }
-      const type = line[1];
-      if (type === 'L') {
-        this.writer.add(nowMs, JSON.parse(line.slice(2)) as string);
-      } else if (type === 'R') {
-        finished = this.onResult(line, nowMs) ?? finished;
-      } else if (type === 'I') {
-        this.maxRssKb = Math.max(this.maxRssKb, Number(line.slice(2)) || 0);
-        this.onReady();
+      const frame = this.onFrame(line, nowMs);
+      if (frame === 'malformed') {
+        this.breakProtocol();
+        return;
       }
+      if (frame === 'finished') finished = true;
     }
-    this.partial = text;
+    this.partial = text.slice(start);
+    this.partialIsFrame = this.partial.charCodeAt(0) === 0;
+    this.limitPartial();
     if (!finished) this.writer.flush();
+  }
+
+  /** Stores an over-long unfinished line in pieces, or gives up on an over-long frame. */
+  private limitPartial(): void {
+    if (this.partial.length <= (this.partialIsFrame ? MAX_FRAME_CHARS : MAX_LOG_LINE_CHARS)) return;
+    if (this.partialIsFrame) {
+      this.breakProtocol();
+      return;
+    }
+    this.writer.add(Date.now(), this.partial);
+    this.partial = '';
+    this.partialContinues = true;
+  }
+
+  /** Handles one control frame: `\0I`, `\0L` or `\0R` exactly as the worker writes them. */
+  private onFrame(line: string, nowMs: number): 'handled' | 'finished' | 'malformed' {
+    const type = line.charCodeAt(1);
+    if (type === 0x4c /* L */) {
+      let message: unknown;
+      try {
+        message = JSON.parse(line.slice(2));
+      } catch {
+        return 'malformed';
+      }
+      if (typeof message !== 'string') return 'malformed';
+      this.writer.add(nowMs, message);
+      return 'handled';
+    }
+    if (type === 0x52 /* R */) return this.onResult(line, nowMs);
+    if (type === 0x49 /* I */) {
+      // Init ends once; a second "ready" (or one after the process died) is not the worker speaking.
+      if (this.state !== 'initializing' || this.exitInfo || !/^\0I\d+$/.test(line)) return 'malformed';
+      this.maxRssKb = Math.max(this.maxRssKb, Number(line.slice(2)));
+      this.onReady();
+      return 'handled';
+    }
+    return 'malformed';
+  }
+
+  /**
+   * The stream broke the protocol (a function writing NUL-led lines past the worker, e.g. from a child
+   * process, or garbage): kill the environment; its exit fails the invocation as a runtime crash does.
+   */
+  private breakProtocol(): void {
+    this.protocolBroken = true;
+    this.partial = '';
+    this.writer.flush();
+    // Not reused meanwhile; an initializing or busy environment keeps its state so the exit path
+    // resolves its waiters and its invocation.
+    if (this.state === 'idle') this.state = 'dead';
+    this.kill();
   }
 
   private onReady(): void {
@@ -270,15 +362,23 @@ export class ExecutionEnvironment {
     }
   }
 
-  private onResult(line: string, nowMs: number): Active | undefined {
+  /** `\0R<durationMs>\t<maxRssKb>\t<ok|err>\t<json>`: ends the active invocation. */
+  private onResult(line: string, nowMs: number): 'handled' | 'finished' | 'malformed' {
     const active = this.active;
-    if (!active || active.timedOut) return undefined;
+    // A result nobody waits for is not the worker's: it writes one per invocation it was sent.
+    if (!active) return 'malformed';
     const t1 = line.indexOf('\t');
-    const t2 = line.indexOf('\t', t1 + 1);
-    const t3 = line.indexOf('\t', t2 + 1);
+    const t2 = t1 === -1 ? -1 : line.indexOf('\t', t1 + 1);
+    const t3 = t2 === -1 ? -1 : line.indexOf('\t', t2 + 1);
+    if (t3 === -1) return 'malformed';
     const durationMs = Number(line.slice(2, t1));
-    this.maxRssKb = Math.max(this.maxRssKb, Number(line.slice(t1 + 1, t2)));
-    const kind = line.slice(t2 + 1, t3) === 'ok' ? 'ok' : 'error';
+    const rssKb = Number(line.slice(t1 + 1, t2));
+    const status = line.slice(t2 + 1, t3);
+    if (t1 === 2 || !(durationMs >= 0) || !Number.isFinite(durationMs) || !Number.isInteger(rssKb) || rssKb < 0) return 'malformed';
+    if (status !== 'ok' && status !== 'err') return 'malformed';
+    // The worker's late answer after the deadline: the environment is already being killed.
+    if (active.timedOut) return 'handled';
+    this.maxRssKb = Math.max(this.maxRssKb, rssKb);
     const payload = line.slice(t3 + 1);
     this.active = undefined;
     this.writer.add(nowMs, endLine(active.request.awsRequestId));
@@ -295,8 +395,8 @@ export class ExecutionEnvironment {
     this.writer.flush();
     this.state = 'idle';
     this.lastUsedAtMs = nowMs;
-    active.resolve({ kind, payload });
-    return active;
+    active.resolve({ kind: status === 'ok' ? 'ok' : 'error', payload });
+    return 'finished';
   }
 
   private onTimeout(): void {
@@ -316,6 +416,7 @@ export class ExecutionEnvironment {
       this.writer.add(Date.now(), this.partial);
       this.partial = '';
     }
+    this.partialContinues = false;
     const wasInitializing = this.state === 'initializing';
     this.state = 'dead';
     if (wasInitializing) {

@@ -23,6 +23,12 @@ const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'bod
 // them as `X-Amzn-Remapped-<name>`. The full AWS list is UNCONFIRMED (aws-fidelity §2.3).
 const REMAPPED = new Set(['connection', 'content-length', 'transfer-encoding', 'www-authenticate']);
 
+// HTTP/1.1 field names are tokens (RFC 9110 §5.1) and values exclude CR, LF, NUL and other controls
+// (§5.5); node's http refuses anything else (and chars above U+00FF). Such a header cannot be sent, so
+// the result is malformed (README, "Bad function output").
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
 /**
  * `result` is the function's JSON-decoded return value; `accept` is the request's Accept header (its first
  * media type decides binary decoding together with the response Content-Type, aws-fidelity §2.1).
@@ -44,7 +50,8 @@ export function mapProxyResult(
   const rawStatus = record.statusCode;
   if (rawStatus !== undefined && rawStatus !== null) {
     const numeric = typeof rawStatus === 'string' && /^\d+$/.test(rawStatus) ? Number(rawStatus) : rawStatus;
-    if (typeof numeric !== 'number' || !Number.isInteger(numeric) || numeric < 100 || numeric > 599) {
+    // 1xx are interim responses in HTTP: sent as the final one, the client would wait for another.
+    if (typeof numeric !== 'number' || !Number.isInteger(numeric) || numeric < 200 || numeric > 599) {
       return { ok: false, reason: `statusCode ${JSON.stringify(rawStatus)} is not an HTTP status` };
     }
     statusCode = numeric;
@@ -56,11 +63,13 @@ export function mapProxyResult(
     if (typeof multi !== 'object' || Array.isArray(multi)) return { ok: false, reason: 'multiValueHeaders is not an object' };
     for (const [name, list] of Object.entries(multi as Record<string, unknown>)) {
       if (!Array.isArray(list)) return { ok: false, reason: `multiValueHeaders '${name}' is not a list` };
+      if (!HEADER_NAME.test(name)) return { ok: false, reason: `header name ${JSON.stringify(name)} is not an HTTP token` };
       const values: string[] = [];
       for (const item of list) {
         if (item === null || item === undefined) continue;
         const text = scalar(item);
         if (text === undefined) return { ok: false, reason: `multiValueHeaders '${name}' holds a non-scalar value` };
+        if (INVALID_HEADER_VALUE.test(text)) return { ok: false, reason: `header '${name}' has a character HTTP cannot carry` };
         values.push(text);
       }
       const lower = name.toLowerCase();
@@ -76,6 +85,8 @@ export function mapProxyResult(
       if (value === null || value === undefined) continue;
       const text = scalar(value);
       if (text === undefined) return { ok: false, reason: `header '${name}' holds a non-scalar value` };
+      if (!HEADER_NAME.test(name)) return { ok: false, reason: `header name ${JSON.stringify(name)} is not an HTTP token` };
+      if (INVALID_HEADER_VALUE.test(text)) return { ok: false, reason: `header '${name}' has a character HTTP cannot carry` };
       const lower = name.toLowerCase();
       const entry = merged.get(lower);
       // Multi values first, then the single value, unless it repeats one of them (aws-fidelity §2.1).
@@ -145,7 +156,8 @@ export type GatewayErrorKind =
   | 'MalformedResponse'
   | 'FunctionError'
   | 'IntegrationTimeout'
-  | 'RequestTooLarge';
+  | 'RequestTooLarge'
+  | 'InvokeRejected';
 
 const GATEWAY_ERRORS: Record<GatewayErrorKind, { status: number; body: string; errorType?: string }> = {
   // Seen without a space after the colon (aws-fidelity §2.2, OBS).
@@ -168,6 +180,13 @@ const GATEWAY_ERRORS: Record<GatewayErrorKind, { status: number; body: string; e
     errorType: 'InternalServerErrorException',
   },
   RequestTooLarge: { status: 413, body: '{"message":"Request Too Long"}' },
+  // Lambda refused the invocation (here: the environment could not be started): API Gateway answers 500
+  // with the same body as a function error (README, "Bad function output").
+  InvokeRejected: {
+    status: 500,
+    body: '{"message": "Internal server error"}',
+    errorType: 'InternalServerErrorException',
+  },
 };
 
 /** A gateway error response. Such responses carry `x-amzn-ErrorType` and no `X-Amzn-Trace-Id` (aws-fidelity §2.3). */

@@ -1,5 +1,6 @@
 import type { FunctionConfig } from './config.js';
 import { ExecutionEnvironment, type InvocationOutcome, type InvocationRequest } from './execution-environment.js';
+import type { LogFileSystem, LogStoreMonitor } from './log-store.js';
 
 /**
  * Lambda's scaling for one function: one invocation per environment, idle environments reused (most
@@ -25,6 +26,10 @@ export interface RuntimePoolOptions {
   readonly region: string;
   readonly accountId: string;
   readonly logDir: string;
+  /** Counts log events the store could not write. */
+  readonly logMonitor?: LogStoreMonitor;
+  /** @default node:fs (a seam for disk-failure tests) */
+  readonly logFileSystem?: LogFileSystem;
   /** @default the function's reserved concurrency, else {@link DEFAULT_MAX_CONCURRENCY} */
   readonly maxConcurrency?: number;
   /** @default {@link DEFAULT_IDLE_TIMEOUT_MS} */
@@ -82,6 +87,8 @@ export class RuntimePool {
   invoke(request: InvocationRequest): Promise<InvocationOutcome> | 'throttled' {
     if (this.closing) return 'throttled';
     let env = this.idle.pop();
+    // An environment discarded while idle (a broken output stream) waits in the list for its exit.
+    while (env && env.state !== 'idle') env = this.idle.pop();
     if (!env) {
       if (this.live.size >= this.maxConcurrency) return 'throttled';
       env = this.startEnvironment();
@@ -98,6 +105,8 @@ export class RuntimePool {
       region: this.options.region,
       accountId: this.options.accountId,
       logDir: this.options.logDir,
+      logMonitor: this.options.logMonitor,
+      logFileSystem: this.options.logFileSystem,
       initTimeoutMs: this.options.initTimeoutMs,
       onExit: (gone) => this.forget(gone),
     });

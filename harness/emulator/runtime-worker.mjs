@@ -10,6 +10,8 @@
 //     \n\0L<json string>\n                                 one console record that contains newlines
 //     \n\0R<durationMs>\t<maxRssKb>\t<ok|err>\t<json>\n    invocation result, written after every log line of it
 // Because log lines and the result share one pipe, the parent has every line of invocation N before N's result.
+// A line of the function's own output that starts with NUL would read as a frame: it travels as an L frame
+// instead, so nothing the function writes through fd 1/2 can forge or break a frame.
 //
 // Everything the function writes to fd 1 or 2 (fs.writeSync/fs.write on those fds, process.stdout/stderr,
 // console) is collected in order and written with the next result frame, or at the end of the current
@@ -27,6 +29,28 @@ import { Worker } from 'node:worker_threads';
 
 const env = process.env;
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
+// --- the watchdog, first of all ---------------------------------------------------------------------------
+// If the emulator dies (SIGKILL included) while this thread is blocked (a module init that never returns, a
+// handler in a synchronous loop) or busy awaiting a long timer, nothing on this thread would notice. A second
+// thread checks every 250 ms that the emulator (its pid is our last argument) is still our parent, and kills
+// our process group otherwise (the function's own children too), so no environment outlives the emulator by
+// more than a fraction of a second. Started before the handler loads: init is a window too.
+const emulatorPid = Number(process.argv[2]) || process.ppid;
+// The function sees the argv of a plain `node <worker>`.
+process.argv.splice(2, 1);
+const watchdog = new Worker(
+  `const { workerData } = require('node:worker_threads');
+   const check = () => {
+     if (process.ppid === workerData.parent) return;
+     try { process.kill(-workerData.self, 'SIGKILL'); } catch {}
+     process.kill(workerData.self, 'SIGKILL');
+   };
+   check();
+   setInterval(check, 250);`,
+  { eval: true, workerData: { parent: emulatorPid, self: process.pid }, stdout: true, stderr: true },
+);
+watchdog.unref();
 const realWriteSync = fs.writeSync;
 const realWrite = fs.write;
 
@@ -48,14 +72,51 @@ function writeAll(data) {
 let chunks = [];
 let onlyStrings = true;
 let flushQueued = false;
+// Whether the next byte written to fd 1 starts a line (where a NUL would start a frame).
+let atLineStart = true;
 
+/** Queues output of the worker's own making (frames, console records) for the next write. */
 function emit(chunk) {
   chunks.push(chunk);
+  if (chunk.length > 0) {
+    atLineStart = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) === 10 : chunk[chunk.length - 1] === 10;
+  }
   if (typeof chunk !== 'string') onlyStrings = false;
   if (!flushQueued) {
     flushQueued = true;
     setImmediate(flushOutput);
   }
+}
+
+/** Queues bytes the function wrote itself, with any line that would read as a frame made an L frame. */
+function emitRaw(chunk) {
+  if (typeof chunk === 'string') {
+    if (chunk.indexOf('\0') !== -1) chunk = escapeFrames(chunk);
+  } else if (chunk.indexOf(0) !== -1) {
+    chunk = escapeFrames(chunk.toString('utf8'));
+  }
+  emit(chunk);
+}
+
+/** Rewrites each line of `text` that starts with NUL as `\0L<json>\n`, logged by the emulator as the same text. */
+function escapeFrames(text) {
+  let out = '';
+  let lineStart = atLineStart;
+  let start = 0;
+  while (start < text.length) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline + 1;
+    if (lineStart && text.charCodeAt(start) === 0) {
+      // An unfinished line is sent as it is now; what follows it starts a line of its own.
+      out += `\0L${JSON.stringify(text.slice(start, newline === -1 ? end : newline))}\n`;
+      lineStart = true;
+    } else {
+      out += text.slice(start, end);
+      lineStart = newline !== -1;
+    }
+    start = end;
+  }
+  return out;
 }
 
 /** Writes what was collected, followed by `frame` when given, in one write. */
@@ -67,7 +128,10 @@ function flushOutput(frame) {
   }
   const pending = chunks;
   chunks = [];
-  if (typeof frame === 'string') pending.push(frame);
+  if (typeof frame === 'string') {
+    pending.push(frame);
+    atLineStart = true;
+  }
   const data = onlyStrings ? pending.join('') : Buffer.concat(pending.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
   onlyStrings = true;
   writeAll(data);
@@ -83,16 +147,16 @@ function collect(data, a, b) {
   if (typeof data === 'string') {
     const encoding = typeof b === 'string' ? b : typeof a === 'string' ? a : 'utf8';
     if (encoding === 'utf8' || encoding === 'utf-8') {
-      emit(data);
+      emitRaw(data);
       return Buffer.byteLength(data);
     }
     const bytes = Buffer.from(data, encoding);
-    emit(bytes);
+    emitRaw(bytes);
     return bytes.length;
   }
   const options = typeof a === 'object' && a !== null ? a : { offset: a, length: b };
   const bytes = copyBytes(data, options.offset ?? 0, options.length ?? data.byteLength - (options.offset ?? 0));
-  emit(bytes);
+  emitRaw(bytes);
   return bytes.length;
 }
 
@@ -117,7 +181,7 @@ for (const [name, fd] of [
   const stream = new Writable({
     decodeStrings: false,
     write(chunk, encoding, callback) {
-      emit(typeof chunk === 'string' && encoding !== 'utf8' ? Buffer.from(chunk, encoding) : chunk);
+      emitRaw(typeof chunk === 'string' && encoding !== 'utf8' ? Buffer.from(chunk, encoding) : chunk);
       callback();
     },
   });
@@ -261,6 +325,14 @@ async function importModule(modulePath) {
 // While an invocation runs nothing of ours keeps the event loop alive, so when the loop runs dry the
 // runtime's rules apply (`beforeExit`): an async handler that never settled fails with
 // Runtime.NodeJsExit, a callback handler that never called back succeeds with null.
+// Lambda's synchronous response limit: 6 MB, in fact 6 MiB + 100 bytes of serialized payload (README,
+// "Bad function output"). Larger results fail the invocation with Function.ResponseSizeTooLarge.
+const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+const RESPONSE_TOO_LARGE = JSON.stringify({
+  errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+  errorType: 'Function.ResponseSizeTooLarge',
+});
+
 let handler;
 let current;
 const frameBuffer = Buffer.allocUnsafe(64 * 1024);
@@ -358,6 +430,11 @@ function invoke(frame) {
         if (!logged) console.error('Invoke Error', formatted(value));
         payload = JSON.stringify(errorPayload(value));
       }
+      // A UTF-16 unit is at most 3 UTF-8 bytes: only a long payload needs counting.
+      if (payload.length * 3 > MAX_RESPONSE_BYTES && Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
+        kind = 'err';
+        payload = RESPONSE_TOO_LARGE;
+      }
       flushOutput(`\n\0R${durationMs}\t${process.resourceUsage().maxRSS}\t${kind}\t${payload}\n`);
       setImmediate(serveNext);
     },
@@ -394,16 +471,4 @@ try {
   process.exit(129);
 }
 flushOutput(`\n\0I${process.resourceUsage().maxRSS}\n`);
-
-// If the emulator dies without closing our stdin (SIGKILL) while a handler blocks this thread, nothing
-// here would notice: a second thread checks every 500 ms that the emulator is still our parent and kills
-// this process otherwise, so no environment outlives it. Started after init, off the cold-start path.
-setImmediate(() => {
-  const watchdog = new Worker(
-    `const { workerData } = require('node:worker_threads');
-     setInterval(() => { if (process.ppid !== workerData.parent) process.kill(workerData.self, 'SIGKILL'); }, 500);`,
-    { eval: true, workerData: { parent: process.ppid, self: process.pid }, stdout: true, stderr: true },
-  );
-  watchdog.unref();
-  setImmediate(serveNext);
-});
+setImmediate(serveNext);

@@ -8,7 +8,7 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { InfraError, InterruptedError, UsageError } from '../errors.js';
+import { abortError, abortSignalName, InfraError, InterruptedError, UsageError } from '../errors.js';
 import type { InsightsResult, InsightsRow } from '../target/target.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
 import { QuerySyntaxError } from './query-error.js';
@@ -90,7 +90,7 @@ export async function runAwsInsightsQuery(
       try {
         return await call();
       } catch (error) {
-        if (signal?.aborted) throw new InterruptedError(signalName(signal.reason), 'the insights query');
+        if (signal?.aborted) throw abortError(signal, 'the insights query');
         if (!RETRYABLE.has(errorName(error))) throw error;
         const backoff = Math.min(maxPollMs, RETRY_BASE_MS * 2 ** attempt) * random();
         if (Date.now() + backoff > deadline) {
@@ -161,7 +161,7 @@ export async function runAwsInsightsQuery(
     if (error instanceof InterruptedError || signal?.aborted) {
       await stopQuietly(client, queryId);
       if (error instanceof InterruptedError) throw error;
-      throw new InterruptedError(signalName(signal?.reason), 'the insights query');
+      throw new InterruptedError(abortSignalName(signal?.reason), 'the insights query');
     }
     if (error instanceof InfraError || error instanceof UsageError) throw error;
     throw new InfraError('GetQueryResultsFailed', `GetQueryResults for query ${queryId} failed: ${errorMessage(error)}`, { cause: error });
@@ -278,13 +278,13 @@ async function pause(sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
   try {
     await sleep(ms, signal);
   } catch (error) {
-    if (signal?.aborted) throw new InterruptedError(signalName(signal.reason), 'the insights query');
+    if (signal?.aborted) throw abortError(signal, 'the insights query');
     throw error;
   }
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new InterruptedError(signalName(signal.reason), 'the insights query');
+  if (signal?.aborted) throw abortError(signal, 'the insights query');
 }
 
 function errorName(error: unknown): string {
@@ -295,6 +295,3 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function signalName(reason: unknown): NodeJS.Signals {
-  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
-}

@@ -1,4 +1,4 @@
-import { InterruptedError, UsageError } from '../errors.js';
+import { abortError, UsageError } from '../errors.js';
 import type { InsightsResult } from '../target/target.js';
 import { compileQuery, DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
 import { isLambdaStream, LOCAL_ACCOUNT_ID } from './discovery.js';
@@ -110,7 +110,7 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
       }
     }
   } catch (error) {
-    if (signal?.aborted) throw new InterruptedError(signalName(signal.reason), 'the insights query');
+    if (signal?.aborted) throw abortError(signal, 'the insights query');
     throw error;
   }
   return completeResult(run, recordsScanned, bytesScanned);
@@ -193,6 +193,3 @@ function timestampAt(text: string, start: number, end: number): number | null {
   return i > first && i - first <= 15 && (next === 44 || next === 125) ? value : null;
 }
 
-function signalName(reason: unknown): NodeJS.Signals {
-  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
-}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -23,14 +24,26 @@ export interface ImportReport {
   readonly events: number;
   /** Events whose eventId had already been seen in this file (overlapping pages). */
   readonly duplicates: number;
+  /** Events skipped because an earlier import had stored them in this log group (the same file imported again). */
+  readonly alreadyStored: number;
   /** Stream names, sorted. */
   readonly streams: readonly string[];
 }
 
 /**
+ * Name of the file, in a log group's folder, that lists the event ids imported into the group, one a line.
+ * The store keeps no ids with its events (emulator and importer share its format), so imports keep their own
+ * record; it does not end in `.ndjson`, so readers never take it for a stream.
+ */
+export const IMPORTED_IDS_FILE = '.imported-event-ids';
+
+/**
  * Loads events saved with `aws logs filter-log-events --output json` (`{"events": [{logStreamName, timestamp,
  * message, ingestionTime, eventId}], ...}`, pages possibly concatenated) into the local store, so exported
  * production logs can be queried offline. A message's trailing newline is dropped, as the store keeps them.
+ * Idempotent by event id: an event an earlier import stored in the same log group is skipped, so importing
+ * a file twice (or two overlapping exports) stores each event once. An event without `eventId` is keyed by
+ * its stream, timestamp, message and how many identical events came before it in the file.
  *
  * @example
  * await importFilterLogEvents({ file: 'prod.json', logDir: '.rda/logs', logGroupName: '/aws/lambda/fn' });
@@ -48,25 +61,34 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
     throw new UsageError('ImportFileNotFound', `cannot read '${options.file}': ${(error as Error).message}`, { cause: error });
   }
 
+  const idsFile = path.join(groupDirPath(options.logDir, logGroupName), IMPORTED_IDS_FILE);
+  const storedIds = await readImportedIds(idsFile);
   const seenIds = new Set<string>();
+  const contentSeen = new Map<string, number>();
   const streams = new Set<string>();
   let pages = 0;
   let events = 0;
   let duplicates = 0;
+  let alreadyStored = 0;
 
   const storePage = async (text: string, startLine: number) => {
     pages++;
     const page = parsePage(text, options.file, pages, startLine);
     const byStream = new Map<string, StoredEvent[]>();
+    const newIds: string[] = [];
     page.forEach((raw, index) => {
       const event = checkEvent(raw, options.file, pages, index);
-      if (event.eventId !== undefined) {
-        if (seenIds.has(event.eventId)) {
-          duplicates++;
-          return;
-        }
-        seenIds.add(event.eventId);
+      const id = event.eventId ?? contentKey(event, contentSeen);
+      if (seenIds.has(id)) {
+        duplicates++;
+        return;
       }
+      seenIds.add(id);
+      if (storedIds.has(id)) {
+        alreadyStored++;
+        return;
+      }
+      newIds.push(id);
       let list = byStream.get(event.logStreamName);
       if (!list) byStream.set(event.logStreamName, (list = []));
       list.push({ timestamp: event.timestamp, ingestionTime: event.ingestionTime, message: event.message });
@@ -76,6 +98,8 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
       streams.add(stream);
       await appendStoredEvents(options.logDir, logGroupName, stream, list);
     }
+    // Ids after their events: a crash in between makes a re-import store a page twice rather than lose it.
+    if (newIds.length > 0) await fs.appendFile(idsFile, `${newIds.join('\n')}\n`, 'utf8');
   };
 
   const splitter = new JsonDocumentSplitter();
@@ -107,8 +131,36 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
   if (pages === 0) {
     throw new UsageError('InvalidImportFile', `'${options.file}' holds no JSON: save it with aws logs filter-log-events --output json`);
   }
-  if (events === 0 && duplicates === 0) await fs.mkdir(groupDirPath(options.logDir, logGroupName), { recursive: true });
-  return { logGroupName, pages, events, duplicates, streams: [...streams].sort() };
+  if (events === 0 && duplicates === 0 && alreadyStored === 0) {
+    await fs.mkdir(groupDirPath(options.logDir, logGroupName), { recursive: true });
+  }
+  return { logGroupName, pages, events, duplicates, alreadyStored, streams: [...streams].sort() };
+}
+
+/** The ids earlier imports stored in a group; none when nothing was imported there yet. */
+async function readImportedIds(file: string): Promise<Set<string>> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw error;
+  }
+  return new Set(text.split('\n').filter((line) => line.length > 0));
+}
+
+/**
+ * A stable id for an event that has no `eventId`: its content, and its rank among identical events of the
+ * file, so genuinely repeated lines are all kept once and a re-import of the file matches each of them.
+ */
+function contentKey(event: RawEvent, seen: Map<string, number>): string {
+  const digest = createHash('sha256')
+    .update(`${event.logStreamName}\0${event.timestamp}\0${event.message}`)
+    .digest('hex')
+    .slice(0, 32);
+  const rank = seen.get(digest) ?? 0;
+  seen.set(digest, rank + 1);
+  return `content:${digest}:${rank}`;
 }
 
 interface RawEvent {

@@ -3,8 +3,9 @@
  * `--mode peak`. Returns every request's record plus the rates it reached.
  */
 import type { LoadOptions } from '../options.js';
+import { type MachineSample, startMachineProbe } from './machine.js';
 import type { MixEntry } from './mix.js';
-import { type LoadTick, runOpenLoop } from './open-loop.js';
+import { type LoadTick, runOpenLoop, type WarmupSettle } from './open-loop.js';
 import type { RequestLog } from './records.js';
 import { planSchedule, type RateFacts, rateFacts } from './schedule.js';
 
@@ -27,6 +28,10 @@ export interface LoadResult {
   readonly measuredSeconds: number;
   /** Open model only: target, sent and achieved rates. */
   readonly rates: RateFacts | undefined;
+  /** Open model with a warm-up: how the warm-up handed over to the measured phase. */
+  readonly warmupSettle?: WarmupSettle;
+  /** How busy this machine was during the measured phase. */
+  readonly machine?: MachineSample;
 }
 
 /** Progress the load phase reports. */
@@ -52,6 +57,7 @@ export async function runLoad(
       requestTimeoutMs: options.requestTimeoutMs,
       signal,
       onTick: onProgress,
+      startMachineProbe,
     });
     return {
       ...common,
@@ -63,6 +69,7 @@ export async function runLoad(
       measuredStartUs: peak.measuredStartUs,
       measuredSeconds: peak.measuredSeconds,
       rates: undefined,
+      ...(peak.machine ? { machine: peak.machine } : {}),
     };
   }
   const plan = planSchedule(options.rateRps, options.warmupSeconds, options.durationSeconds);
@@ -74,6 +81,7 @@ export async function runLoad(
     requestTimeoutMs: options.requestTimeoutMs,
     signal,
     onTick: onProgress,
+    startMachineProbe,
   });
   return {
     ...common,
@@ -82,8 +90,11 @@ export async function runLoad(
     log: open.log,
     t0EpochMs: open.t0EpochMs,
     endEpochMs: Date.now(),
-    measuredStartUs: plan.measuredStartUs,
+    // The plan as run: the measured phase may have started later, once the warm-up drained.
+    measuredStartUs: open.plan.measuredStartUs,
     measuredSeconds: plan.measuredRequests / plan.rateRps,
-    rates: rateFacts(open.log, plan),
+    rates: rateFacts(open.log, open.plan),
+    ...(open.warmupSettle ? { warmupSettle: open.warmupSettle } : {}),
+    ...(open.machine ? { machine: open.machine } : {}),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import type { MachineSample, StartMachineProbe } from './machine.js';
 import { isExpectedStatus, type MixEntry, mixCycle } from './mix.js';
 import { ErrorKind, Phase, type PhaseCode, RequestLog } from './records.js';
 
@@ -18,6 +19,8 @@ export interface PeakOptions {
   readonly requestTimeoutMs: number;
   readonly signal?: AbortSignal;
   readonly onTick?: (tick: { phase: 'warmup' | 'measured'; sent: number; completed: number }) => void;
+  /** Measures the machine during the measured phase. @default none */
+  readonly startMachineProbe?: StartMachineProbe;
 }
 
 export interface PeakResult {
@@ -27,6 +30,8 @@ export interface PeakResult {
   readonly measuredStartUs: number;
   /** How long the measured phase actually ran. */
   readonly measuredSeconds: number;
+  /** Undefined without a probe. */
+  readonly machine: MachineSample | undefined;
 }
 
 /** Runs autocannon for the warm-up, then for the measured phase. Rejects with the abort reason on abort. */
@@ -38,8 +43,15 @@ export async function runPeak(options: PeakOptions): Promise<PeakResult> {
   const t0EpochMs = Date.now();
   if (options.warmupSeconds > 0) await runOnce(options, log, Phase.Warmup, options.warmupSeconds, nowUs);
   const measuredStartUs = nowUs();
-  await runOnce(options, log, Phase.Measured, options.durationSeconds, nowUs);
-  return { log, t0EpochMs, measuredStartUs, measuredSeconds: (nowUs() - measuredStartUs) / 1e6 };
+  const probe = options.startMachineProbe?.();
+  try {
+    await runOnce(options, log, Phase.Measured, options.durationSeconds, nowUs);
+  } catch (error) {
+    probe?.stop();
+    throw error;
+  }
+  const machine = probe?.stop();
+  return { log, t0EpochMs, measuredStartUs, measuredSeconds: (nowUs() - measuredStartUs) / 1e6, machine };
 }
 
 interface PendingResponse {

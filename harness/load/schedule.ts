@@ -4,6 +4,7 @@
  * request it kept waiting. Pure arithmetic; the sending lives in open-loop.ts.
  */
 import { Phase, type RequestLog } from './records.js';
+import { summarizeInPlace } from './stats.js';
 
 /** How many requests each phase sends, and when. */
 export interface SchedulePlan {
@@ -41,6 +42,7 @@ export interface RateFacts {
   readonly achievedRps: number;
   /** Worst and 99th-percentile gap between a request's due time and its hand-over to the pool. */
   readonly sendLagMaxUs: number;
+  readonly sendLagP99Us: number;
 }
 
 /** Measures the rates of the measured phase from its records. */
@@ -50,12 +52,13 @@ export function rateFacts(log: RequestLog, plan: SchedulePlan): RateFacts {
   let lastSendUs = plan.measuredStartUs;
   let lastEndUs = plan.measuredStartUs;
   let sendLagMaxUs = 0;
+  const lags = new Float64Array(log.count);
   for (let i = 0; i < log.count; i++) {
     if (log.phase[i] !== Phase.Measured) continue;
-    sent++;
     const send = log.sendUs[i]!;
     if (send > lastSendUs) lastSendUs = send;
     const lag = send - log.dueUs[i]!;
+    lags[sent++] = lag;
     if (lag > sendLagMaxUs) sendLagMaxUs = lag;
     const latency = log.latencyUs[i]!;
     if (Number.isFinite(latency) && log.status[i]! > 0) {
@@ -74,5 +77,6 @@ export function rateFacts(log: RequestLog, plan: SchedulePlan): RateFacts {
     sentRps: sent === 0 ? 0 : sent / Math.max(sendWindowSeconds, plannedSeconds * (sent / plan.measuredRequests)),
     achievedRps: responses / achievedWindowSeconds,
     sendLagMaxUs,
+    sendLagP99Us: sent === 0 ? 0 : summarizeInPlace(lags, sent).p99,
   };
 }

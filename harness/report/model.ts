@@ -4,12 +4,12 @@
  */
 import type { MeasuredOutcome, PhaseName } from '../check/outcome.js';
 import type { RunMeasurements } from '../check/measure.js';
-import type { SloResult } from '../check/slo.js';
+import { type SloResult, sloUsesLatency } from '../check/slo.js';
 import type { CorrelationResult } from '../correlate/correlate.js';
 import { ColdState } from '../correlate/join.js';
 import type { LoadResult } from '../load/load.js';
 import { Phase } from '../load/records.js';
-import { rankIndex, select, type Summary } from '../load/stats.js';
+import { PERCENTILE_RANKS, rankIndex, select, type Summary, underSampledStats } from '../load/stats.js';
 import type { RunOptions } from '../options.js';
 import type { DestroyReport } from '../target/target.js';
 import { type SavedQuery, handlerLinesQuery, reportLinesQuery, savedQueries, correlationCensusQuery } from '../../stack/log-queries.js';
@@ -70,6 +70,8 @@ export interface SummaryView {
   readonly p99_9: number | null;
   readonly max: number | null;
   readonly mean: number | null;
+  /** Percentiles `n` is too few samples for (see `minSamplesFor`): the report marks them. */
+  readonly underSampled: readonly string[];
 }
 
 export interface SloView {
@@ -83,6 +85,34 @@ export interface SloView {
   readonly n: number;
   readonly status: SloResult['status'];
   readonly note?: string;
+  /** True when the value is a percentile from too few samples. */
+  readonly underSampled?: boolean;
+}
+
+/** How trustworthy the run's timing was, as the report shows it. */
+export interface TimingView {
+  readonly warmupSettle: { readonly waitedMs: number; readonly boundMs: number; readonly inFlightAtStart: number } | null;
+  readonly startBacklog: {
+    readonly detected: boolean;
+    readonly leadingSlowRequests: number;
+    readonly firstLatencyMs: number | null;
+    readonly referenceP99Ms: number;
+    readonly slowMs: number;
+  } | null;
+  readonly machine: {
+    readonly seconds: number;
+    readonly cores: number;
+    readonly hostCpuPercent: number | null;
+    readonly processCpuPercent: number;
+    readonly loadAverage1m: number | null;
+    readonly eventLoopDelayP99Ms: number;
+    readonly eventLoopDelayMaxMs: number;
+  } | null;
+  readonly sendLagP99Ms: number | null;
+  readonly saturated: boolean;
+  readonly signals: readonly string[];
+  /** Reasons a missed latency SLO was (or would have been) inconclusive. */
+  readonly doubts: readonly { readonly code: string; readonly reason: string }[];
 }
 
 export interface SlowRequestView {
@@ -135,8 +165,13 @@ export interface RunReport {
     readonly targetRps: number | null;
     readonly sentRps: number | null;
     readonly achievedRps: number | null;
+    /** Open model: responses per second; peak: successful (2xx) responses per second. */
     readonly throughputRps: number;
+    readonly successfulResponses: number;
+    /** 429 responses, reported apart from the throughput. */
+    readonly throttledResponses: number;
     readonly sendLagMaxMs: number | null;
+    readonly sendLagP99Ms: number | null;
     readonly requests: number;
     readonly responses: number;
     readonly errors: number;
@@ -153,6 +188,7 @@ export interface RunReport {
     readonly gap: SummaryView;
   } | null;
   readonly coldStarts: { readonly measured: number; readonly warmup: number; readonly initDuration: SummaryView } | null;
+  readonly timing: TimingView | null;
   readonly slowest: readonly SlowRequestView[];
   readonly coverage: {
     readonly sampled: number;
@@ -176,8 +212,10 @@ export interface RunReport {
     readonly overTime: {
       readonly bucketSeconds: number;
       readonly startSeconds: readonly number[];
-      readonly p50Ms: readonly number[];
-      readonly p99Ms: readonly number[];
+      /** Responses per bucket; a bucket without any has null percentiles (not 0 ms). */
+      readonly responses: readonly number[];
+      readonly p50Ms: readonly (number | null)[];
+      readonly p99Ms: readonly (number | null)[];
     };
     readonly histogram: { readonly edgesMs: readonly number[]; readonly counts: readonly number[] };
   } | null;
@@ -211,6 +249,13 @@ export function buildReport(input: ReportInput): RunReport {
         'again, which hides queueing (coordinated omission). Use them for throughput, not for latency claims.',
     );
   }
+  if (m && m.throttledResponses > 0) {
+    warnings.push(
+      `${m.throttledResponses} measured responses were throttled (429): they are not counted as throughput, and ` +
+        'the rate probed the throttle, not the function',
+    );
+  }
+  for (const doubt of m?.timing.doubts ?? []) warnings.push(`Timing: ${doubt.reason}`);
 
   return {
     schema: REPORT_SCHEMA,
@@ -252,6 +297,7 @@ export function buildReport(input: ReportInput): RunReport {
       n: r.n,
       status: r.status,
       ...(r.note ? { note: r.note } : {}),
+      ...(sloUnderSampled(r) ? { underSampled: true } : {}),
     })),
     load:
       load && m
@@ -261,7 +307,10 @@ export function buildReport(input: ReportInput): RunReport {
             sentRps: load.rates ? load.rates.sentRps : null,
             achievedRps: load.rates ? load.rates.achievedRps : null,
             throughputRps: m.throughputRps,
+            successfulResponses: m.successfulResponses,
+            throttledResponses: m.throttledResponses,
             sendLagMaxMs: load.rates ? load.rates.sendLagMaxUs / 1000 : null,
+            sendLagP99Ms: load.rates ? load.rates.sendLagP99Us / 1000 : null,
             requests: m.requests,
             responses: m.responses,
             errors: m.errors,
@@ -285,13 +334,60 @@ export function buildReport(input: ReportInput): RunReport {
       m && correlation
         ? { measured: m.coldStarts.measured, warmup: m.coldStarts.warmup, initDuration: view(m.coldStarts.initDuration) }
         : null,
+    timing: m ? timingView(m) : null,
     slowest: load ? slowestViews(load, correlation) : [],
     coverage: correlation ? coverageView(correlation) : null,
     queries: reportQueries(load, correlation),
     destroy: input.destroy,
     charts: load && load.log.count > 0 ? charts(load) : null,
-    warnings,
+    warnings: collapseRepeats(warnings),
     notes,
+  };
+}
+
+/** Each distinct warning once, in first-seen order, with `(×N)` when it was given N > 1 times. */
+export function collapseRepeats(lines: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].map(([line, count]) => (count > 1 ? `${line} (×${count})` : line));
+}
+
+/** True when a latency SLO's statistic is a percentile its sample count is too small for. */
+function sloUnderSampled(r: SloResult): boolean {
+  if (!sloUsesLatency(r.slo) || r.n === 0) return false;
+  const stat = r.slo.metric.split('.')[1] ?? '';
+  return stat in PERCENTILE_RANKS && (underSampledStats(r.n) as string[]).includes(stat);
+}
+
+function timingView(m: RunMeasurements): TimingView {
+  const t = m.timing;
+  const machine = t.machine;
+  return {
+    warmupSettle: t.warmupSettle ? { ...t.warmupSettle } : null,
+    startBacklog: t.startBacklog
+      ? {
+          detected: t.startBacklog.detected,
+          leadingSlowRequests: t.startBacklog.leadingSlowRequests,
+          firstLatencyMs: finite(t.startBacklog.firstLatencyMs),
+          referenceP99Ms: t.startBacklog.referenceP99Ms,
+          slowMs: t.startBacklog.slowMs,
+        }
+      : null,
+    machine: machine
+      ? {
+          seconds: machine.seconds,
+          cores: machine.cores,
+          hostCpuPercent: machine.hostCpuPercent,
+          processCpuPercent: machine.processCpuPercent,
+          loadAverage1m: machine.loadAverage1m,
+          eventLoopDelayP99Ms: machine.eventLoopDelayP99Ms,
+          eventLoopDelayMaxMs: machine.eventLoopDelayMaxMs,
+        }
+      : null,
+    sendLagP99Ms: finite(t.sendLagP99Ms),
+    saturated: t.assessment.saturated,
+    signals: t.assessment.signals,
+    doubts: t.doubts.map((d) => ({ code: d.code, reason: d.reason })),
   };
 }
 
@@ -310,6 +406,7 @@ export function view(summary: Summary): SummaryView {
     p99_9: finite(summary.p99_9),
     max: finite(summary.max),
     mean: finite(summary.mean),
+    underSampled: underSampledStats(summary.n),
   };
 }
 
@@ -420,15 +517,18 @@ function charts(load: LoadResult): NonNullable<RunReport['charts']> {
     const b = bucketOf[i]!;
     if (b >= 0) grouped[fill[b]!++] = log.latencyUs[i]! / 1000;
   }
-  const p50Ms: number[] = [];
-  const p99Ms: number[] = [];
+  const p50Ms: (number | null)[] = [];
+  const p99Ms: (number | null)[] = [];
   const startSeconds: number[] = [];
+  const responses: number[] = [];
   for (let b = 0; b < buckets; b++) {
     const group = grouped.subarray(offsets[b]!, offsets[b + 1]!);
     startSeconds.push(b * bucketSeconds);
+    responses.push(group.length);
     if (group.length === 0) {
-      p50Ms.push(0);
-      p99Ms.push(0);
+      // No responses is not 0 ms: leave the point out.
+      p50Ms.push(null);
+      p99Ms.push(null);
       continue;
     }
     const s = summarizeTwo(group);
@@ -439,7 +539,7 @@ function charts(load: LoadResult): NonNullable<RunReport['charts']> {
   let last = histogramSlot(edges, maxMs);
   while (last > 0 && counts[last] === 0) last--;
   return {
-    overTime: { bucketSeconds, startSeconds, p50Ms, p99Ms },
+    overTime: { bucketSeconds, startSeconds, responses, p50Ms, p99Ms },
     histogram: { edgesMs: edges.slice(0, last + 1), counts: counts.slice(0, last + 1) },
   };
 }

@@ -10,6 +10,7 @@ export interface Progress {
   phaseEnded(phase: string, outcome: string, durationMs: number): void;
   /** A line worth keeping (deploy events, warnings). */
   info(line: string): void;
+  /** A warning; the same text again is not printed again. */
   warn(line: string): void;
   /** A status that replaces the previous one (load rate, latency). */
   live(text: string): void;
@@ -34,6 +35,8 @@ export function createProgress(output: ProgressOutput): Progress {
   const write = output.write ?? ((text: string) => process.stdout.write(text));
   let liveShown = false;
   let lastPlainLive = 0;
+  // A warning that recurs (per request, per round) would bury the output: print each text once.
+  const warned = new Set<string>();
   const clearLive = () => {
     if (output.isTty && liveShown) {
       write('\r\x1b[2K');
@@ -55,6 +58,8 @@ export function createProgress(output: ProgressOutput): Progress {
       output.out(line);
     },
     warn(line) {
+      if (warned.has(line)) return;
+      warned.add(line);
       clearLive();
       output.err(`warning: ${line}`);
     },

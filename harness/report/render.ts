@@ -4,19 +4,28 @@
  * strings over the report data, no sample loops.
  */
 import type { MeasuredOutcome } from '../check/outcome.js';
+import {
+  EVENT_LOOP_DELAY_P99_LIMIT_MS,
+  HOST_CPU_BUSY_LIMIT_PERCENT,
+  PROCESS_CPU_LIMIT_PERCENT,
+  SEND_LAG_P99_LIMIT_MS,
+} from '../check/timing.js';
+import { minSamplesFor, PERCENTILE_RANKS } from '../load/stats.js';
 import type { RunReport, SloView, SummaryView } from './model.js';
 
 /** Renders the full report. */
 export function renderReport(report: RunReport): string {
+  const legend = legendOnce();
   const sections = [
     headline(report),
     notes(report),
-    sloTable(report),
+    sloTable(report, legend),
     warnings(report),
-    latency(report),
+    latency(report, legend),
     load(report),
-    coldStarts(report),
-    breakdown(report),
+    coldStarts(report, legend),
+    breakdown(report, legend),
+    timing(report),
     slowest(report),
     coverage(report),
     chartsSection(report),
@@ -63,13 +72,13 @@ function notes(r: RunReport): string {
   return r.notes.map((note) => `> [!NOTE]\n> ${note}`).join('\n\n');
 }
 
-function sloTable(r: RunReport): string {
+function sloTable(r: RunReport, legend: Legend): string {
   if (r.slos.length === 0) return '';
   const rows = r.slos.map((s) =>
     row([
       `\`${s.slo}\``,
       sloSubject(s),
-      valueWithUnit(s.value, s.unit),
+      `${valueWithUnit(s.value, s.unit)}${s.underSampled ? UNDER_SAMPLED_MARK : ''}`,
       `${s.comparator.replace('<=', '≤').replace('>=', '≥')} ${valueWithUnit(s.threshold, s.unit)}`,
       s.margin === null ? '–' : `${s.margin >= 0 ? '+' : '−'}${valueWithUnit(Math.abs(s.margin), s.unit)}`,
       String(s.n),
@@ -82,7 +91,38 @@ function sloTable(r: RunReport): string {
     row(['SLO', 'measures', 'value', 'threshold', 'margin', 'n', 'status']),
     row(['---', '---', '---:', '---', '---:', '---:', '---']),
     ...rows,
+    ...legend(r.slos.some((s) => s.underSampled)),
   ].join('\n');
+}
+
+/** Marks a percentile computed from too few samples. */
+const UNDER_SAMPLED_MARK = '†';
+
+/** The legend of {@link UNDER_SAMPLED_MARK}, with each percentile's minimum from the one rule in stats.ts. */
+export function underSampledLegend(): string {
+  const minimums = Object.entries(PERCENTILE_RANKS)
+    .map(([key, rank]) => `${key.replace('_', '.')} ${minSamplesFor(rank).toLocaleString('en-US')}`)
+    .join(', ');
+  return (
+    `${UNDER_SAMPLED_MARK} too few samples for this percentile: pX needs n ≥ ln(0.05)/ln(X) ≈ 3/(1−X) (${minimums}); ` +
+    'with fewer, the chance that every sample lies below the true pX exceeds 5 %, and the value is little more than the maximum.'
+  );
+}
+
+/** Lines to add after a table: the legend, the first time a table has a mark. */
+type Legend = (marked: boolean) => string[];
+
+function legendOnce(): Legend {
+  let shown = false;
+  return (marked) => {
+    if (!marked || shown) return [];
+    shown = true;
+    return ['', underSampledLegend()];
+  };
+}
+
+function anyUnderSampled(...summaries: SummaryView[]): boolean {
+  return summaries.some((s) => s.underSampled.length > 0);
 }
 
 const SCOPE_TEXT: Record<string, string> = {
@@ -106,7 +146,7 @@ function warnings(r: RunReport): string {
   return ['> [!WARNING]', ...r.warnings.map((w) => `> - ${w}`)].join('\n');
 }
 
-function latency(r: RunReport): string {
+function latency(r: RunReport, legend: Legend): string {
   if (!r.latency) return '';
   const label = r.load?.closedLoop
     ? 'closed-loop service times, from each request\'s actual send time (autocannon)'
@@ -118,6 +158,7 @@ function latency(r: RunReport): string {
     summaryRow('all', r.latency.all),
     summaryRow('warm', r.latency.warm),
     summaryRow('cold', r.latency.cold),
+    ...legend(anyUnderSampled(r.latency.all, r.latency.warm, r.latency.cold)),
   ].join('\n');
 }
 
@@ -128,18 +169,23 @@ function load(r: RunReport): string {
   if (l.targetRps !== null) {
     lines.push(
       `- Rate: target ${fixed(l.targetRps, 1)} req/s, sent ${fixed(l.sentRps, 1)} req/s, achieved ` +
-        `${fixed(l.achievedRps, 1)} req/s (${percentText(l.achievedRps, l.targetRps)} of target); worst send lag ` +
-        `${ms(l.sendLagMaxMs)} ms`,
+        `${fixed(l.achievedRps, 1)} req/s (${percentText(l.achievedRps, l.targetRps)} of target); send lag p99 ` +
+        `${ms(l.sendLagP99Ms)} ms, worst ${ms(l.sendLagMaxMs)} ms`,
     );
   } else {
-    lines.push(`- Peak throughput (closed loop, ${r.run.connections} connections): ${fixed(l.throughputRps, 1)} req/s`);
+    lines.push(
+      `- Peak throughput (closed loop, ${r.run.connections} connections): ${fixed(l.throughputRps, 1)} successful (2xx) ` +
+        `responses/s; ${l.throttledResponses} throttled (429) responses counted apart`,
+    );
   }
   lines.push(
     `- Requests: ${l.requests} measured, ${l.responses} answered, ${l.errors} failed ` +
       `(${l.errorRatePercent === null ? '–' : `${fixed(l.errorRatePercent, 3)}%`})`,
     `- Warm-up (not judged): ${l.warmup.requests} requests, ${l.warmup.errors} failed, p50 ` +
       `${ms(l.warmup.latency.p50)} ms, p99 ${ms(l.warmup.latency.p99)} ms`,
-    `- Connections: ${r.run.connections} keep-alive; requests that find them all busy queue, and the wait counts`,
+    l.closedLoop
+      ? `- Connections: ${r.run.connections} keep-alive, each sending its next request when the previous one is answered`
+      : `- Connections: ${r.run.connections} keep-alive; requests that find them all busy queue, and the wait counts`,
     '',
     row(['status', 'responses']),
     row(['---', '---:']),
@@ -152,7 +198,7 @@ function load(r: RunReport): string {
   return lines.join('\n');
 }
 
-function coldStarts(r: RunReport): string {
+function coldStarts(r: RunReport, legend: Legend): string {
   const c = r.coldStarts;
   if (!c || !r.latency) return '';
   return [
@@ -165,10 +211,11 @@ function coldStarts(r: RunReport): string {
     summaryRow('Init Duration', c.initDuration),
     summaryRow('client, cold', r.latency.cold),
     summaryRow('client, warm', r.latency.warm),
+    ...legend(anyUnderSampled(c.initDuration, r.latency.cold, r.latency.warm)),
   ].join('\n');
 }
 
-function breakdown(r: RunReport): string {
+function breakdown(r: RunReport, legend: Legend): string {
   const b = r.breakdown;
   if (!b) return '';
   return [
@@ -179,11 +226,62 @@ function breakdown(r: RunReport): string {
     summaryRow('Lambda Duration (REPORT)', b.lambda),
     summaryRow('handler durationMs', b.handler),
     summaryRow('gap = client − Lambda', b.gap),
+    ...legend(anyUnderSampled(b.client, b.lambda, b.handler, b.gap)),
     '',
     r.run.target === 'local'
       ? 'The gap is queueing in the client pool, loopback HTTP and the emulator\'s API Gateway and runtime hop.'
       : 'The gap is the network, API Gateway, and queueing in the client pool.',
   ].join('\n');
+}
+
+function timing(r: RunReport): string {
+  const t = r.timing;
+  if (!t) return '';
+  const lines = ['## Machine and timing (measured phase)', ''];
+  const m = t.machine;
+  if (m) {
+    lines.push(
+      `- Host CPU: ${m.hostCpuPercent === null ? '–' : `${fixed(m.hostCpuPercent, 0)}%`} busy of ${m.cores} cores ` +
+        `(all processes${r.run.target === 'local' ? ', the emulated Lambda runtimes among them' : ''}); load average ` +
+        `${fixed(m.loadAverage1m, 2)}`,
+      `- Harness process CPU: ${fixed(m.processCpuPercent, 0)}% of one core ` +
+        `(${r.run.target === 'local' ? 'load generator and the emulator\'s API Gateway' : 'load generator'})`,
+      `- Event-loop delay: p99 ${ms(m.eventLoopDelayP99Ms)} ms, max ${ms(m.eventLoopDelayMaxMs)} ms (over ${fixed(m.seconds, 1)} s)`,
+    );
+  }
+  if (t.sendLagP99Ms !== null) lines.push(`- Send lag: p99 ${ms(t.sendLagP99Ms)} ms`);
+  const w = t.warmupSettle;
+  if (w) {
+    lines.push(
+      w.inFlightAtStart > 0
+        ? `- Warm-up hand-over: ${w.inFlightAtStart} warm-up requests were still in flight when measuring began, after waiting ${fixed(w.waitedMs / 1000, 1)} s (bound ${fixed(w.boundMs / 1000, 1)} s)`
+        : `- Warm-up hand-over: settled, nothing in flight; measuring began ${ms(w.waitedMs)} ms later than planned`,
+    );
+  }
+  const b = t.startBacklog;
+  if (b) {
+    lines.push(
+      `- Start of the measured phase: ${b.detected ? `**backlog**: the first ${b.leadingSlowRequests} requests took over` : 'no backlog; first request'} ` +
+        `${b.detected ? `${ms(b.slowMs)} ms` : `${ms(b.firstLatencyMs)} ms`} against a p99 of ${ms(b.referenceP99Ms)} ms in the second half`,
+    );
+  }
+  const limits =
+    `host CPU ${HOST_CPU_BUSY_LIMIT_PERCENT}% (local only), process CPU ${PROCESS_CPU_LIMIT_PERCENT}% of a core, ` +
+    `event-loop delay p99 ${EVENT_LOOP_DELAY_P99_LIMIT_MS} ms, send lag p99 ${SEND_LAG_P99_LIMIT_MS} ms`;
+  lines.push(
+    '',
+    t.saturated
+      ? `**${r.run.target === 'local' ? 'The machine was saturated' : 'The load generator was saturated'}**: ${t.signals.join('; ')}.`
+      : `Not saturated (limits: ${limits}).`,
+  );
+  if (t.doubts.length > 0) {
+    lines.push(
+      '',
+      'Latency SLOs that missed are inconclusive rather than failed, because of:',
+      ...t.doubts.map((d) => `- ${d.reason}`),
+    );
+  }
+  return lines.join('\n');
 }
 
 function slowest(r: RunReport): string {
@@ -267,22 +365,28 @@ function chartsSection(r: RunReport): string {
   const c = r.charts;
   if (!c) return '';
   const t = c.overTime;
-  const top = Math.max(1, ...t.p99Ms);
+  // Buckets without responses are left out: no responses is not 0 ms.
+  const kept = t.startSeconds.flatMap((start, i) => (t.p50Ms[i] === null || t.p99Ms[i] === null ? [] : [{ start, p50: t.p50Ms[i]!, p99: t.p99Ms[i]! }]));
+  const empty = t.startSeconds.length - kept.length;
+  const top = Math.max(1, ...kept.map((k) => k.p99));
   const labels = c.histogram.edgesMs.map((edge, i, edges) =>
     i + 1 < edges.length ? `"${edge}–${edges[i + 1]}"` : `"≥${edge}"`,
   );
   return [
     '## Charts',
     '',
-    `Latency over the measured phase: p50 (first line) and p99 (second line) per ${t.bucketSeconds} s of scheduled send time.`,
+    `Latency over the measured phase: p50 (first line) and p99 (second line) per ${t.bucketSeconds} s of ` +
+      `${r.load?.closedLoop ? 'send time' : 'scheduled send time'}` +
+      `${empty > 0 ? `; ${empty} interval${empty === 1 ? '' : 's'} without responses left out` : ''}. A p99 of fewer ` +
+      `than ${minSamplesFor(PERCENTILE_RANKS.p99)} responses is close to that interval's maximum.`,
     '',
     '```mermaid',
     'xychart-beta',
     `    title "Latency over time (ms)"`,
-    `    x-axis "seconds into the measured phase" [${t.startSeconds.join(', ')}]`,
+    `    x-axis "seconds into the measured phase" [${kept.map((k) => k.start).join(', ')}]`,
     `    y-axis "latency (ms)" 0 --> ${niceCeiling(top)}`,
-    `    line [${t.p50Ms.join(', ')}]`,
-    `    line [${t.p99Ms.join(', ')}]`,
+    `    line [${kept.map((k) => k.p50).join(', ')}]`,
+    `    line [${kept.map((k) => k.p99).join(', ')}]`,
     '```',
     '',
     'Latency histogram of the measured phase (requests per latency range, ms).',
@@ -394,7 +498,8 @@ function percentileHeader(first: string): string {
 }
 
 function summaryRow(label: string, s: SummaryView): string {
-  return row([label, String(s.n), ms(s.p50), ms(s.p90), ms(s.p95), ms(s.p99), ms(s.p99_9), ms(s.max)]);
+  const mark = (key: string, value: number | null) => `${ms(value)}${value !== null && s.underSampled.includes(key) ? UNDER_SAMPLED_MARK : ''}`;
+  return row([label, String(s.n), mark('p50', s.p50), mark('p90', s.p90), mark('p95', s.p95), mark('p99', s.p99), mark('p99_9', s.p99_9), ms(s.max)]);
 }
 
 function row(cells: readonly string[]): string {

@@ -1,6 +1,6 @@
 /**
  * Writes a report: `<dir>/<utc>-<target>-<runId>.md`, its `.json` twin (the same data), and
- * `<dir>/latest.md`; appends the markdown to `$GITHUB_STEP_SUMMARY` when that is set (GitHub shows it on the
+ * `<dir>/latest.md` with `<dir>/latest.json` beside it; appends the markdown to `$GITHUB_STEP_SUMMARY` when that is set (GitHub shows it on the
  * run's summary page).
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
@@ -13,6 +13,8 @@ export interface ReportPaths {
   readonly markdown: string;
   readonly json: string;
   readonly latest: string;
+  /** `latest.json`: the latest report as data, for scripts that should not parse markdown. */
+  readonly latestJson: string;
   readonly stepSummary: string | undefined;
 }
 
@@ -39,11 +41,14 @@ export async function writeReport(
     markdown: `${base}.md`,
     json: `${base}.json`,
     latest: path.join(dir, 'latest.md'),
+    latestJson: path.join(dir, 'latest.json'),
     stepSummary: env.GITHUB_STEP_SUMMARY || undefined,
   };
-  await writeFile(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  await writeFile(paths.json, json);
   await writeFile(paths.markdown, markdown);
   await writeFile(paths.latest, markdown);
+  await writeFile(paths.latestJson, json);
   if (paths.stepSummary) await appendFile(paths.stepSummary, `${markdown}\n`);
   return paths;
 }

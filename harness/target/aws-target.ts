@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { SynthesizeOptions, SynthResult } from '../../stack/build-app.js';
 import { MANAGED_BY, runIdProblem, stackName as stackNameOf, TAG_KEYS } from '../../stack/names.js';
-import { HarnessError, InfraError, InterruptedError, UsageError } from '../errors.js';
+import { abortError, HarnessError, InfraError, UsageError } from '../errors.js';
 import { runAwsInsightsQuery } from '../insights/index.js';
 import { describeStack, requestStackDelete } from './aws/cloudformation.js';
 import {
@@ -28,6 +28,7 @@ import { assemblyWantsTerminationProtection, functionMemoryMb, readTemplate } fr
 import { describeToolkitError, startToolkitDeploy, type ToolkitDeployResult } from './aws/toolkit.js';
 import type {
   Deployment,
+  DeploymentFootprint,
   DeployOptions,
   DestroyReport,
   InsightsQuery,
@@ -123,7 +124,7 @@ export class AwsTarget implements Target {
     );
     await this.refuseForeignStack(name);
 
-    const workDir = await mkdtemp(join(this.options.workDir ?? tmpdir(), `rda-${runId}-`));
+    const workDir = await mkdtemp(join(this.options.workDir ?? options.scratchDir ?? tmpdir(), `rda-${runId}-`));
     // A second Ctrl-C exits the process at once (cli.ts), skipping `finally`: remove the assembly then too.
     const removeOnExit = () => rmSync(workDir, { recursive: true, force: true });
     process.once('exit', removeOnExit);
@@ -256,7 +257,7 @@ export class AwsTarget implements Target {
       grace.abort();
       const report = await this.destroyRun(runId, log);
       log(cleanupSummary(report));
-      throw new InterruptedError(signalOf(signal), 'deploy');
+      throw abortError(signal, 'deploy');
     }
     log(`deploy of ${name} failed: ${describeToolkitError(failure)}; destroying what it made`);
     const report = await this.destroyRun(runId, log);
@@ -314,6 +315,15 @@ export class AwsDeployment implements Deployment {
     this.cleanupCommand = props.target.cleanupCommand(props.runId);
   }
 
+  faults(): readonly string[] {
+    return [];
+  }
+
+  /** A cloud deployment has nothing on this machine once deployed (the assembly was removed after deploy). */
+  footprint(): DeploymentFootprint {
+    return { processes: [], paths: [] };
+  }
+
   /** Runs a Logs Insights query (StartQuery, then GetQueryResults until Complete) on the run's log group. */
   query(query: InsightsQuery): Promise<InsightsResult> {
     return runAwsInsightsQuery(this.awsTarget.clients.logs, {
@@ -360,21 +370,16 @@ function cleanupSummary(report: DestroyReport): string {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined, phase: string): void {
-  if (signal?.aborted) throw new InterruptedError(signalOf(signal), phase);
+  if (signal?.aborted) throw abortError(signal, phase);
 }
 
-/** The signal name `cli.ts` aborts with (`controller.abort('SIGINT')`), else SIGINT. */
-function signalOf(signal: AbortSignal): NodeJS.Signals {
-  const reason = signal.reason;
-  return typeof reason === 'string' && reason.startsWith('SIG') ? (reason as NodeJS.Signals) : 'SIGINT';
-}
 
 /** A promise that rejects when `signal` aborts (never, without a signal), and a way to drop its listener. */
 function abortPromise(signal: AbortSignal | undefined): { promise: Promise<never>; dispose: () => void } {
   if (signal === undefined) return { promise: new Promise<never>(() => {}), dispose: noop };
   let onAbort = noop;
   const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new InterruptedError(signalOf(signal), 'deploy'));
+    onAbort = () => reject(abortError(signal, 'deploy'));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });

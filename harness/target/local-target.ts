@@ -6,12 +6,12 @@ import { runIdProblem } from '../../stack/names.js';
 import type { Emulator } from '../emulator/emulator.js';
 import { startEmulator } from '../emulator/emulator.js';
 import { type SynthesizeFn, cacheableContext, synthesizeCached } from '../emulator/synth-cache.js';
-import { InfraError, InterruptedError, UsageError } from '../errors.js';
+import { abortError, type HarnessError, InfraError, InterruptedError, UsageError } from '../errors.js';
 // Not the insights index: it re-exports the SDK-based AWS query, which costs start-up time to load (~100 ms).
 import { queryLogStore } from '../insights/engine.js';
 import { groupDirPath } from '../insights/store.js';
 import { readAssembly } from './assembly.js';
-import type { DeployOptions, Deployment, DestroyReport, InsightsQuery, InsightsResult, Target } from './target.js';
+import type { DeployOptions, Deployment, DeploymentFootprint, DestroyReport, InsightsQuery, InsightsResult, Target } from './target.js';
 
 /** Settings of the local target; every one has a default that needs no account and no Docker. */
 export interface LocalTargetOptions {
@@ -74,6 +74,10 @@ export class LocalTarget implements Target {
 
   constructor(private readonly options: LocalTargetOptions = {}) {}
 
+  cleanupCommand(runId: string): string {
+    return `npm run harness -- destroy --run-id ${runId}`;
+  }
+
   async deploy(deploy: DeployOptions): Promise<LocalDeployment> {
     const problem = runIdProblem(deploy.runId);
     if (problem) throw new UsageError('InvalidRunId', problem);
@@ -88,7 +92,7 @@ export class LocalTarget implements Target {
       let cdkOutDir = this.options.cdkOutDir;
       let stackArtifactId = this.options.stackArtifactId;
       if (cdkOutDir === undefined) {
-        const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `rda-assembly-${deploy.runId}-`));
+        const outdir = fs.mkdtempSync(path.join(deploy.scratchDir ?? os.tmpdir(), `rda-assembly-${deploy.runId}-`));
         cleanups.push(() => fs.rmSync(outdir, { recursive: true, force: true }));
         const context = { ...deploy.context, runId: deploy.runId };
         // Loaded on demand: aws-cdk-lib takes about a second to import and is not needed with a given assembly.
@@ -117,7 +121,9 @@ export class LocalTarget implements Target {
       const config = readAssembly({ cdkOutDir, stackArtifactId, region: this.options.region });
 
       const ownLogDir = this.options.logDir === undefined;
-      const logDir = this.options.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `rda-logs-${deploy.runId}-`));
+      // Logs kept past the run (--keep-logs) must not sit in the scratch directory the run removes.
+      const logParent = this.options.keepLogs ? os.tmpdir() : (deploy.scratchDir ?? os.tmpdir());
+      const logDir = this.options.logDir ?? fs.mkdtempSync(path.join(logParent, `rda-logs-${deploy.runId}-`));
       fs.mkdirSync(logDir, { recursive: true });
       let emulator: Emulator;
       try {
@@ -146,7 +152,7 @@ export class LocalTarget implements Target {
       });
     } catch (error) {
       cleanup();
-      if (signal?.aborted && !(error instanceof InterruptedError)) throw interrupted(signal, 'deploy');
+      if (signal?.aborted && !(error instanceof InterruptedError) && error !== signal.reason) throw interrupted(signal, 'deploy');
       throw error;
     }
   }
@@ -184,6 +190,20 @@ class RunningLocalDeployment implements LocalDeployment {
 
   startedPids(): number[] {
     return this.emulator.startedPids();
+  }
+
+  faults(): readonly string[] {
+    const health = this.emulator.logStoreHealth();
+    if (health.lostEvents === 0) return [];
+    return [`the local log store could not write ${health.lostEvents} log event(s) (${health.firstError ?? 'unknown error'}): check free space and permissions of ${this.logDir}`];
+  }
+
+  footprint(): DeploymentFootprint {
+    const paths: string[] = [];
+    // A directory the user named may hold other things: only this function's log group there is ours.
+    if (!this.settings.keepLogs) paths.push(this.settings.ownLogDir ? this.logDir : groupDirPath(this.logDir, this.logGroupName));
+    if (this.settings.ownAssembly) paths.push(this.cdkOutDir);
+    return { processes: this.startedPids(), paths, logDir: this.logDir };
   }
 
   environments(): { pid: number; logStreamName: string; state: string }[] {
@@ -272,9 +292,8 @@ function preferredStack(cdkOutDir: string, name: string): string | undefined {
   }
 }
 
-function interrupted(signal: AbortSignal, phase: string): InterruptedError {
-  const reason = typeof signal.reason === 'string' && signal.reason.startsWith('SIG') ? signal.reason : 'SIGINT';
-  return new InterruptedError(reason as NodeJS.Signals, phase);
+function interrupted(signal: AbortSignal, phase: string): HarnessError {
+  return abortError(signal, phase);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined, phase: string): void {

@@ -11,6 +11,8 @@
 export interface Target {
   readonly kind: TargetKind;
   deploy(options: DeployOptions): Promise<Deployment>;
+  /** The command a user runs to finish a run's cleanup by hand (after a second Ctrl-C, a kill). */
+  cleanupCommand(runId: string): string;
 }
 
 export type TargetKind = 'local' | 'aws';
@@ -25,6 +27,22 @@ export interface DeployOptions {
   readonly context?: Record<string, string>;
   /** Progress lines for the user (deploy events, cleanup). @default no output */
   readonly log?: (line: string) => void;
+  /**
+   * A directory the run owns and removes when it ends, recorded in its manifest before it exists: the target
+   * creates its working files (synthesized assembly, local log store) below it, so a killed run leaves nothing
+   * that `destroy --run-id` cannot find. @default os.tmpdir()
+   */
+  readonly scratchDir?: string;
+}
+
+/** What a deployment has on this machine, outside the cloud: the run records it so a later command can remove it. */
+export interface DeploymentFootprint {
+  /** Processes it started that are alive now or were (local execution environments). */
+  readonly processes: readonly number[];
+  /** Paths its destroy removes. */
+  readonly paths: readonly string[];
+  /** Where its logs are on this machine, when they are. */
+  readonly logDir?: string;
 }
 
 /** A deployed stack: where to send requests, where its logs are, and how to remove it. */
@@ -42,6 +60,13 @@ export interface Deployment extends AsyncDisposable {
   readonly memorySizeMb: number;
   /** Runs a Logs Insights query and resolves once its status is `Complete`. */
   query(query: InsightsQuery): Promise<InsightsResult>;
+  /**
+   * Faults of the deployment itself so far, one sentence each, that make the run's figures untrustworthy
+   * (the local log store failing to write). Empty when sound; always empty on AWS.
+   */
+  faults(): readonly string[];
+  /** What it has on this machine (nothing for a cloud deployment). */
+  footprint(): DeploymentFootprint;
   /** Idempotent; safe to call twice and from a signal handler. */
   destroy(): Promise<DestroyReport>;
 }

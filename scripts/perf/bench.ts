@@ -65,7 +65,7 @@ export async function measureReportGeneration(
   try {
     for (let round = 0; round < rounds; round++) {
       const t0 = performance.now();
-      const measurements = measureRun(load, correlation);
+      const measurements = measureRun(load, correlation, 'local');
       const slos = evaluateSlos(opts.slos, measurements.metrics, { closedLoop: false });
       const verdict = decideVerdict(slos, { responses: measurements.responses, sentRatio: 1, achievedRatio: 1 });
       const t1 = performance.now();
@@ -153,7 +153,7 @@ function syntheticRun(samples: number, runSeconds: number): { load: LoadResult; 
     warmupSeconds: 0,
     measuredStartUs: 0,
     measuredSeconds: runSeconds,
-    rates: { targetRps: samples / runSeconds, sentRps: samples / runSeconds, achievedRps: samples / runSeconds, sendLagMaxUs: 900 },
+    rates: { targetRps: samples / runSeconds, sentRps: samples / runSeconds, achievedRps: samples / runSeconds, sendLagMaxUs: 900, sendLagP99Us: 500 },
   };
   const slowest = slowestMeasured(load, 10);
   const correlation: CorrelationResult = {

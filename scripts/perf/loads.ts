@@ -97,7 +97,7 @@ export async function harnessOpenLoop(
     runOpenLoop({ baseUrl, plan, mix: [entryFor(path)], connections: options.connections, requestTimeoutMs: REQUEST_TIMEOUT_MS }),
   );
   const latency = measuredLatenciesMs(open.log);
-  const facts = rateFacts(open.log, plan);
+  const facts = rateFacts(open.log, open.plan);
   const summary = summarize(latency.values);
   return {
     rateRps: options.rateRps,

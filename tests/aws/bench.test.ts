@@ -8,7 +8,6 @@
  * `filter` (environment.md), so correlation cannot match here: the run ends inconclusive on coverage, which
  * is what these tests expect. Correlation itself is covered on the local target (tests/local/bench).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,10 +17,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { RunManifest } from '../../harness/manifest.js';
+import { leftoverTempDirs, ROOT, startBench as startUserBench, type UserProcess } from '../helpers/user-process.js';
 import { useMoto } from './helpers/moto-env.js';
 
 const moto = useMoto();
-const ROOT = path.join(import.meta.dirname, '..', '..');
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 /** Answers every request as the handler would: 200, the correlation id echoed, an API Gateway request id. */
@@ -46,68 +46,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => standIn.close(() => resolve())));
 
-function startBench(runId: string, reportDir: string, env: Record<string, string> = {}) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'harness/cli.ts',
-      'bench',
-      '--target',
-      'aws',
-      '--region',
-      moto.get().region,
-      '--run-id',
-      runId,
-      '--api-url',
-      standInUrl,
-      '--duration',
-      '1',
-      '--warmup',
-      '0',
-      '--rate',
-      '10',
-      '--logs-timeout',
-      '2s',
-      '--report-dir',
-      reportDir,
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...moto.get().env, RDA_DEPLOYMENT_METHOD: 'direct', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const waiter of waiters.filter((w) => w.pattern.test(output))) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(path.join(ROOT, '.rda', 'runs', `${runId}.json`), { force: true });
-  });
-  const waitFor = (pattern: RegExp, timeoutMs = 120_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (pattern.test(output)) return resolve();
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
-      waiters.push({
-        pattern,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
-  return { child, exited, waitFor, output: () => output };
+/** `npm run bench -- --target aws …` in its own process group, as a user or CI job starts it. */
+function startBench(runId: string, reportDir: string, env: Record<string, string> = {}): UserProcess {
+  const args = ['--target', 'aws', '--region', moto.get().region, '--run-id', runId, '--api-url', standInUrl];
+  args.push('--duration', '1', '--warmup', '0', '--rate', '10', '--logs-timeout', '2s', '--report-dir', reportDir);
+  onTestFinished(() => rmSync(path.join(ROOT, '.rda', 'runs', `${runId}.json`), { force: true }));
+  return startUserBench(args, { ...moto.get().env, RDA_DEPLOYMENT_METHOD: 'direct', ...env });
 }
 
 async function stackExists(stackName: string): Promise<boolean> {
@@ -142,7 +86,7 @@ describe('bench --target aws on moto_server', () => {
 
     // Act
     const bench = startBench(runId, reportDir);
-    const code = await bench.exited;
+    const code = await bench.topExited;
 
     // Assess: every phase ran; coverage cannot be reached on moto, so the verdict is inconclusive (exit 4)
     expect(code, bench.output()).toBe(4);
@@ -162,14 +106,16 @@ describe('bench --target aws on moto_server', () => {
     correlate: { line: /phase correlate: holding/, hold: 'correlate' },
     report: { line: /phase report: holding/, hold: 'report' },
   } as const;
+  /** signal × delivery (Ctrl-C to the group, or the top process only, as a CI runner does) × phase. */
   const CASES = [
-    ['SIGINT', 'deploy'],
-    ['SIGTERM', 'load'],
-    ['SIGHUP', 'correlate'],
-    ['SIGINT', 'report'],
+    ['SIGINT', 'group', 'deploy'],
+    ['SIGTERM', 'top', 'deploy'],
+    ['SIGTERM', 'top', 'load'],
+    ['SIGHUP', 'top', 'correlate'],
+    ['SIGINT', 'group', 'report'],
   ] as const;
 
-  it.each(CASES)('on %s during %s: the stack is gone, the exit code names the signal, the report the phase', async (signal, phase) => {
+  it.each(CASES)('on %s to the %s during %s: the stack is gone, nothing is left, the report names it', async (signal, delivery, phase) => {
     // Prepare
     const runId = `awss-${phase.slice(0, 4)}-${randomBytes(2).toString('hex')}`;
     const reportDir = tempReportDir();
@@ -177,13 +123,19 @@ describe('bench --target aws on moto_server', () => {
     const bench = startBench(runId, reportDir, how.hold ? { RDA_BENCH_HOLD_PHASE: how.hold } : {});
 
     // Act
-    await bench.waitFor(how.line);
-    bench.child.kill(signal);
-    const code = await bench.exited;
+    await bench.waitFor(how.line, 120_000);
+    if (delivery === 'group') bench.signalGroup(signal);
+    else bench.signalTop(signal);
+    const code = await bench.topExited;
+    await bench.allGone(120_000);
 
-    // Assess
+    // Assess: one orderly stop (npm's relayed copy ignored), the stack deleted, no local file left
     expect(code, bench.output()).toBe(EXIT_CODES[signal]);
+    expect(bench.output()).not.toContain('again: exiting now');
     expect(await stackExists(`rda-${runId}`)).toBe(false);
+    expect(leftoverTempDirs(runId)).toEqual([]);
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, '.rda', 'runs', `${runId}.json`), 'utf8')) as RunManifest;
+    expect(['destroyed', 'nothing-deployed']).toContain(manifest.status);
     expect(reportOf(reportDir, runId)).toContain(`**Verdict: INTERRUPTED during ${phase} by ${signal} (exit ${EXIT_CODES[signal]})**`);
   });
 });

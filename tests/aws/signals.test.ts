@@ -1,35 +1,34 @@
 /**
- * Signals during an AWS deploy, end to end: a child process runs `tsx harness/cli.ts deploy` against
+ * Signals during an AWS deploy, end to end: `npm run harness -- deploy`, in its own process group, runs against
  * moto_server (through a proxy that holds one request, so the signal lands at a known moment), gets
  * SIGINT or SIGTERM, and must leave no stack behind and exit 130 / 143. A second SIGINT exits at once,
  * and the command printed at the start finishes the cleanup.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { main } from '../../harness/cli.js';
+import { ECHO_WINDOW_MS } from '../../harness/signals.js';
+import { ROOT, startAsUser, type UserProcess } from '../helpers/user-process.js';
 import { cloudFormationAction, type HoldMatcher, startHoldingProxy } from './helpers/holding-proxy.js';
 import { useMoto } from './helpers/moto-env.js';
 
 const moto = useMoto();
-const ROOT = join(import.meta.dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /**
  * `promise`, or a failure that names `what` and shows the child's output: after `timeoutMs`, or as soon
  * as the child exits first (a deploy that failed on its own must not leave the test waiting).
  */
-async function within<T>(promise: Promise<T>, what: string, child: Child, timeoutMs = 150_000): Promise<T> {
+async function within<T>(promise: Promise<T>, what: string, child: UserProcess, timeoutMs = 150_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not happen in ${timeoutMs} ms; child output:\n${child.output()}`)), timeoutMs);
   });
   const exitedFirst =
-    promise === child.exit
+    (promise as Promise<unknown>) === child.topExited
       ? new Promise<never>(() => {})
-      : child.exit.then((code) => Promise.reject(new Error(`child exited (${code}) before ${what}; output:\n${child.output()}`)));
+      : child.topExited.then((code) => Promise.reject(new Error(`child exited (${code}) before ${what}; output:\n${child.output()}`)));
   try {
     return await Promise.race([promise, timeout, exitedFirst]);
   } finally {
@@ -37,42 +36,14 @@ async function within<T>(promise: Promise<T>, what: string, child: Child, timeou
   }
 }
 
-interface Child {
-  readonly process: ChildProcess;
-  readonly output: () => string;
-  /** Resolves once the child's stderr contains `text`. */
-  waitFor(text: string): Promise<void>;
-  readonly exit: Promise<number | null>;
-}
-
-function startDeploy(runId: string, endpoint: string): Child {
-  const child = spawn(TSX, ['harness/cli.ts', 'deploy', '--run-id', runId, '--region', moto.get().region], {
-    cwd: ROOT,
-    env: { ...process.env, ...moto.get().env, AWS_ENDPOINT_URL: endpoint, RDA_DEPLOYMENT_METHOD: 'direct' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** `npm run harness -- deploy …` in its own process group, as a user starts it. */
+function startDeploy(runId: string, endpoint: string): UserProcess {
+  onTestFinished(() => rmSync(join(ROOT, '.rda', 'runs', `${runId}.json`), { force: true }));
+  return startAsUser('npm', ['run', '--silent', 'harness', '--', 'deploy', '--run-id', runId, '--region', moto.get().region], {
+    ...moto.get().env,
+    AWS_ENDPOINT_URL: endpoint,
+    RDA_DEPLOYMENT_METHOD: 'direct',
   });
-  let output = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const waiter of waiters.filter((w) => output.includes(w.text))) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exit = once(child, 'exit').then(([code]) => code as number | null);
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return {
-    process: child,
-    output: () => output,
-    exit,
-    waitFor: (text) =>
-      output.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve })),
-  };
 }
 
 async function stackGone(name: string): Promise<boolean> {
@@ -97,9 +68,9 @@ function firstDescribeAfterCreate(): HoldMatcher {
 
 describe('signals during deploy --target aws', () => {
   it.each([
-    { signal: 'SIGINT', code: 130, runId: 'sigint1', hold: 'CreateStack in flight', matcher: () => cloudFormationAction('CreateStack') },
-    { signal: 'SIGTERM', code: 143, runId: 'sigterm1', hold: 'the stack created', matcher: firstDescribeAfterCreate },
-  ] as const)('$signal with $hold deletes the stack and exits $code', async ({ signal, code, runId, matcher }) => {
+    { signal: 'SIGINT', delivery: 'group', code: 130, runId: 'sigint1', hold: 'CreateStack in flight', matcher: () => cloudFormationAction('CreateStack') },
+    { signal: 'SIGTERM', delivery: 'top', code: 143, runId: 'sigterm1', hold: 'the stack created', matcher: firstDescribeAfterCreate },
+  ] as const)('$signal to the $delivery with $hold deletes the stack and exits $code', async ({ signal, delivery, code, runId, matcher }) => {
     // Prepare
     const proxy = await startHoldingProxy(moto.get().endpoint, matcher());
     onTestFinished(() => proxy.close());
@@ -108,11 +79,13 @@ describe('signals during deploy --target aws', () => {
 
     // Act: signal, let the harness start its cleanup, then let the held request go on to moto (for
     // SIGINT this creates the stack only after the harness was interrupted: the worst case).
-    child.process.kill(signal);
+    if (delivery === 'group') child.signalGroup(signal);
+    else child.signalTop(signal);
     const signalledMs = performance.now();
-    await within(child.waitFor(`interrupted: requesting deletion of rda-${runId}`), 'the interrupt line', child);
+    await within(child.waitFor(new RegExp(`interrupted: requesting deletion of rda-${runId}`)), 'the interrupt line', child);
     proxy.release();
-    const exitCode = await within(child.exit, 'the exit', child);
+    const exitCode = await within(child.topExited, 'the exit', child);
+    await child.allGone();
 
     // Assess
     expect(exitCode, child.output()).toBe(code);
@@ -132,11 +105,13 @@ describe('signals during deploy --target aws', () => {
     const child = startDeploy('sigtwice', proxy.endpoint);
     await within(proxy.held, 'the held CreateStack', child);
 
-    // Act: two Ctrl-C; the held CreateStack still reaches moto afterwards, so a stack is left.
-    child.process.kill('SIGINT');
-    await within(child.waitFor('stopping and cleaning up'), 'the first-signal line', child);
-    child.process.kill('SIGINT');
-    const exitCode = await within(child.exit, 'the exit', child);
+    // Act: Ctrl-C, and again after the echo window (a person's second press); the held CreateStack still
+    // reaches moto afterwards, so a stack is left.
+    child.signalGroup('SIGINT');
+    await within(child.waitFor(/stopping and cleaning up/), 'the first-signal line', child);
+    await new Promise((resolve) => setTimeout(resolve, ECHO_WINDOW_MS + 300));
+    child.signalGroup('SIGINT');
+    const exitCode = await within(child.topExited, 'the exit', child);
     proxy.release();
     expect(await proxy.heldAnswered).toBe(200);
     expect(await stackGone('rda-sigtwice')).toBe(false);

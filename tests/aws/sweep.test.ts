@@ -23,7 +23,7 @@ async function stackNames(): Promise<string[]> {
 async function sweep(...flags: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(['sweep', '--region', moto.get().region, ...flags], {
+  const code = await main(['sweep', '--target', 'aws', '--region', moto.get().region, ...flags], {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
   });

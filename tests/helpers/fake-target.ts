@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
   Deployment,
+  DeploymentFootprint,
   DeployOptions,
   DestroyReport,
   InsightsQuery,
@@ -40,6 +41,10 @@ export interface FakeTargetOptions {
   /** Deploy waits this long (abortable). @default 0 */
   readonly deployDelayMs?: number;
   /** Deploy finishes its wait even when aborted (as a deploy past its point of no return does). */
+  /** What the deployment reports from faults(). @default none */
+  readonly faults?: readonly string[];
+  /** Called as deploy starts (a test aborts its signal here, at a known moment). */
+  readonly onDeploy?: () => void;
   readonly deployIgnoresAbort?: boolean;
   /** Deploy rejects with this. */
   readonly deployError?: Error;
@@ -65,18 +70,25 @@ export class FakeTarget implements Target {
 
   constructor(readonly options: FakeTargetOptions = {}) {}
 
+  cleanupCommand(runId: string): string {
+    return `npm run harness -- destroy --run-id ${runId}`;
+  }
+
   async deploy(options: DeployOptions): Promise<FakeDeployment> {
     this.calls.push('deploy');
     this.deployOptions = options;
+    this.options.onDeploy?.();
     if (this.options.expectFileAtDeploy) this.fileExistedAtDeploy = existsSync(this.options.expectFileAtDeploy);
     if (this.options.deployDelayMs) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, this.options.deployDelayMs);
-        options.signal?.addEventListener('abort', () => {
+        const onAbort = () => {
           if (this.options.deployIgnoresAbort) return;
           clearTimeout(timer);
           reject(options.signal?.reason);
-        });
+        };
+        if (options.signal?.aborted) onAbort();
+        else options.signal?.addEventListener('abort', onAbort);
       });
     }
     if (this.options.deployError) throw this.options.deployError;
@@ -101,6 +113,14 @@ export class FakeDeployment implements Deployment {
   queries: InsightsQuery[] = [];
   destroyed = 0;
   private readonly server: Server;
+
+  footprint(): DeploymentFootprint {
+    return { processes: [], paths: [] };
+  }
+
+  faults(): readonly string[] {
+    return this.owner.options.faults ?? [];
+  }
 
   constructor(
     private readonly owner: FakeTarget,

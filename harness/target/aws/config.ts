@@ -6,7 +6,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { UsageError } from '../../errors.js';
+import { InfraError, UsageError } from '../../errors.js';
 
 /** The three SDK clients the AWS target uses after deploy: delete and describe, logs, tag search. */
 export interface AwsClients {
@@ -61,6 +61,38 @@ export function createAwsClients(region: string, overrides: Partial<AwsClients> 
     logs: overrides.logs ?? new CloudWatchLogsClient({ region }),
     tagging: overrides.tagging ?? new ResourceGroupsTaggingAPIClient({ region }),
   };
+}
+
+/** A client whose config resolves credentials: every SDK v3 client (`client.config.credentials()`). */
+export interface CredentialSource {
+  readonly config: { readonly credentials: () => Promise<unknown> };
+}
+
+/**
+ * Resolves credentials once through the client's own provider (the SDK's default chain: environment, SSO,
+ * profile files, web identity, container and instance metadata), so a machine without credentials stops
+ * with exit 2 and what to set before anything is created or a destroy command is printed. The client keeps
+ * the resolved identity, so later calls do not resolve them again.
+ */
+export async function requireAwsCredentials(client: CredentialSource, region: string): Promise<void> {
+  try {
+    await client.config.credentials();
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const name = error instanceof Error ? error.name : '';
+    // The provider chain says "none of us found credentials" with these names; anything else (an STS call
+    // that failed for a web identity, a network error) is the world's fault, not the configuration's.
+    if (name === 'CredentialsProviderError' || name === 'ProviderError' || /could not load credentials/i.test(reason)) {
+      throw new UsageError(
+        'CredentialsMissing',
+        `no AWS credentials found (${reason}): set AWS_PROFILE to a profile in ~/.aws/config ` +
+          '(run aws sso login first for an SSO profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ' +
+          `(plus AWS_SESSION_TOKEN for temporary keys); the region, ${region}, is set (--region or AWS_REGION)`,
+        { cause: error },
+      );
+    }
+    throw new InfraError('CredentialsUnavailable', `could not resolve AWS credentials for region ${region}: ${reason}`, { cause: error });
+  }
 }
 
 /** The command that finishes a run's cleanup; printed when a second Ctrl-C leaves it unfinished. */

@@ -7,7 +7,7 @@ import { ExitCode } from '../../../harness/errors.js';
 import type { RunManifest } from '../../../harness/manifest.js';
 import type { RunReport } from '../../../harness/report/model.js';
 import { savedQueries } from '../../../stack/log-queries.js';
-import { alive } from './processes.js';
+import { alive } from '../../helpers/processes.js';
 
 describe('npm run bench on the local target (end to end)', () => {
   it('deploys the emulator, loads it, proves every request from its logs, reports, and leaves nothing behind', async () => {
@@ -20,7 +20,7 @@ describe('npm run bench on the local target (end to end)', () => {
     // Act: the SLOs are loose on latency (this machine is shared) and strict on errors and coverage.
     const code = await main(
       ['bench', '--duration', '3', '--rate', '20', '--warmup', '1', '--run-id', 'e2e-local', '--report-dir', 'out',
-        '--slo', 'p99<=2s', '--slo', 'errors<=0%', '--slo', 'coverage>=100%'],
+        '--no-default-slos', '--slo', 'p99<=2s', '--slo', 'errors<=0%', '--slo', 'coverage>=100%'],
       { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false, cwd, env: { ...process.env, GITHUB_STEP_SUMMARY: path.join(cwd, 'summary.md') } },
     );
 
@@ -29,10 +29,11 @@ describe('npm run bench on the local target (end to end)', () => {
     for (const phase of ['deploy', 'load', 'correlate', 'destroy', 'report']) expect(out).toContain(`phase ${phase}: started`);
     expect(out).toContain('verdict: PASS (exit 0)');
 
-    // The report files: markdown, its JSON twin, latest.md and the step summary
+    // The report files: markdown, its JSON twin, latest.md, latest.json and the step summary
     const reportDir = path.join(cwd, 'out');
     const files = readdirSync(reportDir).sort();
-    expect(files).toHaveLength(3);
+    expect(files).toHaveLength(4);
+    expect(files).toContain('latest.json');
     const markdownFile = files.find((f) => /^\d{8}T\d{6}Z-local-e2e-local\.md$/.test(f))!;
     const markdown = readFileSync(path.join(reportDir, markdownFile), 'utf8');
     expect(readFileSync(path.join(reportDir, 'latest.md'), 'utf8')).toBe(markdown);

@@ -142,6 +142,32 @@ describe('other response rules (aws-fidelity §2.1)', () => {
   });
 });
 
+describe('results HTTP cannot carry (README, "Bad function output")', () => {
+  it('a header with CR/LF, an invalid header name or a 1xx status gives 502, and the next request is served', async () => {
+    // Prepare: each of these made node's http throw (or hang the client) before.
+    const results = [
+      { statusCode: 200, headers: { 'X-Injected': 'a\r\nSet-Cookie: stolen=1' } },
+      { statusCode: 200, headers: { 'X-Bad': 'line\nbreak' } },
+      { statusCode: 200, multiValueHeaders: { 'X-Bad': ['ok', 'carriage\rreturn'] } },
+      { statusCode: 200, headers: { 'Bad Name': 'v' } },
+      { statusCode: 200, headers: { 'Bad:Name': 'v' } },
+      { statusCode: 200, headers: { '': 'v' } },
+      { statusCode: 200, headers: { 'X-Wide': '日本' } },
+      { statusCode: 100 },
+    ];
+    for (const result of results) {
+      // Act
+      const response = await returning(JSON.stringify(result));
+      // Assess: API Gateway's malformed-response answer, nothing of the function's headers.
+      expect(response.status, JSON.stringify(result)).toBe(502);
+      expect(response.text).toBe(INTERNAL_ERROR);
+      expect(exact(response, 'x-amzn-ErrorType')).toEqual(['InternalServerErrorException']);
+      expect(response.headers['set-cookie']).toBeUndefined();
+    }
+    expect((await returning('{"statusCode":200,"body":"still here"}')).text).toBe('still here');
+  });
+});
+
 describe('headers API Gateway adds (aws-fidelity §2.3)', () => {
   it('a proxy response carries x-amzn-RequestId, x-amz-apigw-id and X-Amzn-Trace-Id, cased as AWS sends them', async () => {
     const response = await returning('{"statusCode":200,"body":"ok"}');

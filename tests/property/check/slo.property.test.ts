@@ -79,6 +79,23 @@ describe('SLO evaluation (properties)', () => {
     );
   });
 
+  it('never lets a doubt about timing worsen a verdict: a doubted latency miss is inconclusive, never fail', () => {
+    const doubts = [{ code: 'MachineSaturated', reason: 'machine saturated', scopes: ['all', 'warm', 'cold', 'lambda', 'init'] }] as const;
+    fc.assert(
+      fc.property(fc.array(sloArb, { minLength: 1, maxLength: 6 }), metricsArb, loadArb, (raw, metrics, load) => {
+        const slos = raw.map(toSlo);
+        const plain = evaluateSlos(slos, metrics, { closedLoop: false });
+        const doubted = evaluateSlos(slos, metrics, { closedLoop: false, doubts });
+        doubted.forEach((r, i) => {
+          if (r.slo.unit === 'ms') expect(r.status).not.toBe('fail');
+          else expect(r.status).toBe(plain[i]!.status);
+        });
+        expect(rank[decideVerdict(doubted, load).verdict]).toBeGreaterThanOrEqual(rank[decideVerdict(plain, load).verdict]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('never passes a run in which an SLO failed', () => {
     fc.assert(
       fc.property(fc.array(sloArb, { minLength: 1, maxLength: 6 }), metricsArb, loadArb, (raw, metrics, load) => {

@@ -119,6 +119,27 @@ describe('decideVerdict', () => {
     expect(verdict).toEqual({ verdict: 'fail', reasons: ['SLO p99<=100ms missed'] });
   });
 
+  describe('with a fault of the deployment itself (log events lost to a full disk)', () => {
+    const fault = 'the local log store could not write 6 log event(s) (ENOSPC)';
+    const coverage = (status: SloResult['status']): SloResult => ({ slo: parseSlo('coverage>=100%'), status, value: 98, n: 100, margin: -2 });
+
+    it('never passes, and says why', () => {
+      const verdict = decideVerdict([result('pass'), coverage('pass')], { ...healthy, deploymentFaults: [fault] });
+      expect(verdict).toEqual({ verdict: 'inconclusive', reasons: [`the deployment had a fault, so the run cannot pass: ${fault}`] });
+    });
+
+    it('does not blame a coverage miss on the API, since lost lines look like unlogged requests', () => {
+      const verdict = decideVerdict([result('pass'), coverage('fail')], { ...healthy, deploymentFaults: [fault] });
+      expect(verdict.verdict).toBe('inconclusive');
+      expect(verdict.reasons).toContain('SLO coverage>=100% missed, but not judged: the deployment had a fault');
+    });
+
+    it('still fails on a miss the fault cannot explain', () => {
+      const verdict = decideVerdict([result('fail'), coverage('fail')], { ...healthy, deploymentFaults: [fault] });
+      expect(verdict).toEqual({ verdict: 'fail', reasons: ['SLO p99<=100ms missed'] });
+    });
+  });
+
   it('is inconclusive when an SLO could not be judged', () => {
     expect(decideVerdict([result('pass'), result('inconclusive')], healthy).verdict).toBe('inconclusive');
   });
@@ -138,6 +159,37 @@ describe('decideVerdict', () => {
   it(`is inconclusive with fewer than ${MIN_SAMPLES} responses`, () => {
     expect(decideVerdict([result('pass')], { ...healthy, responses: MIN_SAMPLES - 1 }).verdict).toBe('inconclusive');
     expect(decideVerdict([result('pass')], { ...healthy, responses: MIN_SAMPLES }).verdict).toBe('pass');
+  });
+
+  it('fails on the errors SLO even when the rate fell short: every request refused is a failure, not a doubt', () => {
+    // Prepare: a dead port: no responses at all, errors 100 % of 100 requests.
+    const [errors, p99] = evaluateSlos([parseSlo('errors<=0.1%'), parseSlo('p99<=100ms')], { errors: { value: 100, n: 100 } }, { closedLoop: false });
+
+    // Act
+    const verdict = decideVerdict([errors!, p99!], { responses: 0, sentRatio: 1, achievedRatio: 0 });
+
+    // Assess: the latency SLO had no samples, and says so, but the errors SLO decides.
+    expect(verdict.verdict).toBe('fail');
+    expect(verdict.reasons).toEqual(['SLO errors<=0.1% missed', `other SLOs not judged: only 0 measured responses (at least ${MIN_SAMPLES} are needed)`]);
+  });
+
+  it('fails on coverage even when the generator lagged, but keeps a latency miss inconclusive then', () => {
+    // Prepare
+    const coverage: SloResult = { slo: parseSlo('coverage>=100%'), status: 'fail', value: 90, n: 400, margin: -10 };
+
+    // Act
+    const withCoverage = decideVerdict([result('fail'), coverage], { ...healthy, sentRatio: 0.5 });
+    const latencyOnly = decideVerdict([result('fail')], { ...healthy, sentRatio: 0.5 });
+
+    // Assess
+    expect(withCoverage.verdict).toBe('fail');
+    expect(withCoverage.reasons[0]).toBe('SLO coverage>=100% missed');
+    expect(latencyOnly.verdict).toBe('inconclusive');
+  });
+
+  it('lists every missed SLO, the timing-independent ones first, when the load can be trusted', () => {
+    const coverage: SloResult = { slo: parseSlo('coverage>=100%'), status: 'fail', value: 90, n: 400, margin: -10 };
+    expect(decideVerdict([result('fail'), coverage], healthy).reasons).toEqual(['SLO coverage>=100% missed', 'SLO p99<=100ms missed']);
   });
 
   it('judges peak runs (no target rate) on their SLOs alone', () => {

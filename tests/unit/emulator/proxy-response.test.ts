@@ -59,6 +59,36 @@ describe('mapProxyResult (aws-fidelity §2.1)', () => {
     ]);
   });
 
+  it('refuses header names and values HTTP cannot carry, and 1xx statuses (README, "Bad function output")', () => {
+    // Prepare: each result would make node's http throw, or (1xx) leave the client waiting for a final answer.
+    const malformed: [unknown, string][] = [
+      [{ headers: { 'X-Bad': 'a\r\nInjected: yes' } }, "header 'X-Bad' has a character HTTP cannot carry"],
+      [{ headers: { 'X-Bad': 'a\nb' } }, "header 'X-Bad' has a character HTTP cannot carry"],
+      [{ headers: { 'X-Nul': 'a\u0000b' } }, "header 'X-Nul' has a character HTTP cannot carry"],
+      [{ headers: { 'X-Wide': '日本' } }, "header 'X-Wide' has a character HTTP cannot carry"],
+      [{ multiValueHeaders: { 'X-Bad': ['ok', 'a\rb'] } }, "header 'X-Bad' has a character HTTP cannot carry"],
+      [{ headers: { 'Bad Name': 'v' } }, 'header name "Bad Name" is not an HTTP token'],
+      [{ headers: { 'Bad:Name': 'v' } }, 'header name "Bad:Name" is not an HTTP token'],
+      [{ headers: { '': 'v' } }, 'header name "" is not an HTTP token'],
+      [{ multiValueHeaders: { 'X(y)': ['v'] } }, 'header name "X(y)" is not an HTTP token'],
+      [{ statusCode: 100 }, 'statusCode 100 is not an HTTP status'],
+      [{ statusCode: '199' }, 'statusCode "199" is not an HTTP status'],
+    ];
+    // Act / Assess
+    for (const [result, reason] of malformed) expect(mapProxyResult(result, undefined, [])).toEqual({ ok: false, reason });
+    // What HTTP can carry passes: tabs, Latin-1, numbers and booleans, token punctuation in names.
+    expect(headers({ headers: { "X-Ok!#$%&'*+.^_`|~": 'a\tcafé', 'X-Num': 5, 'X-Bool': false }, statusCode: 200 })).toEqual([
+      "X-Ok!#$%&'*+.^_`|~",
+      'a\tcafé',
+      'X-Num',
+      '5',
+      'X-Bool',
+      'false',
+      'Content-Type',
+      'application/json',
+    ]);
+  });
+
   it('decodes a base64 body only when Accept or the response type is a binary media type', () => {
     const result = { body: Buffer.from('bytes').toString('base64'), isBase64Encoded: true };
     const plain = mapProxyResult(result, 'image/png', []);
@@ -79,6 +109,7 @@ describe('gatewayError (aws-fidelity §2.2, §2.3)', () => {
       ['MalformedResponse', 502, '{"message": "Internal server error"}', 'InternalServerErrorException'],
       ['FunctionError', 502, '{"message": "Internal server error"}', undefined],
       ['IntegrationTimeout', 504, '{"message": "Endpoint request timed out"}', 'InternalServerErrorException'],
+      ['InvokeRejected', 500, '{"message": "Internal server error"}', 'InternalServerErrorException'],
     ] as const;
     for (const [kind, status, body, errorType] of cases) {
       const response = gatewayError(kind, 'req-id', 'ext=');

@@ -110,13 +110,34 @@ describe('catalog', () => {
     expect(catalog.limits).toMatchObject({ maxBodyBytes: 16384, maxFields: 20 });
   });
 
-  it('gives examples that all work', () => {
+  it('gives examples under the stage the request came through, and they all work', () => {
+    // Act: the fixture's stage is `bench`, as API Gateway puts it in requestContext.stage
     const catalog = invoke(apiEvent({ path: '/types' })).json as { types: { example: string }[] };
+
+    // Assess: each example, resolved against the API's host, is a request API Gateway routes to the handler
     for (const { example } of catalog.types) {
-      const url = new URL(example, 'https://example.test');
-      const { result } = invoke(apiEvent({ path: url.pathname, query: Object.fromEntries(url.searchParams) }));
+      expect(example).toMatch(/^\/bench\/random\//);
+      const url = new URL(example, 'https://gy415nuibc.execute-api.eu-west-1.amazonaws.com');
+      const path = url.pathname.slice('/bench'.length);
+      const { result } = invoke(apiEvent({ path, query: Object.fromEntries(url.searchParams) }));
       expect(result.statusCode, example).toBe(200);
     }
+  });
+
+  it('takes the stage from each request, and leaves it out when the event carries none or an odd one', () => {
+    // Prepare
+    const withStage = (stage: unknown) => {
+      const event = apiEvent({ path: '/types' });
+      return { ...event, requestContext: { ...event.requestContext, stage } } as typeof event;
+    };
+    const firstExample = (event: ReturnType<typeof apiEvent>) =>
+      (invoke(event).json as { types: { example: string }[] }).types[0]?.example;
+
+    // Act and assess
+    expect(firstExample(withStage('prod'))).toBe('/prod/random/int?min=1&max=6&count=5');
+    expect(firstExample(withStage('bench'))).toBe('/bench/random/int?min=1&max=6&count=5');
+    expect(firstExample(withStage(undefined))).toBe('/random/int?min=1&max=6&count=5');
+    expect(firstExample(withStage('../x'))).toBe('/random/int?min=1&max=6&count=5');
   });
 });
 

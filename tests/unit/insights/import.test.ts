@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { HarnessError } from '../../../harness/errors.js';
-import { importFilterLogEvents, JsonDocumentSplitter } from '../../../harness/insights/import.js';
+import { IMPORTED_IDS_FILE, importFilterLogEvents, JsonDocumentSplitter } from '../../../harness/insights/import.js';
 import { queryLogStore } from '../../../harness/insights/index.js';
+import { readStoredEvents, streamFilePath } from '../../../harness/insights/store.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -57,7 +58,7 @@ describe('logs import', () => {
     const report = await importFilterLogEvents({ file, logDir });
 
     // Assess
-    expect(report).toEqual({ logGroupName: 'prod-export', pages: 2, events: 4, duplicates: 1, streams: [STREAM, 'other'] });
+    expect(report).toEqual({ logGroupName: 'prod-export', pages: 2, events: 4, duplicates: 1, alreadyStored: 0, streams: [STREAM, 'other'] });
     const result = await queryLogStore({
       logDir,
       logGroupNames: ['prod-export'],
@@ -94,6 +95,70 @@ describe('logs import', () => {
     expect((error as HarnessError).code).toMatch(/InvalidImportFile/);
     expect((error as HarnessError).exitCode).toBe(2);
     expect((error as Error).message).toMatch(message);
+  });
+
+  test('importing the same file twice stores each event once (idempotent by event id)', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const file = path.join(dir, 'prod-export.json');
+    await writeFile(file, `${JSON.stringify(page1)}\n${JSON.stringify(page2)}\n`);
+    const logDir = path.join(dir, 'logs');
+    const count = async () => {
+      const result = await queryLogStore({
+        logDir,
+        logGroupNames: ['prod-export'],
+        queryString: 'stats count(*) as n',
+        startTimeMs: 0,
+        endTimeMs: Date.now(),
+      });
+      return result.rows[0]?.n;
+    };
+    await importFilterLogEvents({ file, logDir });
+
+    // Act
+    const again = await importFilterLogEvents({ file, logDir });
+
+    // Assess
+    expect(again).toMatchObject({ events: 0, duplicates: 1, alreadyStored: 4 });
+    expect(await count()).toBe('4');
+    expect(await readdir(path.join(logDir, 'prod-export'))).toContain(IMPORTED_IDS_FILE);
+  });
+
+  test('an overlapping export adds only the events that are new', async () => {
+    // Prepare: the first export holds e1 and e2, the second e2 to e4
+    const dir = await tempDir();
+    const logDir = path.join(dir, 'logs');
+    const first = path.join(dir, 'first.json');
+    const second = path.join(dir, 'second.json');
+    await writeFile(first, JSON.stringify(page1));
+    await writeFile(second, JSON.stringify(page2));
+    await importFilterLogEvents({ file: first, logDir, logGroupName: '/aws/lambda/fn' });
+
+    // Act
+    const report = await importFilterLogEvents({ file: second, logDir, logGroupName: '/aws/lambda/fn' });
+
+    // Assess
+    expect(report).toMatchObject({ events: 2, alreadyStored: 1 });
+    const stored = await readStoredEvents(streamFilePath(logDir, '/aws/lambda/fn', STREAM));
+    expect(stored.map((e) => e.message.split(' ')[0])).toEqual(['START', 'END', 'REPORT']);
+  });
+
+  test('events without an eventId are matched by content, and repeated identical lines are all kept', async () => {
+    // Prepare: two identical lines and one other, none with an eventId
+    const dir = await tempDir();
+    const logDir = path.join(dir, 'logs');
+    const file = path.join(dir, 'no-ids.json');
+    const event = { logStreamName: 's', timestamp: 1, message: 'same' };
+    await writeFile(file, JSON.stringify({ events: [event, event, { ...event, message: 'other' }] }));
+
+    // Act
+    const first = await importFilterLogEvents({ file, logDir });
+    const second = await importFilterLogEvents({ file, logDir });
+
+    // Assess
+    expect(first).toMatchObject({ events: 3, duplicates: 0, alreadyStored: 0 });
+    expect(second).toMatchObject({ events: 0, duplicates: 0, alreadyStored: 3 });
+    expect((await readStoredEvents(streamFilePath(logDir, 'no-ids', 's'))).map((e) => e.message)).toEqual(['same', 'same', 'other']);
   });
 
   test('a missing file is a usage error that names it', async () => {

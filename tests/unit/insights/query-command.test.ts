@@ -67,7 +67,8 @@ describe('npm run harness -- query (local target)', () => {
     [['--start', 'yesterday-ish'], /--start 'yesterday-ish' is not a time/],
     [['--since', '15 minutes'], /--since '15 minutes' is not a duration/],
     [['--format', 'xml'], /unknown --format 'xml': use table, json, csv, markdown/],
-    [['--limit', '0'], /--limit must be a whole number from 1 to 100000/],
+    [['--limit', '0'], /--limit '0' is not a whole number from 1 to 100000/],
+    [['--limit', 'abc'], /--limit 'abc' is not a whole number from 1 to 100000: give e.g. --limit 100/],
     [['--start', '2024-05-02T00:00:00Z', '--end', '2024-05-01T00:00:00Z'], /is after --end/],
   ])('refuses bad flags %j with exit 2', async (flags, message) => {
     const { code, err } = await harness(['query', '--log-dir', STORE, ...flags, 'fields @message']);

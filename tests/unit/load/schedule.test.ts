@@ -47,6 +47,8 @@ describe('rateFacts', () => {
     const facts = rateFacts(logOf(plan, (i) => i * 10_000, 1_000), plan);
     expect(facts.sentRps / facts.targetRps).toBeLessThan(0.7);
     expect(facts.sendLagMaxUs).toBe(1_990_000);
+    // Lags are 0, 10, … 1,990 ms: the 198th of 200 is the nearest-rank p99.
+    expect(facts.sendLagP99Us).toBe(1_970_000);
   });
 
   it('shows a server that answered late as an achieved rate below target', () => {

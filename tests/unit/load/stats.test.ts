@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankIndex, summarize } from '../../../harness/load/stats.js';
+import { minSamplesFor, rankIndex, summarize, underSampledStats } from '../../../harness/load/stats.js';
 
 describe('summarize', () => {
   it('uses the nearest rank: p99 of 1..100 is 99 and p99.9 is 100', () => {
@@ -21,5 +21,19 @@ describe('summarize', () => {
   it('returns NaN statistics for no samples', () => {
     expect(summarize([]).p50).toBeNaN();
     expect(rankIndex(1, 0.5)).toBe(0);
+  });
+});
+
+describe('minSamplesFor and underSampledStats', () => {
+  it('asks pX for the n at which X^n falls to 5 % (≈ 3/(1−X)), and marks what fewer samples cannot carry', () => {
+    // Act
+    const minimums = [0.5, 0.9, 0.95, 0.99, 0.999].map(minSamplesFor);
+
+    // Assess: 0.99^299 ≈ 0.0496 ≤ 5 % < 0.99^298; p99 of 400 stands, p99.9 of 400 and p99 of 9 do not.
+    expect(minimums).toEqual([5, 29, 59, 299, 2995]);
+    expect(underSampledStats(400)).toEqual(['p99_9']);
+    expect(underSampledStats(9)).toEqual(['p90', 'p95', 'p99', 'p99_9']);
+    expect(underSampledStats(3_000)).toEqual([]);
+    expect(underSampledStats(0)).toEqual([]);
   });
 });

@@ -53,7 +53,7 @@ export function fixtureInput(): ReportInput {
     warmupSeconds: 1,
     measuredStartUs: 1_000_000,
     measuredSeconds: 4,
-    rates: { targetRps: 10, sentRps: 10, achievedRps: 9.9, sendLagMaxUs: 1_250 },
+    rates: { targetRps: 10, sentRps: 10, achievedRps: 9.9, sendLagMaxUs: 1_250, sendLagP99Us: 900 },
   };
   const handlerLines = new Map<string, HandlerLine[]>();
   const reportLines = new Map<string, ReportLine[]>();
@@ -112,7 +112,7 @@ export function fixtureInput(): ReportInput {
       reportLine: reportLines.get(aws(index))?.[0]?.message,
     })),
   };
-  const measurements = measureRun(load, correlation);
+  const measurements = measureRun(load, correlation, 'local');
   const slos = evaluateSlos(options.slos, measurements.metrics, { closedLoop: false });
   const verdict = decideVerdict(slos, { responses: measurements.responses, sentRatio: 1, achievedRatio: 0.99 });
   return {

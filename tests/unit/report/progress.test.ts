@@ -39,4 +39,16 @@ describe('progress', () => {
     expect(err).toEqual(['warning: slow']);
     expect(out).toEqual([]);
   });
+
+  it('prints a warning once however often it is given', () => {
+    // Prepare
+    const { progress, err } = sink(false);
+
+    // Act
+    for (let i = 0; i < 8; i++) progress.warn('stage throttle raised');
+    progress.warn('something else');
+
+    // Assess
+    expect(err).toEqual(['warning: stage throttle raised', 'warning: something else']);
+  });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../../../harness/report/model.js';
-import { renderReport } from '../../../harness/report/render.js';
+import type { LoadResult } from '../../../harness/load/load.js';
+import { Phase, RequestLog } from '../../../harness/load/records.js';
+import { measureRun } from '../../../harness/check/measure.js';
+import { buildReport, collapseRepeats } from '../../../harness/report/model.js';
+import { renderReport, underSampledLegend } from '../../../harness/report/render.js';
 import { fixtureInput, fixtureReport } from './fixture.js';
 
 describe('renderReport', () => {
@@ -16,8 +19,8 @@ describe('renderReport', () => {
     const sloHeader = lines.findIndex((l) => l.startsWith('| SLO | measures | value | threshold | margin |'));
     expect(sloHeader).toBeGreaterThan(0);
     expect(sloHeader).toBeLessThan(lines.findIndex((l) => l.startsWith('## Latency')));
-    // p99 of warm requests: 25 ms (request 33) against 20 ms.
-    expect(markdown).toContain('| `p99<=20ms` | p99 of client latency, warm requests | 25.00 ms | ≤ 20.00 ms | −5.000 ms | 36 | fail |');
+    // p99 of warm requests: 25 ms (request 33) against 20 ms, marked: 36 samples are too few for a p99.
+    expect(markdown).toContain('| `p99<=20ms` | p99 of client latency, warm requests | 25.00 ms† | ≤ 20.00 ms | −5.000 ms | 36 | fail |');
     expect(markdown).toContain('| `coverage>=100%` | requests found in the logs | 95.9184% | ≥ 100% | −4.0816% | 49 | fail |');
   });
 
@@ -66,5 +69,88 @@ describe('renderReport', () => {
     const report = fixtureReport();
     const twin = JSON.parse(JSON.stringify(report));
     expect(renderReport(twin)).toBe(renderReport(report));
+  });
+
+  it('marks percentiles from too few samples and explains the rule once', () => {
+    // Act
+    const markdown = renderReport(fixtureReport());
+
+    // Assess: 39 samples carry a p90 (needs 29) but not a p95 (59), p99 (299) or p99.9 (2,995).
+    expect(markdown).toContain('| all | 39 | 3.000 | 4.700 | 4.900† | 25.00† | 25.00† | 25.00 |');
+    expect(markdown.split(underSampledLegend()).length - 1).toBe(1);
+    expect(underSampledLegend()).toContain('p99 299, p99.9 2,995');
+    expect(fixtureReport().latency!.all.underSampled).toEqual(['p95', 'p99', 'p99_9']);
+  });
+
+  it('leaves seconds without responses out of the latency chart instead of plotting them at 0 ms', () => {
+    // Prepare: no measured request was due in the second second of the fixture's 4 s.
+    const input = fixtureInput();
+    const log = new RequestLog(64);
+    const source = input.load!.log;
+    for (let i = 0; i < source.count; i++) {
+      const secondOfRun = Math.floor((source.dueUs[i]! - input.load!.measuredStartUs) / 1e6);
+      if (source.phase[i] === Phase.Measured && secondOfRun === 1) continue;
+      const index = log.add(source.phase[i] as 0 | 1, source.correlationId[i]!, source.dueUs[i]!, source.mixIndex[i]!);
+      log.complete(index, { latencyUs: source.latencyUs[i]!, status: source.status[i]!, errorKind: source.errorKind[i] as 0, echoed: true });
+    }
+    const load: LoadResult = { ...input.load!, log };
+
+    // Act
+    const report = buildReport({ ...input, load });
+    const markdown = renderReport(report);
+
+    // Assess
+    expect(report.charts!.overTime.responses).toEqual([10, 0, 10, 9]); // request 44 never answered
+    expect(report.charts!.overTime.p99Ms[1]).toBeNull();
+    expect(markdown).toContain('x-axis "seconds into the measured phase" [0, 2, 3]');
+    expect(markdown).toContain('1 interval without responses left out');
+    expect(markdown).not.toMatch(/line \[[^\]]*\b0, /);
+  });
+
+  it('labels peak mode as a closed loop: successful throughput, 429s apart, no scheduled send times or counted waits', () => {
+    // Prepare
+    const input = fixtureInput();
+    const load: LoadResult = { ...input.load!, mode: 'peak', closedLoop: true, rates: undefined };
+    const measurements = { ...input.measurements!, throughputRps: 5_000, successfulResponses: 10_000, throttledResponses: 120, rates: undefined };
+
+    // Act
+    const markdown = renderReport(buildReport({ ...input, load, measurements }));
+
+    // Assess
+    expect(markdown).toContain('- Peak throughput (closed loop, 10 connections): 5000.0 successful (2xx) responses/s; 120 throttled (429) responses counted apart');
+    expect(markdown).toContain('120 measured responses were throttled (429)');
+    expect(markdown).toContain('per 1 s of send time');
+    expect(markdown).not.toContain('scheduled send time');
+    expect(markdown).not.toContain('the wait counts');
+  });
+
+  it('shows how busy the machine was and why a missed latency SLO was not called a failure', () => {
+    // Prepare: a saturated local machine.
+    const input = fixtureInput();
+    const load: LoadResult = {
+      ...input.load!,
+      machine: { seconds: 4, cores: 2, hostCpuPercent: 98, processCpuPercent: 60, loadAverage1m: 3.5, eventLoopDelayP99Ms: 48, eventLoopDelayMaxMs: 120 },
+    };
+    const measurements = measureRun(load, input.correlation, 'local');
+
+    // Act
+    const report = buildReport({ ...input, load, measurements });
+    const markdown = renderReport(report);
+
+    // Assess
+    expect(report.timing).toMatchObject({ saturated: true, machine: { hostCpuPercent: 98 } });
+    expect(markdown).toContain('## Machine and timing (measured phase)');
+    expect(markdown).toContain('- Host CPU: 98% busy of 2 cores');
+    expect(markdown).toContain('**The machine was saturated**: host CPU 98% of 2 cores (limit 90%); event-loop delay p99 48.0 ms (limit 20 ms).');
+    expect(report.warnings[0]).toMatch(/^Timing: machine saturated/);
+  });
+
+  it('prints a repeated warning once, with how often it was given', () => {
+    // Act
+    const report = buildReport({ ...fixtureInput(), warnings: ['a', 'b', 'a', 'a'] });
+
+    // Assess
+    expect(report.warnings).toEqual(['a (×3)', 'b']);
+    expect(collapseRepeats([])).toEqual([]);
   });
 });

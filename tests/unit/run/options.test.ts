@@ -73,7 +73,19 @@ describe('parseBenchOptions', () => {
     [{ duration: -1 }, 'OutOfRange', /--duration '-1'/],
     [{ connections: 1.5 }, 'OutOfRange', /--connections '1.5' must be a whole number/],
     [{ ttl: 'forever' }, 'InvalidDuration', /--ttl 'forever' is not a duration/],
-    [{ ttl: '10s' }, 'OutOfRange', /--ttl '10000ms' is out of range/],
+    [{ ttl: '10s' }, 'OutOfRange', /--ttl '10s' is out of range: give a duration from 1m to 7d/],
+    [{ ttl: '5s' }, 'OutOfRange', /^--ttl '5s' is out of range/],
+    [{ rate: 'abc' }, 'InvalidNumber', /^--rate 'abc' is not a number: give digits, e.g. --rate 50$/],
+    [{ rate: '0' }, 'OutOfRange', /^--rate '0' is out of range/],
+    [{ duration: '10s' }, 'InvalidNumber', /^--duration '10s' is not a number/],
+    [{ connections: '1.5' }, 'OutOfRange', /^--connections '1.5' must be a whole number$/],
+    [{ port: 'http' }, 'InvalidNumber', /^--port 'http' is not a number: give digits, e.g. --port 3000$/],
+    [{ memory: '' }, 'InvalidNumber', /^--memory '' is not a number/],
+    [{ rate: ['5', '10'] }, 'RepeatedFlag', /^--rate is given 2 times \('5', '10'\): give it once$/],
+    [{ mix: 'int=abc' }, 'InvalidMix', /^--mix 'int=abc': weight 'abc' of 'int' is not a whole number from 1 to 1000: write e.g. int=3$/],
+    [{ mix: 'int=3,uuid-v7=0' }, 'InvalidMix', /weight '0' of 'uuid-v7'/],
+    [{ mix: 'int=2=3' }, 'InvalidMix', /weight '2=3' of 'int'/],
+    [{ defaultSlos: false }, 'NoSlos', /--no-default-slos leaves nothing to judge: add at least one --slo/],
     [{ logsTimeout: '0s' }, 'InvalidDuration', /must be longer than zero/],
     [{ target: 'gcp' }, 'InvalidChoice', /--target 'gcp' is not one of: local, aws/],
     [{ mode: 'closed' }, 'InvalidChoice', /--mode 'closed'/],
@@ -93,6 +105,62 @@ describe('parseBenchOptions', () => {
 
   it('accepts peak mode with the default SLOs (latency ones are reported, not judged)', () => {
     expect(parse({ runId: 'p', mode: 'peak' }).load.mode).toBe('peak');
+  });
+
+  it('reads numbers typed on the command line as text, and numbers from a config file as numbers', () => {
+    // Act
+    const typed = parse({ runId: 'n', rate: ' 12.5 ', duration: '3', warmup: '0', connections: '4', sample: '100', port: '8080' });
+    const fromConfig = parse({ runId: 'n', rate: 12.5, duration: 3 });
+
+    // Assess
+    expect(typed.load).toMatchObject({ rateRps: 12.5, durationSeconds: 3, warmupSeconds: 0, connections: 4 });
+    expect(typed).toMatchObject({ sample: 100, local: { port: 8080 } });
+    expect(fromConfig.load).toMatchObject({ rateRps: 12.5, durationSeconds: 3 });
+  });
+});
+
+describe('SLOs from --slo and the defaults', () => {
+  const texts = (args: BenchArgs) => parse({ runId: 's', ...args }).slos.map((slo) => slo.text);
+
+  it('keeps the defaults and replaces the one on the same metric in place', () => {
+    // Act
+    const options = parse({ runId: 's', slo: ['p99<=80ms'] });
+
+    // Assess: errors and coverage are still judged
+    expect(options.slos.map((slo) => slo.text)).toEqual(['p50<=50ms', 'p99<=80ms', 'errors<=0.1%', 'coverage>=100%']);
+    expect(options.sloSource).toBe('defaults+flags');
+  });
+
+  it('adds an SLO on a metric no default judges after the defaults', () => {
+    expect(texts({ slo: ['lambda.p99<=20ms', 'errors<=0%'] })).toEqual([
+      'p50<=50ms',
+      'p99<=100ms',
+      'errors<=0%',
+      'coverage>=100%',
+      'lambda.p99<=20ms',
+    ]);
+  });
+
+  it('judges only the --slo given with --no-default-slos, and says the SLOs came from flags', () => {
+    // Act
+    const options = parse({ runId: 's', slo: ['p99<=80ms'], defaultSlos: false });
+
+    // Assess
+    expect(options.slos.map((slo) => slo.text)).toEqual(['p99<=80ms']);
+    expect(options.sloSource).toBe('flags');
+  });
+
+  it('says the SLOs came from flags when every default was replaced, and from the defaults without --slo', () => {
+    expect(parse({ runId: 's', slo: ['coverage>=99%', 'errors<=1%', 'p99<=1s', 'p50<=1s'] }).sloSource).toBe('flags');
+    expect(parse({ runId: 's' }).sloSource).toBe('defaults');
+  });
+
+  it('keeps two --slo on the same metric together where the default was', () => {
+    expect(texts({ slo: ['p99>=1ms', 'p99<=80ms'] })).toEqual(['p50<=50ms', 'p99>=1ms', 'p99<=80ms', 'errors<=0.1%', 'coverage>=100%']);
+  });
+
+  it('lets peak mode keep the default latency SLOs (not judged) next to a non-latency --slo', () => {
+    expect(texts({ mode: 'peak', slo: ['errors<=1%'] })).toEqual(['p50<=50ms', 'p99<=100ms', 'errors<=1%', 'coverage>=100%']);
   });
 });
 

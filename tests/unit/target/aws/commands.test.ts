@@ -54,10 +54,26 @@ describe('usage errors before any AWS call', () => {
   });
 
   it('names the missing region and how to set it', async () => {
-    const { code, err } = await run(['sweep'], {});
+    const { code, err } = await run(['sweep', '--target', 'aws'], {});
 
     expect(code).toBe(2);
     expect(err).toContain('error [RegionMissing]: no AWS region given: pass --region (e.g. --region eu-west-1) or set AWS_REGION');
     expect(requests).toBe(0);
   });
 });
+
+describe('sweep without a region', () => {
+  it('sweeps local runs and says plainly that AWS was skipped', async () => {
+    const { code, out } = await runWithOut(['sweep'], {});
+
+    expect(code).toBe(0);
+    expect(out).toContain('aws: skipped: no region set (pass --region or set AWS_REGION to sweep AWS stacks too)');
+    expect(requests).toBe(0);
+  });
+});
+
+async function runWithOut(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+  const out: string[] = [];
+  const code = await main(argv, { env, out: (line) => out.push(line), err: () => {} });
+  return { code, out: out.join('\n') };
+}

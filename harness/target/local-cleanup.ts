@@ -1,0 +1,123 @@
+/**
+ * Finishing a local run that ended without cleaning up (its harness was killed, or a second Ctrl-C cut the
+ * cleanup short): ends the execution environments its manifest recorded and removes the paths it recorded.
+ * Used by `destroy --run-id` and `sweep`, as the AWS teardown is for AWS runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UsageError } from '../errors.js';
+import type { RunManifest } from '../manifest.js';
+import type { DestroyReport } from './target.js';
+
+/** A recorded environment that ignores SIGKILL for this long is reported as left over. */
+const PROCESS_EXIT_WAIT_MS = 2_000;
+const PROCESS_POLL_MS = 50;
+
+/** How a process is recognised; a fake in tests. */
+export interface ProcessTable {
+  /** The command line of a live process, or undefined when there is none (zombies count as gone). */
+  commandLine(pid: number): string | undefined;
+  kill(pid: number, signal: NodeJS.Signals): void;
+}
+
+/** The process table of this machine: /proc on Linux, `ps` elsewhere. */
+export const systemProcesses: ProcessTable = {
+  commandLine(pid) {
+    if (process.platform !== 'linux') {
+      try {
+        const line = execFileSync('ps', ['-o', 'stat=,command=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+        return line === '' || line.startsWith('Z') ? undefined : line;
+      } catch {
+        return undefined; // ps exits 1 when there is no such process
+      }
+    }
+    try {
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (state.slice(state.lastIndexOf(')') + 2).startsWith('Z')) return undefined;
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      return undefined;
+    }
+  },
+  kill(pid, signal) {
+    process.kill(pid, signal);
+  },
+};
+
+/** True while the harness process that wrote this manifest is still running (pids are reused: check what it is). */
+export function runIsLive(manifest: RunManifest, processes: ProcessTable = systemProcesses): boolean {
+  if (manifest.pid === process.pid) return true;
+  const command = processes.commandLine(manifest.pid);
+  return command !== undefined && /harness[/\\]cli\.ts|harness[/\\]cli\.js/.test(command);
+}
+
+/**
+ * Ends the run's recorded environments and removes its recorded paths, then checks that both are gone.
+ * Refuses a run whose harness is still running: that one cleans up after itself.
+ */
+export async function destroyLocalRun(
+  manifest: RunManifest,
+  options: { readonly log?: (line: string) => void; readonly processes?: ProcessTable } = {},
+): Promise<DestroyReport> {
+  const processes = options.processes ?? systemProcesses;
+  const log = options.log ?? (() => {});
+  if (runIsLive(manifest, processes)) {
+    throw new UsageError(
+      'RunStillRunning',
+      `run '${manifest.runId}' is still running as pid ${manifest.pid}: stop it with Ctrl-C there (or kill -INT ${manifest.pid}); it cleans up after itself`,
+    );
+  }
+  const started = performance.now();
+  const checks: string[] = [];
+  const leftovers: string[] = [];
+
+  const ours = manifest.pids.filter((pid) => processes.commandLine(pid)?.includes('runtime-worker') === true);
+  for (const pid of ours) {
+    log(`ending execution environment pid ${pid}`);
+    try {
+      processes.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone between the look and the kill.
+    }
+  }
+  for (let waitedMs = 0; ours.some((pid) => processes.commandLine(pid) !== undefined) && waitedMs < PROCESS_EXIT_WAIT_MS; waitedMs += PROCESS_POLL_MS) {
+    await sleep(PROCESS_POLL_MS);
+  }
+  for (const pid of manifest.pids) {
+    if (ours.includes(pid) && processes.commandLine(pid) !== undefined) {
+      checks.push(`pid ${pid}: still running`);
+      leftovers.push(`process ${pid}`);
+    } else {
+      checks.push(`pid ${pid}: not running`);
+    }
+  }
+
+  for (const recorded of manifest.removePaths ?? []) {
+    await rm(recorded, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
+    if (await exists(recorded)) {
+      checks.push(`${recorded}: still there`);
+      leftovers.push(`directory ${recorded}`);
+    } else {
+      checks.push(`${recorded}: removed`);
+    }
+  }
+  return {
+    target: 'local',
+    stackName: manifest.stackName,
+    verified: leftovers.length === 0,
+    checks,
+    leftovers,
+    durationMs: performance.now() - started,
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

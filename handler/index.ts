@@ -30,7 +30,7 @@ export interface HandlerDeps {
   readonly monotonicMs: () => number;
 }
 
-// Header names are lowercase: API Gateway merges them case-insensitively (aws-fidelity §2.1).
+// Header names are lowercase: API Gateway merges them case-insensitively (docs/aws-behaviour.md#proxy-response).
 const BASE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
 // Log fields echo client text; caps keep every line small whatever the request.
 const LOGGED_PATH_MAX_CHARS = 256;

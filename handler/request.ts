@@ -3,7 +3,7 @@ import { HttpError, invalidParameter } from './errors.js';
 
 /**
  * Reading an API Gateway REST (v1) proxy event defensively: header names in any casing, `null` maps,
- * single- and multi-value views (aws-fidelity §1.1).
+ * single- and multi-value views (docs/aws-behaviour.md#proxy-event).
  */
 
 /** Largest accepted request body, counted in decoded bytes. */
@@ -18,7 +18,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * A request header by case-insensitive name: the single-value map first, then the last value of the
- * multi-value map (API Gateway keeps the client's casing, aws-fidelity §1.1).
+ * multi-value map (API Gateway keeps the client's casing, docs/aws-behaviour.md#proxy-event).
  */
 export function headerValue(event: APIGatewayProxyEvent, name: string): string | undefined {
   const wanted = name.toLowerCase();
@@ -111,7 +111,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The request body as text, after checking its decoded size (base64 bodies are decoded first, since
- * API Gateway base64-encodes binary media types, aws-fidelity §1.1). Throws 413 over 16 KiB and 400
+ * API Gateway base64-encodes binary media types, docs/aws-behaviour.md#proxy-event). Throws 413 over 16 KiB and 400
  * for a missing body or bytes that are not UTF-8.
  */
 export function readBody(event: APIGatewayProxyEvent): string {

@@ -78,7 +78,7 @@ const NOT_FOUND_MESSAGE =
 export function route(event: APIGatewayProxyEvent, deps: RouteDeps, trace: RouteTrace): RouteResponse {
   const method = typeof event.httpMethod === 'string' ? event.httpMethod : '';
   let path = typeof event.path === 'string' ? event.path : '';
-  // One trailing slash is tolerated (`/types/`), as API Gateway keeps it in `path` (aws-fidelity §1.1).
+  // One trailing slash is tolerated (`/types/`), as API Gateway keeps it in `path` (docs/aws-behaviour.md#proxy-event).
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
 
   if (path === '/' || path === '/types') {

@@ -1,7 +1,7 @@
 /**
  * The run manifest, `.rda/runs/<runId>.json`: written before anything is created and updated as each
  * phase starts and ends, so a run killed at any moment leaves a record of what it was doing and how to
- * finish its cleanup (reliability.md §1: persist state so a later `destroy --run-id` or `sweep` can act).
+ * finish its cleanup (docs/failure-model.md#what-is-recorded-so-a-killed-run-can-be-finished: persist state so a later `destroy --run-id` or `sweep` can act).
  */
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -86,7 +86,7 @@ export const DEFAULTS = {
   rateRps: 20,
   durationSeconds: 20,
   // Warm-up has to outlast the first burst of cold starts and the queue they build: Init Duration is
-  // 0.13–0.35 s on AWS (performance.md A1) but 0.45–0.7 s in the local emulator on a busy 2-core machine,
+  // 0.13–0.35 s on AWS (docs/measurement.md#reference-figures) but 0.45–0.7 s in the local emulator on a busy 2-core machine,
   // where a 1 s warm-up left the first 0.3 s of measurement queued behind them (p99 246 ms vs 28 ms).
   warmupSeconds: 2,
   connections: 10,

@@ -1,6 +1,6 @@
 /**
  * `npm run perf`: measures the whole product against its physical limits, each figure as a ratio to a
- * baseline measured interleaved in the same run (performance.md Parts B and C), prints a table and writes
+ * baseline measured interleaved in the same run (docs/measurement.md#npm-run-perf), prints a table and writes
  * `reports/perf-<utc>.md` + `.json`. A measurement, not a test: exit 0 whatever the figures say; 2 for a
  * bad flag or an unwritable `--out-dir`; 130/143/129 after SIGINT/SIGTERM/SIGHUP.
  *

@@ -60,7 +60,7 @@ export const CONTEXT_KEYS = [
 ] as const satisfies readonly (keyof StackConfig)[];
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
-/** How long a run's stack may live before a janitor removes it (reliability.md §1, layer 3). */
+/** How long a run's stack may live before a janitor removes it (docs/failure-model.md#expiry-tags-and-the-sweep). */
 export const DEFAULT_LIFETIME_MS = 2 * 60 * 60 * 1000;
 
 /** Defaults of the settings that do not depend on the clock or the environment. */

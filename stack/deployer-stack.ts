@@ -3,7 +3,7 @@
  * Deployed once per account (and region) by an administrator with `stack/deployer-app.ts`; the
  * workflows then hold no AWS keys, only this role's ARN in a repository variable.
  *
- * What the role may do, statement by statement (reliability.md §5):
+ * What the role may do, statement by statement (docs/aws-behaviour.md#deployer-role):
  * - assume the CDK bootstrap deploy, file-publishing and lookup roles of this account and region:
  *   the bootstrap deploy role is what creates and updates the `rda-*` stacks;
  * - describe and delete stacks named `rda-*` (the harness deletes and verifies with the SDK);
@@ -185,7 +185,7 @@ export class DeployerStack extends Stack {
     );
     // StartQuery is the one Insights action with a resource type (log-group); the run's function logs
     // to /aws/lambda/rda-<runId>-fn, and CloudFormation names any unnamed group of the stack rda-<runId>-….
-    // No DeleteLogGroup: the group is a stack resource and goes with the stack (aws-fidelity §5.3).
+    // No DeleteLogGroup: the group is a stack resource and goes with the stack (docs/aws-behaviour.md#lambda-log-group-lifecycle).
     this.role.addToPolicy(
       new PolicyStatement({ sid: 'QueryRdaLogGroups', actions: ['logs:StartQuery'], resources: rdaLogGroups }),
     );

@@ -3,7 +3,7 @@
  * prints them, and the stack saves the static ones as `AWS::Logs::QueryDefinition`s.
  *
  * Field names are the handler's explicit JSON fields (`correlationId`, `awsRequestId`, ...) and Lambda's
- * discovered REPORT fields (`@type`, `@requestId`, `@duration`, ...; aws-fidelity §4.4). Correlation never
+ * discovered REPORT fields (`@type`, `@requestId`, `@duration`, ...; docs/aws-behaviour.md#discovered-fields). Correlation never
  * keys on `@requestId` of application lines: Insights may assign any UUID on a line to it.
  */
 export interface SavedQuery {
@@ -13,10 +13,10 @@ export interface SavedQuery {
   readonly queryString: string;
 }
 
-/** StartQuery rejects a `queryString` longer than this (aws-fidelity §4.6). */
+/** StartQuery rejects a `queryString` longer than this (docs/aws-behaviour.md#insights-api). */
 export const MAX_QUERY_LENGTH = 10_000;
 
-/** Rows a query returns unless it says otherwise; also the most one GetQueryResults page holds (§4.6). */
+/** Rows a query returns unless it says otherwise; also the most one GetQueryResults page holds (docs/aws-behaviour.md#insights-api). */
 export const DEFAULT_QUERY_LIMIT = 10_000;
 
 /** Placeholder in the find-by-correlation-id template, replaced by the user in the console. */

@@ -1,5 +1,5 @@
 /**
- * The cdk-nag rule packs this project holds itself to (reliability.md §3): AwsSolutions and Serverless.
+ * The cdk-nag rule packs this project holds itself to (docs/aws-behaviour.md#cdk-nag): AwsSolutions and Serverless.
  * cdk-nag 3 runs as a CDK validation plugin; the tests call the packs directly to read every finding.
  */
 import { Validations } from 'aws-cdk-lib';

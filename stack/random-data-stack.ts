@@ -35,7 +35,7 @@ export const HANDLER_ENTRY = join(PROJECT_ROOT, 'handler', 'index.ts');
 /** Newest Node.js runtime aws-cdk-lib knows; cdk-nag (AwsSolutions-L1) checks that it stays the newest. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
-/** The only actions the execution role gets, on the function's own log group (reliability.md §2 trap 1). */
+/** The only actions the execution role gets, on the function's own log group (docs/aws-behaviour.md#lambda-log-group-lifecycle). */
 export const FUNCTION_LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 
 /**
@@ -91,7 +91,7 @@ export class RandomDataStack extends Stack {
     this.functionName = resourceName(config.runId, 'fn');
     this.logGroupName = `/aws/lambda/${this.functionName}`;
 
-    // The group Lambda would otherwise create on first write, outside the stack (trap 1): declared
+    // The group Lambda would otherwise create on first write, outside the stack (docs/aws-behaviour.md#lambda-log-group-lifecycle): declared
     // here under its default name so it is deleted with the stack.
     this.logGroup = new LogGroup(this, 'FunctionLogGroup', {
       logGroupName: this.logGroupName,
@@ -101,7 +101,7 @@ export class RandomDataStack extends Stack {
 
     // GetAtt Arn of a log group ends in ':*' (every stream of this one group), which is what
     // CreateLogStream and PutLogEvents act on. No logs:CreateLogGroup: a late invocation during
-    // teardown must not re-create the group (aws-fidelity §5.3).
+    // teardown must not re-create the group (docs/aws-behaviour.md#lambda-log-group-lifecycle).
     this.role = new Role(this, 'FunctionRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `execution role of ${this.functionName}: writes to its own log group only`,
@@ -153,9 +153,9 @@ export class RandomDataStack extends Stack {
     this.api = new RestApi(this, 'Api', {
       restApiName: resourceName(config.runId, 'api'),
       description: `random-data API of run '${config.runId}'`,
-      // EDGE is CDK's default; regional APIs have the gentler CreateRestApi quota (trap 4).
+      // EDGE is CDK's default; regional APIs have the gentler CreateRestApi quota (docs/aws-behaviour.md#control-plane-quotas).
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
-      // No AWS::ApiGateway::Account: that account-wide singleton must not live in an ephemeral stack (trap 3).
+      // No AWS::ApiGateway::Account: that account-wide singleton must not live in an ephemeral stack (docs/aws-behaviour.md#api-gateway-account-role).
       cloudWatchRole: false,
       deployOptions: {
         stageName: config.stage,
@@ -181,7 +181,7 @@ export class RandomDataStack extends Stack {
     const proxyMethod = proxy.anyMethod!; // defined: `anyMethod: true`
 
     // The stage name is a literal rather than a Ref to the Stage, so the permission and URL do not
-    // depend on the Stage resource (moto skips AWS::ApiGateway::Stage, environment.md).
+    // depend on the Stage resource (moto skips AWS::ApiGateway::Stage, CONTRIBUTING.md#moto-gaps).
     this.fn.addPermission('ApiGatewayInvoke', {
       principal: new ServicePrincipal('apigateway.amazonaws.com'),
       action: 'lambda:InvokeFunction',
@@ -227,7 +227,7 @@ export class RandomDataStack extends Stack {
 
   /**
    * cdk-nag findings this design accepts, each on the one resource it is about, with the reason
-   * (reliability.md §3). The nag test fails if any of these stops matching a live finding.
+   * (docs/aws-behaviour.md#cdk-nag). The nag test fails if any of these stops matching a live finding.
    */
   private acknowledgeNagFindings(methods: readonly Method[]): void {
     const api = this.api.node.defaultChild as CfnResource;
@@ -235,7 +235,7 @@ export class RandomDataStack extends Stack {
     const fn = this.fn.node.defaultChild as CfnResource;
 
     const noAccountRole =
-      'access and execution logging need the account-level API Gateway CloudWatch role, which an ephemeral stack must not own (reliability.md trap 3); requests are traced through the function log group instead';
+      'access and execution logging need the account-level API Gateway CloudWatch role, which an ephemeral stack must not own (docs/aws-behaviour.md#api-gateway-account-role); requests are traced through the function log group instead';
     acknowledge(stage, 'AwsSolutions-APIG1', noAccountRole);
     acknowledge(stage, 'AwsSolutions-APIG6', noAccountRole);
     acknowledge(stage, 'Serverless-APIGWAccessLogging', noAccountRole);

@@ -10,7 +10,7 @@ import { ERROR_KINDS, ErrorKind, Phase } from '../load/records.js';
 import type { RateFacts } from '../load/schedule.js';
 import type { MachineSample } from '../load/machine.js';
 import type { WarmupSettle } from '../load/open-loop.js';
-import { type Summary, summarizeInPlace } from '../load/stats.js';
+import { type Summary, summarizeInPlace } from '../stats/summary.js';
 import { LATENCY_STATS, type LatencyDoubt, type Metrics, type MetricValue } from './slo.js';
 import { assessMachine, detectStartBacklog, latencyDoubts, type MachineAssessment, type StartBacklog } from './timing.js';
 

@@ -7,7 +7,7 @@
 import type { MachineSample } from '../load/machine.js';
 import type { WarmupSettle } from '../load/open-loop.js';
 import { Phase, type RequestLog } from '../load/records.js';
-import { summarize } from '../load/stats.js';
+import { summarize } from '../stats/summary.js';
 import type { LatencyDoubt, LatencyScope } from './slo.js';
 
 /**

@@ -156,16 +156,11 @@ export type TargetFactory = (options: RunOptions, ctx: CommandContext) => Promis
 
 const defaultTargetFactory: TargetFactory = async (options, ctx) => {
   if (options.target === 'aws') {
-    const [{ AwsTarget }, { requireAwsCredentials }] = await Promise.all([
-      import('../target/aws-target.js'),
-      import('../target/aws/config.js'),
-    ]);
-    const target = new AwsTarget({ region: options.region, env: ctx.env });
+    const { AwsAccount } = await import('../target/aws/index.js');
     // Before run(): no manifest, report or destroy hint for a stack that could never be created.
-    await requireAwsCredentials(target.clients.cloudFormation, target.region);
-    return target;
+    return (await AwsAccount.open({ region: options.region, env: ctx.env })).target;
   }
-  const { LocalTarget } = await import('../target/local-target.js');
+  const { LocalTarget } = await import('../target/local/local-target.js');
   return new LocalTarget({ logDir: options.local.logDir, keepLogs: options.local.keepLogs, port: options.local.port });
 };
 

@@ -45,14 +45,8 @@ export const deployCommand: Command<DeployArgs> = {
     if (ttlMs < TTL_LIMITS_MS.min || ttlMs > TTL_LIMITS_MS.max) {
       throw new UsageError('OutOfRange', `--ttl '${args.ttl}' is out of range: give 1m to 7d`);
     }
-    // Loaded here: the AWS SDK adds to the start-up of every other command.
-    const [{ requireAwsCredentials, resolveDeploymentMethod }, { AwsTarget }] = await Promise.all([
-      import('../target/aws/config.js'),
-      import('../target/aws-target.js'),
-    ]);
-    const deploymentMethod = resolveDeploymentMethod(args.deploymentMethod, ctx.env);
-    const target = new AwsTarget({ region: args.region, env: ctx.env, deploymentMethod });
-    await requireAwsCredentials(target.clients.cloudFormation, target.region);
+    const { AwsAccount } = await import('../target/aws/index.js');
+    const { target } = await AwsAccount.open({ region: args.region, env: ctx.env, deploymentMethod: args.deploymentMethod });
     const expiresAt = new Date(Date.now() + ttlMs).toISOString();
     const deployment = await target.deploy({ runId, signal: ctx.signal, context: { expiresAt }, log: ctx.err });
 

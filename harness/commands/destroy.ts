@@ -32,16 +32,16 @@ export const destroyCommand: Command<DestroyArgs> = {
     if (problem !== null) throw new UsageError('RunIdInvalid', problem);
     const manifest = await readManifest(ctx.cwd, args.runId);
     if (manifest?.target === 'local') {
-      const { destroyLocalRun } = await import('../target/local-cleanup.js');
+      const { destroyLocalRun } = await import('../target/local/cleanup.js');
       return finish(args.runId, await destroyLocalRun(manifest, { log: ctx.err }), ctx);
     }
-    // Loaded here: the AWS SDK adds to the start-up of every other command.
-    const [{ createAwsClients, requireAwsCredentials, resolveRegion }, { destroyRun }] = await Promise.all([import('../target/aws/config.js'), import('../target/aws/destroy.js')]);
-    const region = resolveRegion(args.region, ctx.env);
-    const clients = createAwsClients(region);
-    await requireAwsCredentials(clients.cloudFormation, region);
-    const report = await destroyRun(clients, { runId: args.runId, region, log: ctx.err });
-    return finish(args.runId, report, ctx);
+    const { AwsAccount } = await import('../target/aws/index.js');
+    const account = await AwsAccount.open({ region: args.region, env: ctx.env });
+    try {
+      return await finish(args.runId, await account.destroyRun(args.runId, ctx.err), ctx);
+    } finally {
+      account.close();
+    }
   },
 };
 

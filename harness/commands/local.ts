@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { ManifestWriter, readManifest, setCleanupHint } from '../manifest.js';
-import { runIsLive } from '../target/local-cleanup.js';
-import { type LocalDeployment, LocalTarget } from '../target/local-target.js';
+import { runIsLive } from '../target/local/cleanup.js';
+import { type LocalDeployment, LocalTarget } from '../target/local/local-target.js';
 import type { DestroyReport } from '../target/target.js';
 import type { Command } from './command.js';
 

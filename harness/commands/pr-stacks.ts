@@ -24,23 +24,16 @@ export const prStacksCommand: Command<PrStacksArgs> = {
       .option('region', { type: 'string', desc: 'AWS region (default: $AWS_REGION, then $AWS_DEFAULT_REGION)' }),
   async run(args, ctx) {
     const prefix = prRunIdPrefix(args.pr);
-    // Loaded here: the AWS SDK adds to the start-up of every other command.
-    const [{ listLiveStacks }, { requireAwsCredentials, resolveRegion }, { CloudFormationClient }] = await Promise.all([
-      import('../ci/list-stacks.js'),
-      import('../target/aws/config.js'),
-      import('@aws-sdk/client-cloudformation'),
-    ]);
-    const region = resolveRegion(args.region, ctx.env);
+    const { AwsAccount } = await import('../target/aws/index.js');
     // A missing login is a configuration error (exit 2), not a failed listing (exit 3).
-    const cloudFormation = new CloudFormationClient({ region });
+    const account = await AwsAccount.open({ region: args.region, env: ctx.env });
     try {
-      await requireAwsCredentials(cloudFormation, region);
+      const runIds = selectPrRunIds(await account.listLiveStacks(ctx.signal), args.pr);
+      for (const runId of runIds) ctx.out(runId);
+      ctx.err(`${runIds.length} stack(s) with run id '${prefix}*' in ${account.region}`);
+      return ExitCode.Pass;
     } finally {
-      cloudFormation.destroy();
+      account.close();
     }
-    const runIds = selectPrRunIds(await listLiveStacks(region, { signal: ctx.signal }), args.pr);
-    for (const runId of runIds) ctx.out(runId);
-    ctx.err(`${runIds.length} stack(s) with run id '${prefix}*' in ${region}`);
-    return ExitCode.Pass;
   },
 };

@@ -1,17 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ExitCode, UsageError } from '../errors.js';
 import {
-  type AwsInsightsResult,
   formatResult,
   listLogGroups,
   MAX_LIMIT,
   queryLogStore,
   RESULT_FORMATS,
   type ResultFormat,
-  runAwsInsightsQuery,
 } from '../insights/index.js';
-import { requireAwsCredentials, resolveRegion } from '../target/aws/config.js';
+import type { AwsInsightsResult } from '../target/aws/index.js';
 import type { InsightsResult } from '../target/target.js';
 import type { Command } from './command.js';
 
@@ -74,17 +71,14 @@ export const queryCommand: Command<QueryArgs> = {
       }
       const groups = logGroups(args);
       if (groups.length === 0) throw new UsageError('LogGroupMissing', 'name at least one --log-group with --target aws, e.g. --log-group /aws/lambda/my-fn');
-      const region = resolveRegion(args.region, ctx.env);
-      const client = new CloudWatchLogsClient({ region });
+      const { AwsAccount } = await import('../target/aws/index.js');
+      const account = await AwsAccount.open({ region: args.region, env: ctx.env });
       try {
-        await requireAwsCredentials(client, region);
-        result = await runAwsInsightsQuery(
-          client,
-          { queryString, ...range, limit, logGroupNames: groups, signal: ctx.signal },
-          { onStatus: (status) => ctx.err(`query status: ${status}`) },
+        result = await account.query({ queryString, ...range, limit, logGroupNames: groups, signal: ctx.signal }, (status) =>
+          ctx.err(`query status: ${status}`),
         );
       } finally {
-        client.destroy();
+        account.close();
       }
     } else {
       const logDir = args['log-dir'];

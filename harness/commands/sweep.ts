@@ -1,6 +1,6 @@
 import { abortError, ExitCode, InfraError } from '../errors.js';
 import { parseDurationMs } from '../options.js';
-import type { SweepRow } from '../target/aws/sweep.js';
+import type { SweepRow } from '../target/aws/index.js';
 import { listManifests, updateManifest } from '../manifest.js';
 import type { Command, CommandContext } from './command.js';
 
@@ -46,21 +46,10 @@ export const sweepCommand: Command<SweepArgs> = {
       ctx.out('aws: skipped: no region set (pass --region or set AWS_REGION to sweep AWS stacks too)');
       return finishLocal(localFailures);
     }
-    // Loaded here: the AWS SDK adds to the start-up of every other command.
-    const [{ describeAllStacks }, { createAwsClients, requireAwsCredentials, resolveRegion }, { destroyRun }, { awsCallFailed }, { planSweep, renderSweepTable }] =
-      await Promise.all([
-        import('../target/aws/cloudformation.js'),
-        import('../target/aws/config.js'),
-        import('../target/aws/destroy.js'),
-        import('../target/aws/errors.js'),
-        import('../target/aws/sweep.js'),
-      ]);
-    const region = resolveRegion(args.region, ctx.env);
-    const clients = createAwsClients(region);
-    await requireAwsCredentials(clients.cloudFormation, region);
-    const stacks = await describeAllStacks(clients.cloudFormation).catch((error) => {
-      throw awsCallFailed('DescribeStacks', error);
-    });
+    const { AwsAccount, planSweep, renderSweepTable } = await import('../target/aws/index.js');
+    const account = await AwsAccount.open({ region: args.region, env: ctx.env });
+    const region = account.region;
+    const stacks = await account.listStacks();
     const plan = planSweep(stacks, { nowMs: Date.now(), olderThanMs });
 
     const rows: SweepRow[] = [];
@@ -72,8 +61,8 @@ export const sweepCommand: Command<SweepArgs> = {
         interrupted = true;
         rows.push({ decision, action: 'not started (interrupted)' });
       } else {
-        // One at a time: DeleteRestApi allows 1 request per 30 s per account (reliability.md §2 trap 4).
-        const report = await destroyRun(clients, { runId: decision.runId, region, log: ctx.err });
+        // One at a time: DeleteRestApi allows 1 request per 30 s per account (docs/aws-behaviour.md#control-plane-quotas).
+        const report = await account.destroyRun(decision.runId, ctx.err);
         rows.push({ decision, report, action: report.verified ? 'destroyed, verified' : 'NOT verified' });
       }
     }
@@ -105,7 +94,7 @@ export const sweepCommand: Command<SweepArgs> = {
  * many could not be verified clean.
  */
 async function sweepLocalRuns(yes: boolean, ctx: CommandContext): Promise<number> {
-  const { destroyLocalRun, runIsLive } = await import('../target/local-cleanup.js');
+  const { destroyLocalRun, runIsLive } = await import('../target/local/cleanup.js');
   const unfinished = (await listManifests(ctx.cwd)).filter(
     (m) => m.target === 'local' && (m.status === 'running' || m.status === 'destroy-failed') && !runIsLive(m),
   );

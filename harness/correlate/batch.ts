@@ -1,6 +1,6 @@
 /**
  * Splits ids into `in [...]` lists small enough for one Logs Insights query: StartQuery rejects a query
- * longer than 10,000 characters (aws-fidelity §4.6), and each id brings back at least one row out of the
+ * longer than 10,000 characters (docs/aws-behaviour.md#insights-api), and each id brings back at least one row out of the
  * 10,000 a query returns by default.
  */
 import { MAX_QUERY_LENGTH } from '../../stack/log-queries.js';

@@ -1,8 +1,8 @@
 /**
  * Correlation through `deployment.query()`: finds each sampled request's handler line and REPORT line
  * with batched Logs Insights queries, polling with backoff until every expected id is found or the logs
- * deadline passes (CloudWatch ingestion takes seconds, aws-fidelity §4.6). Query errors are retried until
- * the deadline, never read as "zero results" (reliability.md §6). The classification itself is joinLogs().
+ * deadline passes (CloudWatch ingestion takes seconds, docs/aws-behaviour.md#ingestion-delay). Query errors are retried until
+ * the deadline, never read as "zero results" (docs/measurement.md#correlation). The classification itself is joinLogs().
  */
 import {
   correlationCensusQuery,

@@ -1,7 +1,7 @@
 /**
  * The join, pure: client records ⇄ handler log line (by `correlationId`) ⇄ REPORT line (by
  * `awsRequestId` = `@requestId`). Each sampled request ends in exactly one class (Loki canary's
- * semantics, reliability.md §6): matched, no log line, no REPORT, duplicate; or not expected in the logs at
+ * semantics, docs/measurement.md#correlation): matched, no log line, no REPORT, duplicate; or not expected in the logs at
  * all because the handler never answered it. Logged ids that were never sent are `unexpected`.
  */
 import type { InsightsRow } from '../target/target.js';
@@ -89,7 +89,7 @@ export function toReportLine(row: InsightsRow): ReportLine | undefined {
     durationMs: num(row['@duration']),
     billedDurationMs: num(row['@billedDuration']),
     initDurationMs: num(row['@initDuration']),
-    // Insights reports memory in bytes as MB × 1,000,000 (aws-fidelity §4.4).
+    // Insights reports memory in bytes as MB × 1,000,000 (docs/aws-behaviour.md#discovered-fields).
     maxMemoryUsedMb: num(row['@maxMemoryUsed']) / 1e6,
     message: row['@message'],
   };

@@ -1,5 +1,5 @@
 /**
- * The plain settings the emulator runs from. `harness/target/assembly.ts` reads them from the synthesized
+ * The plain settings the emulator runs from. `harness/emulator/assembly.ts` reads them from the synthesized
  * cloud assembly; tests build them by hand to run fixture handlers. Nothing here is a default copied from
  * the stack: every value comes from the template or from the caller.
  */
@@ -14,7 +14,7 @@ export interface RouteConfig {
   readonly methods: readonly string[];
 }
 
-/** Stage-wide token bucket; API Gateway answers 429 when it is empty (aws-fidelity §2.2). */
+/** Stage-wide token bucket; API Gateway answers 429 when it is empty (docs/aws-behaviour.md#throttling). */
 export interface ThrottleConfig {
   /** Steady-state refill, requests per second. */
   readonly rateLimit: number;
@@ -28,7 +28,7 @@ export interface ApiConfig {
   readonly apiId: string;
   readonly stageName: string;
   readonly deploymentId: string;
-  /** `event.stageVariables`; null when the stage has none (aws-fidelity §1.1). */
+  /** `event.stageVariables`; null when the stage has none (docs/aws-behaviour.md#proxy-event). */
   readonly stageVariables: Readonly<Record<string, string>> | null;
   /** Content types whose bodies travel base64-encoded, e.g. `image/png`, `*\/*`. */
   readonly binaryMediaTypes: readonly string[];
@@ -70,8 +70,8 @@ export interface EmulatorConfig {
   readonly function: FunctionConfig;
 }
 
-/** API Gateway's account-level defaults when a stage sets no throttling (aws-fidelity §2.2, `limits.md`). */
+/** API Gateway's account-level defaults when a stage sets no throttling (docs/aws-behaviour.md#throttling). */
 export const ACCOUNT_THROTTLE: ThrottleConfig = { rateLimit: 10_000, burstLimit: 5_000 };
 
-/** API Gateway's default integration timeout (aws-fidelity §2.2). */
+/** API Gateway's default integration timeout (docs/aws-behaviour.md#integration-timeout). */
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;

@@ -4,7 +4,7 @@ import type { EmulatorConfig } from './config.js';
 import type { InvocationOutcome } from './execution-environment.js';
 import { isUuid, newExtendedRequestId, newRequestId, newTraceRoot, randomHex } from './ids.js';
 import { buildProxyEvent, findHeader, parseRequestTarget, type RequestTarget } from './proxy-event.js';
-import { type LogFileSystem, type LogStoreHealth, LogStoreMonitor } from './log-store.js';
+import { type LogFileSystem, type LogStoreHealth, LogStoreMonitor } from '../logstore/writer.js';
 import { type GatewayErrorKind, gatewayError, type HttpResponse, mapProxyResult } from './proxy-response.js';
 import { type EnvironmentInfo, type ProcessCheck, RuntimePool } from './runtime-pool.js';
 import { RouteTable } from './routes.js';
@@ -15,7 +15,7 @@ import { TokenBucket } from './token-bucket.js';
  * front of a pool of Lambda execution environments whose logs go to the on-disk store.
  */
 
-/** API Gateway's payload limit for REST APIs (aws-fidelity §2.2, `limits.md`: 10 MB). */
+/** API Gateway's payload limit for REST APIs (docs/aws-behaviour.md#payload-limits: 10 MB). */
 const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface EmulatorOptions {
@@ -98,7 +98,7 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
     const receivedAtMs = Date.now();
     const rawHeaders = req.rawHeaders;
     const override = findHeader(rawHeaders, 'x-amzn-requestid');
-    // A client may set the request id with a UUID (aws-fidelity §1.2); anything else is replaced.
+    // A client may set the request id with a UUID (docs/aws-behaviour.md#request-context); anything else is replaced.
     const requestId = override !== undefined && isUuid(override) ? override : newRequestId();
     const extendedRequestId = newExtendedRequestId();
     const fail = (kind: GatewayErrorKind) => answerError(res, kind, requestId, extendedRequestId);
@@ -186,7 +186,7 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
         requestId,
         'x-amz-apigw-id',
         extendedRequestId,
-        // Returned for Lambda proxy integrations, not on gateway errors (aws-fidelity §2.3).
+        // Returned for Lambda proxy integrations, not on gateway errors (docs/aws-behaviour.md#response-headers).
         'X-Amzn-Trace-Id',
         traceRoot,
       );

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FunctionConfig } from './config.js';
 import { newLogStreamName } from './ids.js';
-import { type LogFileSystem, type LogStoreMonitor, LogStreamWriter } from './log-store.js';
+import { type LogFileSystem, type LogStoreMonitor, LogStreamWriter } from '../logstore/writer.js';
 import { endLine, initStartLine, reportLine, runtimeExitLine, startLine } from './platform-lines.js';
 
 /**
@@ -437,7 +437,7 @@ export class ExecutionEnvironment {
         nowMs,
         reportLine({
           requestId: active.request.awsRequestId,
-          // On a timeout Lambda reports the configured timeout as Duration (aws-fidelity §3.2).
+          // On a timeout Lambda reports the configured timeout as Duration (docs/aws-behaviour.md#lambda-report-line).
           durationMs: this.options.fn.timeoutSeconds * 1000,
           memorySizeMb: this.options.fn.memorySizeMb,
           maxMemoryUsedMb: this.maxMemoryUsedMb(),

@@ -1,6 +1,6 @@
 import { createHash, randomFillSync, randomUUID } from 'node:crypto';
 
-/** The ids and timestamps API Gateway and Lambda generate, in their AWS formats (aws-fidelity §1.2, §2.3, §3.1). */
+/** The ids and timestamps API Gateway and Lambda generate, in their AWS formats (docs/aws-behaviour.md#request-context, #response-headers, #log-groups-and-streams). */
 
 // One crypto.randomBytes call costs ~8 µs on our machines whatever its size, three per request add up:
 // draw from a 4 KiB pool instead (randomUUID pools the same way inside node).
@@ -31,23 +31,23 @@ export function newRequestId(): string {
   return randomUUID();
 }
 
-/** True for a UUID in 8-4-4-4-12 hex form (a client may override `requestId` with one, aws-fidelity §1.2). */
+/** True for a UUID in 8-4-4-4-12 hex form (a client may override `requestId` with one, docs/aws-behaviour.md#request-context). */
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** 16 characters ending in `=`, like `TWegAcC4EowCHnA=`: the base64 form of 11 random bytes (aws-fidelity §1.2). */
+/** 16 characters ending in `=`, like `TWegAcC4EowCHnA=`: the base64 form of 11 random bytes (docs/aws-behaviour.md#request-context). */
 export function newExtendedRequestId(): string {
   const start = take(11);
   return POOL.toString('base64', start, start + 11);
 }
 
-/** `Root=1-<8 hex epoch seconds>-<24 hex>`, the `X-Amzn-Trace-Id` format (aws-fidelity §2.3). */
+/** `Root=1-<8 hex epoch seconds>-<24 hex>`, the `X-Amzn-Trace-Id` format (docs/aws-behaviour.md#response-headers). */
 export function newTraceRoot(nowMs: number): string {
   return `Root=1-${Math.floor(nowMs / 1000).toString(16).padStart(8, '0')}-${randomHex(12)}`;
 }
 
-/** `dd/MMM/yyyy:HH:mm:ss +0000`, the `requestContext.requestTime` format (aws-fidelity §1.2). */
+/** `dd/MMM/yyyy:HH:mm:ss +0000`, the `requestContext.requestTime` format (docs/aws-behaviour.md#request-context). */
 export function clfTime(epochMs: number): string {
   const d = new Date(epochMs);
   return (
@@ -56,7 +56,7 @@ export function clfTime(epochMs: number): string {
   );
 }
 
-/** `YYYY/MM/DD/[$LATEST]<32 lowercase hex>`: one log stream per execution environment (aws-fidelity §3.1). */
+/** `YYYY/MM/DD/[$LATEST]<32 lowercase hex>`: one log stream per execution environment (docs/aws-behaviour.md#log-groups-and-streams). */
 export function newLogStreamName(epochMs: number, version = '$LATEST'): string {
   const d = new Date(epochMs);
   return `${d.getUTCFullYear()}/${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())}/[${version}]${randomHex(16)}`;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Lambda's platform log lines in text format, byte for byte as aws-fidelity §3.2 records them. Messages
+ * Lambda's platform log lines in text format, byte for byte as docs/aws-behaviour.md#lambda-platform-lines records them. Messages
  * are returned without their trailing newline, as the log store keeps them.
  */
 
@@ -32,14 +32,14 @@ export function printedDurationMs(durationMs: number): number {
   return Number(durationMs.toFixed(2));
 }
 
-/** Billed Duration = ceil(Duration) in whole ms, Init excluded (aws-fidelity §3.3); at least 1 ms. */
+/** Billed Duration = ceil(Duration) in whole ms, Init excluded (docs/aws-behaviour.md#billed-duration); at least 1 ms. */
 export function billedDurationMs(durationMs: number): number {
   return Math.max(1, Math.ceil(printedDurationMs(durationMs)));
 }
 
 /**
  * `REPORT RequestId: <id>\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t`
- * then `Init Duration: 145.69 ms\t` on cold starts; a timeout ends in `Status: timeout` (aws-fidelity §3.2).
+ * then `Init Duration: 145.69 ms\t` on cold starts; a timeout ends in `Status: timeout` (docs/aws-behaviour.md#lambda-report-line).
  */
 export function reportLine(fields: ReportFields): string {
   let line =
@@ -55,7 +55,7 @@ export function reportLine(fields: ReportFields): string {
 
 /**
  * `INIT_START Runtime Version: nodejs:24.v<N>\tRuntime Version ARN: arn:aws:lambda:<region>::runtime:<64 hex>`,
- * once per environment before its first START (aws-fidelity §3.2). The version and hash are stable stand-ins.
+ * once per environment before its first START (docs/aws-behaviour.md#lambda-platform-lines). The version and hash are stable stand-ins.
  */
 export function initStartLine(runtime: string, region: string): string {
   const major = /^nodejs(\d+)/.exec(runtime)?.[1] ?? '0';

@@ -2,15 +2,15 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { clfTime } from './ids.js';
 
 /**
- * Builds the REST API (v1) Lambda proxy event from a raw HTTP request, fact by fact as aws-fidelity §1
+ * Builds the REST API (v1) Lambda proxy event from a raw HTTP request, fact by fact as docs/aws-behaviour.md#proxy-event
  * records it. Pure: ids and the clock come in as arguments.
  */
 
 /** Where a request lands once the stage is taken off its URL. */
 export interface RequestTarget {
-  /** `event.path`: no stage, leading slashes collapsed, not decoded (aws-fidelity §1.1). */
+  /** `event.path`: no stage, leading slashes collapsed, not decoded (docs/aws-behaviour.md#proxy-event). */
   readonly path: string;
-  /** `requestContext.path`: with the stage, leading slashes kept (aws-fidelity §1.2). */
+  /** `requestContext.path`: with the stage, leading slashes kept (docs/aws-behaviour.md#request-context). */
   readonly contextPath: string;
   /** The raw query string after `?` (fragment dropped), or null when the URL has no `?`. */
   readonly rawQuery: string | null;
@@ -28,7 +28,7 @@ export function parseRequestTarget(rawUrl: string, stageName: string): RequestTa
   const rest = rawPath.slice(prefix.length);
   if (rest !== '' && rest[0] !== '/') return null;
   const kept = rest === '' ? '/' : rest;
-  // `//hardcoded` becomes `/hardcoded` in `path` but stays in `requestContext.path` (aws-fidelity §1.1, §1.2).
+  // `//hardcoded` becomes `/hardcoded` in `path` but stays in `requestContext.path` (docs/aws-behaviour.md#proxy-event, #request-context).
   let start = 0;
   while (start + 1 < kept.length && kept[start + 1] === '/') start++;
   return { path: kept.slice(start), contextPath: prefix + kept, rawQuery };
@@ -40,7 +40,7 @@ export interface QueryMaps {
   readonly multi: Record<string, string[]> | null;
 }
 
-/** Parses a raw query string: `&` and `;` split, `+` is a space, `%XX` decoded (aws-fidelity §1.1). */
+/** Parses a raw query string: `&` and `;` split, `+` is a space, `%XX` decoded (docs/aws-behaviour.md#proxy-event). */
 export function parseQuery(rawQuery: string | null): QueryMaps {
   if (rawQuery === null || rawQuery === '') return { single: null, multi: null };
   const single: Record<string, string> = {};
@@ -82,7 +82,7 @@ export function headerMaps(rawHeaders: readonly string[]): {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i];
     const lower = name.length === 10 || name.length === 14 ? name.toLowerCase() : '';
-    // Not passed to the integration (aws-fidelity §1.1).
+    // Not passed to the integration (docs/aws-behaviour.md#proxy-event).
     if (lower === 'connection' || lower === 'content-length') continue;
     const value = rawHeaders[i + 1];
     // Which value lands in `headers` for a repeated header is UNCONFIRMED; the last one, as for query strings.
@@ -143,7 +143,7 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     isBase64Encoded = isBinaryMediaType(contentType, input.binaryMediaTypes);
     body = input.body.toString(isBase64Encoded ? 'base64' : 'utf8');
   }
-  // `domainPrefix` is the first label of the host name (aws-fidelity §1.2); a local Host carries a port.
+  // `domainPrefix` is the first label of the host name (docs/aws-behaviour.md#request-context); a local Host carries a port.
   const hostname = host.replace(/:\d+$/, '');
   const dot = hostname.indexOf('.');
   return {
@@ -159,7 +159,7 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     requestContext: {
       accountId: input.accountId,
       apiId: input.apiId,
-      // `authorizer` is absent when the method's authorization is NONE (aws-fidelity §1.2).
+      // `authorizer` is absent when the method's authorization is NONE (docs/aws-behaviour.md#request-context).
       deploymentId: input.deploymentId,
       domainName: host,
       domainPrefix: dot === -1 ? hostname : hostname.slice(0, dot),

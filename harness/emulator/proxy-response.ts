@@ -1,8 +1,8 @@
 import { isBinaryMediaType } from './proxy-event.js';
 
 /**
- * Maps a Lambda proxy result back to HTTP as API Gateway REST (v1) does (aws-fidelity §2.1), and builds
- * API Gateway's own error responses (aws-fidelity §2.2). Pure.
+ * Maps a Lambda proxy result back to HTTP as API Gateway REST (v1) does (docs/aws-behaviour.md#proxy-response), and builds
+ * API Gateway's own error responses (docs/aws-behaviour.md#gateway-errors). Pure.
  */
 
 /** An HTTP response ready for `res.writeHead(statusCode, headers)`: `headers` is a flat name/value list. */
@@ -20,7 +20,7 @@ export type MappedResult =
 const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
 
 // Headers that would break HTTP framing if passed through, plus the documented example; API Gateway sends
-// them as `X-Amzn-Remapped-<name>`. The full AWS list is UNCONFIRMED (aws-fidelity §2.3).
+// them as `X-Amzn-Remapped-<name>`. The full AWS list is UNCONFIRMED (docs/aws-behaviour.md#response-headers).
 const REMAPPED = new Set(['connection', 'content-length', 'transfer-encoding', 'www-authenticate']);
 
 // HTTP/1.1 field names are tokens (RFC 9110 §5.1) and values exclude CR, LF, NUL and other controls
@@ -31,7 +31,7 @@ const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
  * `result` is the function's JSON-decoded return value; `accept` is the request's Accept header (its first
- * media type decides binary decoding together with the response Content-Type, aws-fidelity §2.1).
+ * media type decides binary decoding together with the response Content-Type, docs/aws-behaviour.md#proxy-response).
  */
 export function mapProxyResult(
   result: unknown,
@@ -89,7 +89,7 @@ export function mapProxyResult(
       if (INVALID_HEADER_VALUE.test(text)) return { ok: false, reason: `header '${name}' has a character HTTP cannot carry` };
       const lower = name.toLowerCase();
       const entry = merged.get(lower);
-      // Multi values first, then the single value, unless it repeats one of them (aws-fidelity §2.1).
+      // Multi values first, then the single value, unless it repeats one of them (docs/aws-behaviour.md#proxy-response).
       if (entry) {
         if (!entry.values.includes(text)) entry.values.push(text);
       } else {
@@ -118,7 +118,7 @@ export function mapProxyResult(
       // Cookies cannot be comma-joined without corrupting them: one header line each.
       for (const value of values) headers.push(name, value);
     } else {
-      // Multi-value headers travel joined with ", " on the wire (aws-fidelity §2.1).
+      // Multi-value headers travel joined with ", " on the wire (docs/aws-behaviour.md#proxy-response).
       headers.push(name, values.join(', '));
     }
   }
@@ -149,7 +149,7 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** API Gateway's own answers, with the bodies and error types of aws-fidelity §2.2. */
+/** API Gateway's own answers, with the bodies and error types of docs/aws-behaviour.md#gateway-errors. */
 export type GatewayErrorKind =
   | 'MissingAuthenticationToken'
   | 'Throttled'
@@ -160,14 +160,14 @@ export type GatewayErrorKind =
   | 'InvokeRejected';
 
 const GATEWAY_ERRORS: Record<GatewayErrorKind, { status: number; body: string; errorType?: string }> = {
-  // Seen without a space after the colon (aws-fidelity §2.2, OBS).
+  // Seen without a space after the colon (docs/aws-behaviour.md#gateway-errors, reported).
   MissingAuthenticationToken: {
     status: 403,
     body: '{"message":"Missing Authentication Token"}',
     errorType: 'MissingAuthenticationTokenException',
   },
   Throttled: { status: 429, body: '{"message":"Too Many Requests"}', errorType: 'TooManyRequestsException' },
-  // 36 bytes with a space after the colon, as recorded (aws-fidelity §2.2, REC).
+  // 36 bytes with a space after the colon, as recorded (docs/aws-behaviour.md#gateway-errors, recorded).
   MalformedResponse: {
     status: 502,
     body: '{"message": "Internal server error"}',
@@ -189,7 +189,7 @@ const GATEWAY_ERRORS: Record<GatewayErrorKind, { status: number; body: string; e
   },
 };
 
-/** A gateway error response. Such responses carry `x-amzn-ErrorType` and no `X-Amzn-Trace-Id` (aws-fidelity §2.3). */
+/** A gateway error response. Such responses carry `x-amzn-ErrorType` and no `X-Amzn-Trace-Id` (docs/aws-behaviour.md#response-headers). */
 export function gatewayError(kind: GatewayErrorKind, requestId: string, extendedRequestId: string): HttpResponse {
   const spec = GATEWAY_ERRORS[kind];
   const headers = ['Content-Type', 'application/json', 'x-amzn-RequestId', requestId];

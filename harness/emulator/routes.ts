@@ -3,11 +3,11 @@ import type { RouteConfig } from './config.js';
 /** A matched resource: its template, id, and the path parameters taken from the (undecoded) path. */
 export interface RouteMatch {
   readonly route: RouteConfig;
-  /** Null on non-templated resources (aws-fidelity §1.1). */
+  /** Null on non-templated resources (docs/aws-behaviour.md#proxy-event). */
   readonly pathParameters: Record<string, string> | null;
 }
 
-/** What routing decided: a resource with the method, or a miss (both give 403 on AWS, aws-fidelity §2.2). */
+/** What routing decided: a resource with the method, or a miss (both give 403 on AWS, docs/aws-behaviour.md#gateway-errors). */
 export type RouteResult =
   | { readonly kind: 'match'; readonly match: RouteMatch }
   | { readonly kind: 'no-resource' }
@@ -103,7 +103,7 @@ function walk(node: Node, segments: string[], index: number, params: [string, st
     }
   }
   if (node.greedy?.route) {
-    // `{proxy+}` takes the rest of the path without its leading slash (aws-fidelity §1.1).
+    // `{proxy+}` takes the rest of the path without its leading slash (docs/aws-behaviour.md#proxy-event).
     const rest = segments.slice(index).join('/');
     if (rest !== '') {
       return { route: node.greedy.route, pathParameters: Object.fromEntries([...params, [node.greedy.name, rest]]) };

@@ -1,6 +1,6 @@
 import type { FunctionConfig } from './config.js';
 import { ExecutionEnvironment, type InvocationOutcome, type InvocationRequest } from './execution-environment.js';
-import type { LogFileSystem, LogStoreMonitor } from './log-store.js';
+import type { LogFileSystem, LogStoreMonitor } from '../logstore/writer.js';
 
 /**
  * Lambda's scaling for one function: one invocation per environment, idle environments reused (most
@@ -82,7 +82,7 @@ export class RuntimePool {
 
   /**
    * Runs one invocation, or returns `throttled` at once when every allowed environment is busy (API
-   * Gateway then answers 429 here; on AWS a Lambda throttle is a 500, see reliability.md trap 6).
+   * Gateway then answers 429 here; on AWS a Lambda throttle is a 500, see docs/aws-behaviour.md#lambda-throttling-behind-api-gateway).
    */
   invoke(request: InvocationRequest): Promise<InvocationOutcome> | 'throttled' {
     if (this.closing) return 'throttled';

@@ -189,7 +189,7 @@ for (const [name, fd] of [
   Object.defineProperty(process, name, { configurable: true, enumerable: true, get: () => stream });
 }
 
-// --- console, as the Node.js runtime patches it in text format (aws-fidelity §3.4) ---------------------
+// --- console, as the Node.js runtime patches it in text format (docs/aws-behaviour.md#console-lines) ---------------------
 const LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
 const minLevel = LEVELS[(env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpperCase()] ?? 0;
 let currentRequestId = 'undefined';
@@ -212,7 +212,7 @@ console.error = consoleMethod('ERROR');
 console.fatal = consoleMethod('FATAL');
 console.log = console.info;
 
-/** `\t{"errorType",...,"stack":[...]}`, the runtime's error rendering (aws-fidelity §3.4). */
+/** `\t{"errorType",...,"stack":[...]}`, the runtime's error rendering (docs/aws-behaviour.md#console-lines). */
 function formatted(error) {
   try {
     return `\t${JSON.stringify(error, (_key, value) => withEnumerableProperties(value))}`;

@@ -1,6 +1,6 @@
 /**
  * API Gateway's stage throttling: a token bucket of `burstLimit` tokens refilled at `rateLimit` per second
- * (aws-fidelity §2.2, `api-gateway-request-throttling.md`). It starts full. Pure apart from the clock argument.
+ * (docs/aws-behaviour.md#throttling). It starts full. Pure apart from the clock argument.
  */
 export class TokenBucket {
   private tokens: number;

@@ -1,3 +1,4 @@
+import { nearestRank } from '../stats/percentile.js';
 import { DoubleValue, naturalCompare, type Value, toNumber, valueKey } from './values.js';
 
 /** One aggregation's running state for one group. */
@@ -106,6 +107,8 @@ export function extremeAccumulator(largest: boolean): Accumulator {
  * `pct(field, p)`: the nearest-rank percentile, i.e. the smallest value with at least p % of the values at or
  * below it, returned as a value of the field (a double if the field holds doubles). Exact, where AWS may
  * approximate on large inputs. Values are kept in a growable Float64Array: 8 bytes per matched event.
+ * AWS describes pct(f, p) only as the value p % of the values lie below, which nearest rank satisfies, so the
+ * rank is the harness's one definition (harness/stats), the same the load summaries use.
  */
 export function percentileAccumulator(percent: number): Accumulator {
   let values = new Float64Array(64);
@@ -125,9 +128,8 @@ export function percentileAccumulator(percent: number): Accumulator {
     },
     result() {
       if (n === 0) return null;
-      const sorted = values.subarray(0, n).sort();
-      const rank = Math.min(n, Math.max(1, Math.ceil((percent / 100) * n)));
-      const x = sorted[rank - 1];
+      // A full sort, not selection: NaN (from arithmetic on the field) sorts last and cannot upset it.
+      const x = nearestRank(values.subarray(0, n).sort(), n, percent / 100);
       return double ? new DoubleValue(x) : x;
     },
   };

@@ -30,9 +30,9 @@ import {
 /** Computes a value from a row. */
 export type Evaluator = (row: Row) => Value;
 
-/** Rows a query returns at most when StartQuery gives no `limit` (aws-fidelity §4.1). */
+/** Rows a query returns at most when StartQuery gives no `limit` (docs/aws-behaviour.md#insights-commands). */
 export const DEFAULT_LIMIT = 10_000;
-/** The largest `limit` (command or StartQuery parameter) AWS accepts (aws-fidelity §4.1, §4.6). */
+/** The largest `limit` (command or StartQuery parameter) AWS accepts (docs/aws-behaviour.md#insights-commands, #insights-api). */
 export const MAX_LIMIT = 100_000;
 /** "A query can have a maximum of two stats commands" (CWL_QuerySyntax-Stats). */
 const MAX_STATS = 2;

@@ -1,17 +1,17 @@
 import { DoubleValue, type Value } from './values.js';
 
 /**
- * Field discovery: what Insights finds in an event without being told (aws-fidelity §4.4, §4.5). Each
+ * Field discovery: what Insights finds in an event without being told (docs/aws-behaviour.md#discovered-fields, #json-field-discovery). Each
  * function is pure and works on one message; the engine calls them lazily, only for fields a query uses.
  */
 
 /** The account in `@log` (`<account>:<group>`) for the local store; moto and LocalStack use the same one. */
 export const LOCAL_ACCOUNT_ID = '123456789012';
 
-/** Fields every event has (aws-fidelity §4.4, "system fields"). */
+/** Fields every event has (docs/aws-behaviour.md#discovered-fields, "system fields"). */
 export const SYSTEM_FIELDS = new Set(['@timestamp', '@message', '@logStream', '@log', '@ingestionTime', '@ptr']);
 
-/** Fields discovered on Lambda's platform lines (aws-fidelity §4.4, "Lambda fields"). */
+/** Fields discovered on Lambda's platform lines (docs/aws-behaviour.md#discovered-fields, "Lambda fields"). */
 export const LAMBDA_FIELDS = new Set([
   '@type',
   '@requestId',
@@ -28,7 +28,7 @@ const LAMBDA_STREAM = /^\d{4}\/\d{2}\/\d{2}\/\[[^\]]+\][0-9a-f]{32}$/;
 
 /**
  * Whether Lambda's fields are discovered for a stream: its group is `/aws/lambda/...` or the stream is named
- * the way Lambda names streams (`YYYY/MM/DD/[$LATEST]<32 hex>`, aws-fidelity §3.1), so logs imported under
+ * the way Lambda names streams (`YYYY/MM/DD/[$LATEST]<32 hex>`, docs/aws-behaviour.md#log-groups-and-streams), so logs imported under
  * another group name keep their Lambda fields.
  */
 export function isLambdaStream(logGroupName: string, logStreamName: string): boolean {
@@ -46,7 +46,7 @@ const NO_FIELDS: PlatformFields = new Map();
  * The Lambda fields of one message (empty map for none). START, END and REPORT lines give `@type` and
  * `@requestId`; REPORT adds `@duration`, `@billedDuration` (ms), `@memorySize`, `@maxMemoryUsed` (bytes =
  * MB × 1,000,000), `@initDuration` when present, and the X-Ray ids; all numbers are doubles, rendered
- * `15.0`, `1.28E8` (aws-fidelity §4.4). Any other line gets `@requestId` = the first UUID on it, the way
+ * `15.0`, `1.28E8` (docs/aws-behaviour.md#discovered-fields). Any other line gets `@requestId` = the first UUID on it, the way
  * Insights does it (OBS ASFHyP3/hyp3#1252: "it seems that Logs Insights automatically looks for any UUID in
  * each log line and assigns it to the @requestId field"); INIT_START gets no `@type`.
  */
@@ -125,7 +125,7 @@ export interface ReportLine {
 const REPORT_FIELDS = ['@type', '@requestId', '@duration', '@billedDuration', '@memorySize', '@maxMemoryUsed', '@initDuration'];
 
 /**
- * A REPORT line in the usual layout of aws-fidelity §3.2 read with one regex, or null for any other shape
+ * A REPORT line in the usual layout of docs/aws-behaviour.md#lambda-report-line read with one regex, or null for any other shape
  * (X-Ray ids, SnapStart restore fields), which `lambdaFields` then splits field by field.
  */
 export function parseReportLine(message: string): ReportLine | null {
@@ -141,7 +141,7 @@ export function parseReportLine(message: string): ReportLine | null {
   };
 }
 
-/** One Lambda field of a parsed REPORT line: doubles in ms, memory in bytes (MB × 1,000,000, aws-fidelity §4.4). */
+/** One Lambda field of a parsed REPORT line: doubles in ms, memory in bytes (MB × 1,000,000, docs/aws-behaviour.md#discovered-fields). */
 export function reportField(report: ReportLine, name: string): Value {
   switch (name) {
     case '@type':
@@ -183,7 +183,7 @@ export type JsonObject = Record<string, unknown>;
 
 /**
  * The JSON object Insights discovers in a message, or null. Only the first JSON fragment counts
- * (aws-fidelity §4.4): for Lambda streams it may follow a text prefix, as in the runtime's
+ * (docs/aws-behaviour.md#discovered-fields): for Lambda streams it may follow a text prefix, as in the runtime's
  * `<iso>\t<requestId>\tERROR\tInvoke Error \t{...}` lines; elsewhere the message must start with it. The
  * fragment is the first `{` and its matching `}`; choice: when that is not valid JSON nothing is discovered
  * (later braces are not tried), which also lets the line pre-check read values without parsing.
@@ -247,9 +247,9 @@ export function jsonLeaf(value: unknown): Value {
 }
 
 /**
- * The value of a flattened field name in a JSON object (aws-fidelity §4.5: dots for nesting, indexes for
+ * The value of a flattened field name in a JSON object (docs/aws-behaviour.md#json-field-discovery: dots for nesting, indexes for
  * arrays: `req.headers.host`, `tags.0`). A top-level key that itself starts with `@` is named with an extra
- * `@` (`@@example.com`, aws-fidelity §4.1). Objects and arrays are not fields themselves; null is missing.
+ * `@` (`@@example.com`, docs/aws-behaviour.md#insights-commands). Objects and arrays are not fields themselves; null is missing.
  */
 export function jsonField(object: JsonObject, name: string): Value {
   let path = name;

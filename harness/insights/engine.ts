@@ -6,7 +6,7 @@ import { QueryRun } from './execute.js';
 import { parseQuery } from './parser.js';
 import { buildLineMatcher } from './prefilter.js';
 import { EventRow, type StreamInfo } from './rows.js';
-import { forEachStoredBlock, formatStoredEvent, listLogStreams, logGroupExists, parseStoredEvent, type StoredEvent } from './store.js';
+import { forEachStoredBlock, formatStoredEvent, listLogStreams, logGroupExists, parseStoredEvent, type StoredEvent } from '../logstore/store.js';
 
 /** A query over the local store, in the same terms as StartQuery. */
 export interface LogStoreQueryOptions {
@@ -14,7 +14,7 @@ export interface LogStoreQueryOptions {
   readonly logDir: string;
   readonly logGroupNames: readonly string[];
   readonly queryString: string;
-  /** Inclusive bounds on `@timestamp`, epoch ms (aws-fidelity §4.6: both ends inclusive). */
+  /** Inclusive bounds on `@timestamp`, epoch ms (docs/aws-behaviour.md#insights-api: both ends inclusive). */
   readonly startTimeMs: number;
   readonly endTimeMs: number;
   /** Rows at most. @default 10000 (max 100000, as StartQuery) */
@@ -52,7 +52,7 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
   const compiled = compileQuery(parseQuery(options.queryString));
   for (const name of options.logGroupNames) {
     if (!(await logGroupExists(options.logDir, name))) {
-      // AWS's own words (aws-fidelity §4.6, recorded ResourceNotFoundException message).
+      // AWS's own words (docs/aws-behaviour.md#insights-api, recorded ResourceNotFoundException message).
       throw new UsageError('LogGroupNotFound', `Log group '${name}' does not exist for account ID '${LOCAL_ACCOUNT_ID}'`);
     }
   }

@@ -3,7 +3,7 @@ import type { CompiledQuery, Evaluator, SortPlanKey, StatsPlan, Step } from './c
 import { EventRow, MapRow, type Row } from './rows.js';
 import { naturalCompare, renderValue, Timestamp, type Value, valueKey } from './values.js';
 
-/** A result row: field name to string value, `@ptr` on event rows (aws-fidelity §4.6). */
+/** A result row: field name to string value, `@ptr` on event rows (docs/aws-behaviour.md#insights-api). */
 export type ResultRow = Record<string, string>;
 
 /** What a finished run returns before statistics are added. */

@@ -3,7 +3,7 @@ import type { PeriodUnit } from './ast.js';
 import { DoubleValue, Timestamp, type Value, toMillis, toNumber, valueText } from './values.js';
 
 /**
- * The scalar functions of Logs Insights (aws-fidelity §4.3; CWL_QuerySyntax-operations-functions). Each
+ * The scalar functions of Logs Insights (docs/aws-behaviour.md#insights-functions; CWL_QuerySyntax-operations-functions). Each
  * takes evaluated arguments; a missing (null) input gives a missing result unless the function is about
  * missing values (`ispresent`, `isempty`, `coalesce`).
  */
@@ -176,7 +176,7 @@ function ipCheck(args: Value[], check: (address: string, other: string) => boole
 
 /** Every scalar function by lowercase name. */
 export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
-  // Numeric (aws-fidelity §4.3). ceil/floor give whole numbers; abs keeps a double a double.
+  // Numeric (docs/aws-behaviour.md#insights-functions). ceil/floor give whole numbers; abs keeps a double a double.
   abs: { minArgs: 1, maxArgs: 1, signature: 'abs(number)', apply: (a) => numeric(a, Math.abs, true) },
   ceil: { minArgs: 1, maxArgs: 1, signature: 'ceil(number)', apply: (a) => numeric(a, Math.ceil, false) },
   floor: { minArgs: 1, maxArgs: 1, signature: 'floor(number)', apply: (a) => numeric(a, Math.floor, false) },

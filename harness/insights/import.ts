@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { UsageError } from '../errors.js';
-import { appendStoredEvents, groupDirPath, type StoredEvent } from './store.js';
+import { appendStoredEvents, groupDirPath, type StoredEvent } from '../logstore/store.js';
 
 /** What `logs import` does: one export file into one log group of the local store. */
 export interface ImportOptions {

@@ -3,7 +3,6 @@
  * same queries on AWS through the SDK (`runAwsInsightsQuery`), and the pieces both build on.
  */
 export type { Command, Expr, Query } from './ast.js';
-export { type AwsInsightsQuery, type AwsInsightsResult, type AwsQueryOptions, type InsightsClient, runAwsInsightsQuery, toRows } from './aws-query.js';
 export { type CompiledQuery, compileQuery, DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
 export { isLambdaStream, LOCAL_ACCOUNT_ID } from './discovery.js';
 export { type LocatedEvent, type LogStoreQueryOptions, queryEvents, queryLogStore } from './engine.js';
@@ -24,4 +23,4 @@ export {
   readStoredEvents,
   type StoredEvent,
   streamFilePath,
-} from './store.js';
+} from '../logstore/store.js';

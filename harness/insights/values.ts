@@ -1,6 +1,6 @@
 /**
  * The values a Logs Insights query computes with, how they compare, sort and render. Results come back
- * as strings, as GetQueryResults returns them (aws-fidelity §4.6), so rendering is part of the semantics.
+ * as strings, as GetQueryResults returns them (docs/aws-behaviour.md#insights-api), so rendering is part of the semantics.
  */
 
 /** A point in time (`@timestamp`, `@ingestionTime`, `bin()`, `fromMillis()`); renders as `YYYY-MM-DD HH:MM:SS.mmm` UTC. */
@@ -10,7 +10,7 @@ export class Timestamp {
 
 /**
  * A number the service holds as a Java double, so it renders the way Java prints doubles: `15.0`, `1.28E8`
- * (aws-fidelity §4.4, recorded `@billedDuration` "15.0", `@memorySize` "1.28E8"). Plain JS numbers are
+ * (docs/aws-behaviour.md#discovered-fields, recorded `@billedDuration` "15.0", `@memorySize` "1.28E8"). Plain JS numbers are
  * JSON numbers and integer results (`count`), and render as written (`200`, `4.5`).
  */
 export class DoubleValue {
@@ -106,7 +106,7 @@ export function formatJavaDouble(n: number): string {
   return `${digits}E${Number(exponent)}`;
 }
 
-/** `2023-12-05 22:14:43.877`: how Insights renders `@timestamp` and `@ingestionTime` (aws-fidelity §4.4). */
+/** `2023-12-05 22:14:43.877`: how Insights renders `@timestamp` and `@ingestionTime` (docs/aws-behaviour.md#discovered-fields). */
 export function formatTimestamp(ms: number): string {
   const date = new Date(ms);
   if (Number.isNaN(date.getTime())) return String(ms);

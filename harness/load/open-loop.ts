@@ -20,7 +20,7 @@ import type { MixEntry } from './mix.js';
 import { isExpectedStatus, mixCycle } from './mix.js';
 import { ErrorKind, type ErrorKindCode, Phase, RequestLog } from './records.js';
 import { dueCount, dueTimeUs, type SchedulePlan } from './schedule.js';
-import { summarize } from './stats.js';
+import { summarize } from '../stats/summary.js';
 
 /** Live numbers for the progress line, once a second. */
 export interface LoadTick {

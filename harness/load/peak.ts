@@ -1,8 +1,8 @@
 /**
  * `--mode peak`: autocannon's closed loop, to find the highest throughput. Each connection sends its next
  * request only after the previous response, so the latencies are service times (coordinated omission,
- * performance.md B7) and the report labels them closed-loop. Latencies come from autocannon's per-response
- * float milliseconds, not its whole-millisecond histogram (B2).
+ * docs/measurement.md#coordinated-omission) and the report labels them closed-loop. Latencies come from autocannon's per-response
+ * float milliseconds, not its whole-millisecond histogram (docs/measurement.md#autocannon-for-the-closed-loop-peak-only).
  */
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';

@@ -1,10 +1,10 @@
 /**
- * The open-model schedule (wrk2's model, performance.md B7): request i is due at t0 + i/rate whatever
+ * The open-model schedule (wrk2's model, docs/measurement.md#open-model-schedule): request i is due at t0 + i/rate whatever
  * happened before, and its latency counts from that due time, so a stalled server is charged for every
  * request it kept waiting. Pure arithmetic; the sending lives in open-loop.ts.
  */
 import { Phase, type RequestLog } from './records.js';
-import { summarizeInPlace } from './stats.js';
+import { summarizeInPlace } from '../stats/summary.js';
 
 /** How many requests each phase sends, and when. */
 export interface SchedulePlan {

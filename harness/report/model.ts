@@ -9,7 +9,10 @@ import type { CorrelationResult } from '../correlate/correlate.js';
 import { ColdState } from '../correlate/join.js';
 import type { LoadResult } from '../load/load.js';
 import { Phase } from '../load/records.js';
-import { PERCENTILE_RANKS, rankIndex, select, type Summary, underSampledStats } from '../load/stats.js';
+import { histogram, percentilesOverTime } from '../stats/buckets.js';
+import { PERCENTILE_RANKS } from '../stats/percentile.js';
+import { underSampledStats } from '../stats/sampling.js';
+import type { Summary } from '../stats/summary.js';
 import type { RunOptions } from '../options.js';
 import type { DestroyReport } from '../target/target.js';
 import { type SavedQuery, handlerLinesQuery, reportLinesQuery, savedQueries, correlationCensusQuery } from '../../stack/log-queries.js';
@@ -238,7 +241,7 @@ const HISTOGRAM_EDGES_MS = [
 /** Examples of each miss kind listed by id. */
 const MISS_EXAMPLES = 10;
 
-/** Builds the report data; the only loops over samples are the chart's two passes. */
+/** Builds the report data; the only loop over samples picks the chart's measured responses. */
 export function buildReport(input: ReportInput): RunReport {
   const { options, facts, load, correlation, measurements: m } = input;
   const notes = options.target === 'local' ? [LOCAL_LATENCY_NOTE] : [];
@@ -488,82 +491,37 @@ function reportQueries(load: LoadResult | undefined, correlation: CorrelationRes
 
 /** Latency over time (p50 and p99 per bucket of due time) and a latency histogram, measured phase. */
 function charts(load: LoadResult): NonNullable<RunReport['charts']> {
-  const log = load.log;
-  const seconds = Math.max(load.measuredSeconds, 1e-3);
-  const bucketSeconds = Math.max(1, Math.ceil(seconds / MAX_CHART_POINTS));
-  const buckets = Math.max(1, Math.ceil(seconds / bucketSeconds));
-  const bucketOf = new Int32Array(log.count).fill(-1);
-  const sizes = new Int32Array(buckets);
-  const edges = HISTOGRAM_EDGES_MS;
-  const counts = new Array<number>(edges.length).fill(0);
-  let maxMs = 0;
-  // Pass 1: bucket by due time, count per bucket, fill the histogram.
-  for (let i = 0; i < log.count; i++) {
-    if (log.phase[i] !== Phase.Measured || log.status[i] === 0) continue;
-    const latencyMs = log.latencyUs[i]! / 1000;
-    if (!Number.isFinite(latencyMs)) continue;
-    const b = Math.min(buckets - 1, Math.max(0, Math.floor((log.dueUs[i]! - load.measuredStartUs) / 1e6 / bucketSeconds)));
-    bucketOf[i] = b;
-    sizes[b]!++;
-    counts[histogramSlot(edges, latencyMs)]!++;
-    if (latencyMs > maxMs) maxMs = latencyMs;
-  }
-  // Pass 2: group latencies by bucket (counting sort), then select p50 and p99 within each group.
-  const offsets = new Int32Array(buckets + 1);
-  for (let b = 0; b < buckets; b++) offsets[b + 1] = offsets[b]! + sizes[b]!;
-  const grouped = new Float64Array(offsets[buckets]!);
-  const fill = offsets.slice(0, buckets);
-  for (let i = 0; i < log.count; i++) {
-    const b = bucketOf[i]!;
-    if (b >= 0) grouped[fill[b]!++] = log.latencyUs[i]! / 1000;
-  }
-  const p50Ms: (number | null)[] = [];
-  const p99Ms: (number | null)[] = [];
-  const startSeconds: number[] = [];
-  const responses: number[] = [];
-  for (let b = 0; b < buckets; b++) {
-    const group = grouped.subarray(offsets[b]!, offsets[b + 1]!);
-    startSeconds.push(b * bucketSeconds);
-    responses.push(group.length);
-    if (group.length === 0) {
-      // No responses is not 0 ms: leave the point out.
-      p50Ms.push(null);
-      p99Ms.push(null);
-      continue;
-    }
-    const s = summarizeTwo(group);
-    p50Ms.push(round3(s.p50));
-    p99Ms.push(round3(s.p99));
-  }
-  // Trim empty histogram slots above the largest latency.
-  let last = histogramSlot(edges, maxMs);
-  while (last > 0 && counts[last] === 0) last--;
+  const { latencyMs, atSeconds } = measuredResponses(load);
+  const overTime = percentilesOverTime(latencyMs, atSeconds, load.measuredSeconds, MAX_CHART_POINTS);
+  const histogramMs = histogram(latencyMs, HISTOGRAM_EDGES_MS);
+  // No responses is not 0 ms: an empty bucket's point is left out (null).
+  const point = (ms: number) => (Number.isFinite(ms) ? round3(ms) : null);
   return {
-    overTime: { bucketSeconds, startSeconds, responses, p50Ms, p99Ms },
-    histogram: { edgesMs: edges.slice(0, last + 1), counts: counts.slice(0, last + 1) },
+    overTime: {
+      bucketSeconds: overTime.bucketSeconds,
+      startSeconds: [...overTime.startSeconds],
+      responses: [...overTime.counts],
+      p50Ms: overTime.p50.map(point),
+      p99Ms: overTime.p99.map(point),
+    },
+    histogram: { edgesMs: [...histogramMs.edges], counts: [...histogramMs.counts] },
   };
 }
 
-/** Slot of `ms` in the histogram: the last edge ≤ ms (binary search over ~20 edges). */
-function histogramSlot(edges: readonly number[], ms: number): number {
-  let lo = 0;
-  let hi = edges.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (edges[mid]! <= ms) lo = mid;
-    else hi = mid - 1;
+/** Latency (ms) and due time (s after the measured start) of each measured request that got a response. */
+function measuredResponses(load: LoadResult): { latencyMs: Float64Array; atSeconds: Float64Array } {
+  const log = load.log;
+  const latencyMs = new Float64Array(log.count);
+  const atSeconds = new Float64Array(log.count);
+  let n = 0;
+  for (let i = 0; i < log.count; i++) {
+    if (log.phase[i] !== Phase.Measured || log.status[i] === 0) continue;
+    const ms = log.latencyUs[i]! / 1000;
+    if (!Number.isFinite(ms)) continue;
+    latencyMs[n] = ms;
+    atSeconds[n++] = (log.dueUs[i]! - load.measuredStartUs) / 1e6;
   }
-  return lo;
-}
-
-/** p50 and p99 of a group, by selection (the group is reordered). */
-function summarizeTwo(group: Float64Array): { p50: number; p99: number } {
-  const n = group.length;
-  const k50 = rankIndex(n, 0.5);
-  const k99 = rankIndex(n, 0.99);
-  select(group, k50, 0, n - 1);
-  select(group, k99, k50, n - 1);
-  return { p50: group[k50]!, p99: group[k99]! };
+  return { latencyMs: latencyMs.subarray(0, n), atSeconds: atSeconds.subarray(0, n) };
 }
 
 function round3(value: number): number {

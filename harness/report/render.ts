@@ -10,7 +10,8 @@ import {
   PROCESS_CPU_LIMIT_PERCENT,
   SEND_LAG_P99_LIMIT_MS,
 } from '../check/timing.js';
-import { minSamplesFor, PERCENTILE_RANKS } from '../load/stats.js';
+import { PERCENTILE_RANKS } from '../stats/percentile.js';
+import { minSamplesFor } from '../stats/sampling.js';
 import type { RunReport, SloView, SummaryView } from './model.js';
 
 /** Renders the full report. */
@@ -98,7 +99,7 @@ function sloTable(r: RunReport, legend: Legend): string {
 /** Marks a percentile computed from too few samples. */
 const UNDER_SAMPLED_MARK = '†';
 
-/** The legend of {@link UNDER_SAMPLED_MARK}, with each percentile's minimum from the one rule in stats.ts. */
+/** The legend of {@link UNDER_SAMPLED_MARK}, with each percentile's minimum from the one rule in harness/stats/sampling.ts. */
 export function underSampledLegend(): string {
   const minimums = Object.entries(PERCENTILE_RANKS)
     .map(([key, rank]) => `${key.replace('_', '.')} ${minSamplesFor(rank).toLocaleString('en-US')}`)

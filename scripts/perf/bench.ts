@@ -1,5 +1,5 @@
 /**
- * `npm run perf` figures of the bench pipeline (issue 5, performance.md G8):
+ * `npm run perf` figures of the bench pipeline (issue 5, docs/measurement.md#perf-goals G8):
  * - harness overhead: wall time of a local `npm run bench -- --duration 10` minus its 10 measured seconds,
  *   with the time of each phase from the run's own JSON report;
  * - report generation for 1M samples: measuring, building, rendering and serialising the report of a
@@ -47,7 +47,7 @@ export interface ReportGenerationFigures {
 
 /**
  * Times report generation for `samples` requests of a synthetic open-model run lasting `runSeconds`
- * (default: 1M samples at 16,667 req/s, a 60 s run as in performance.md G8). Best of `rounds`.
+ * (default: 1M samples at 16,667 req/s, a 60 s run as in docs/measurement.md#perf-goals G8). Best of `rounds`.
  */
 export async function measureReportGeneration(
   options: { samples?: number; runSeconds?: number; rounds?: number } = {},

@@ -1,5 +1,5 @@
 /**
- * Benchmark of the local emulator (performance.md Part C, goals G1, G4, G5): throughput of the emulator
+ * Benchmark of the local emulator (docs/measurement.md#interleaved-rounds, #perf-goals G1, G4, G5): throughput of the emulator
  * running the REAL handler bundle with log capture, as a ratio to a bare `node:http` server returning the
  * same body, measured interleaved (bare, emulator, bare, emulator, ...) with autocannon `-c 10 -p 1`; and the
  * cold-start wall time of a new execution environment against `node -e 0`. Prints numbers; not a test.
@@ -16,7 +16,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { startEmulator } from '../../harness/emulator/emulator.js';
-import { readAssembly } from '../../harness/target/assembly.js';
+import { median, type Spread, spreadOf } from '../../harness/stats/spread.js';
+import { readAssembly } from '../../harness/emulator/assembly.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 // The page autocannon requests: a small JSON body from the real handler (one pino line per request).
@@ -35,7 +36,7 @@ export interface MeasureEmulatorOptions {
   readonly connections?: number;
   /** @default 15 (5 when quick) */
   readonly coldStarts?: number;
-  /** Pin the servers to CPU 0 and the generator to CPU 1 (performance.md B1). @default true with ≥ 2 CPUs and taskset */
+  /** Pin the servers to CPU 0 and the generator to CPU 1 (docs/measurement.md#pinning). @default true with ≥ 2 CPUs and taskset */
   readonly pin?: boolean;
   /** Progress lines. @default no output */
   readonly log?: (line: string) => void;
@@ -68,11 +69,11 @@ export interface EmulatorPerfResult {
   readonly durationSeconds: number;
   readonly rounds: readonly RoundResult[];
   /** G1: median of per-round ratios, and their spread. */
-  readonly throughputRatio: { readonly median: number; readonly min: number; readonly max: number };
+  readonly throughputRatio: Spread;
   /** in-process / bare: how far the handler alone is from a bare server (an upper bound for G1). */
-  readonly inProcessRatio: { readonly median: number; readonly min: number; readonly max: number };
+  readonly inProcessRatio: Spread;
   /** emulator / in-process. */
-  readonly isolationRatio: { readonly median: number; readonly min: number; readonly max: number };
+  readonly isolationRatio: Spread;
   /** G4: new execution environment to first response, vs `node -e 0`. */
   readonly coldStart: {
     readonly emulatorMedianMs: number;
@@ -158,9 +159,9 @@ export async function measureEmulator(options: MeasureEmulatorOptions = {}): Pro
       pinned,
       durationSeconds,
       rounds: results,
-      throughputRatio: spread(results.map((r) => r.ratio)),
-      inProcessRatio: spread(results.map((r) => r.inProcessRps / r.bareRps)),
-      isolationRatio: spread(results.map((r) => r.isolationRatio)),
+      throughputRatio: spreadOf(results.map((r) => r.ratio)),
+      inProcessRatio: spreadOf(results.map((r) => r.inProcessRps / r.bareRps)),
+      isolationRatio: spreadOf(results.map((r) => r.isolationRatio)),
       coldStart,
       logCapture: {
         responses,
@@ -313,24 +314,13 @@ function readAll(dir: string): string {
   return text;
 }
 
-function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function spread(values: number[]): { median: number; min: number; max: number } {
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
-}
-
 function hasTaskset(): boolean {
   return spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
 }
 
 /** Prints a result as the lines `npm run perf` shows. */
 export function formatEmulatorResult(result: EmulatorPerfResult): string[] {
-  const range = (r: { median: number; min: number; max: number }) => `${r.median.toFixed(3)} (spread ${r.min.toFixed(3)}–${r.max.toFixed(3)})`;
+  const range = (r: Spread) => `${r.median.toFixed(3)} (spread ${r.min.toFixed(3)}–${r.max.toFixed(3)})`;
   const cold = result.coldStart;
   const capture = result.logCapture;
   const lines = [

@@ -1,8 +1,9 @@
 /**
  * From measurements to table rows: one builder per figure, each choosing the comparison value, the goal
- * (from the issues and performance.md Part C) and the verdict. Pure: the measuring happens in suite.ts
+ * (from the issues and docs/measurement.md#interleaved-rounds) and the verdict. Pure: the measuring happens in suite.ts
  * and in the emulator, Insights and bench modules whose results come in here.
  */
+import { type Spread, single, spreadOf } from '../../harness/stats/spread.js';
 import type { BenchOverheadFigures, ReportGenerationFigures } from './bench.js';
 import type { EmulatorPerfResult } from './emulator.js';
 import type { InsightsBenchmarkReport } from './insights.js';
@@ -10,30 +11,30 @@ import type { LatencyRun, ThroughputRun } from './loads.js';
 import type { CaptureCount } from './log-lines.js';
 import { captureRatio } from './log-lines.js';
 import type { FigureId, Goal, PerfRow } from './model.js';
-import { pairwiseDifferences, pairwiseRatios, type Spread, single, spreadOf } from './stats.js';
+import { pairwiseDifferences, pairwiseRatios } from './stats.js';
 import { judge, maxShare } from './verdict.js';
 
 /** The goals, with where each comes from. */
 export const GOALS = {
-  /** Issue 3 (performance.md G1 stretch; 0.25 is the must). */
+  /** Issue 3 (docs/measurement.md#perf-goals G1 stretch; 0.25 is the must). */
   g1Throughput: { kind: 'atLeast', value: 0.35 },
-  /** Issue 7 / performance.md G3. */
+  /** Issue 7 / docs/measurement.md#perf-goals G3. */
   g3DeltaP50Ms: { kind: 'atMost', value: 0.5 },
   /** p99(emulator) ≤ max(2 ms, 3 × p99(bare)), as a ratio to that bound. */
   g3P99Bound: { kind: 'atMost', value: 1 },
-  /** performance.md G4, process isolation. */
+  /** docs/measurement.md#perf-goals G4, process isolation. */
   g4ColdStart: { kind: 'atMost', value: 1.5 },
-  /** performance.md G5 (must). */
+  /** docs/measurement.md#perf-goals G5 (must). */
   g5Capture: { kind: 'atLeast', value: 0.85 },
   /** Zero loss: lines captured = lines emitted. */
   g5Loss: { kind: 'between', min: 1, max: 1 },
-  /** performance.md G7(b). */
+  /** docs/measurement.md#perf-goals G7(b). */
   g7Honesty: { kind: 'between', min: 0.8, max: 1.2 },
-  /** performance.md G6: the harness's generator keeps ≥ 95 % of plain autocannon's rate... */
+  /** docs/measurement.md#perf-goals G6: the harness's generator keeps ≥ 95 % of plain autocannon's rate... */
   g6GeneratorRate: { kind: 'atLeast', value: 0.95 },
   /** ...at ≤ 1.10 × its CPU per request. */
   g6GeneratorCpu: { kind: 'atMost', value: 1.1 },
-  /** Issue 5 / performance.md G8. */
+  /** Issue 5 / docs/measurement.md#perf-goals G8. */
   g8Report: { kind: 'atMost', value: 0.01 },
   /** Issue 4: engine within 1.5 × of the bare loop... */
   g9Time: { kind: 'atMost', value: 1.5 },
@@ -101,7 +102,7 @@ export function emulatorRows(result: EmulatorPerfResult): PerfRow[] {
     note:
       'the same handler called inside the server process (no isolation, no log capture): the ceiling of any emulator, ' +
       `same rounds as G1; emulator / in-process median ${spreadOf(rounds.map((r) => r.isolationRatio)).median.toFixed(3)} is what isolation and capture cost; ` +
-      'no goal in the issues (performance.md G2 proposes ≥ 0.60 for an in-process fast path)',
+      'no goal in the issues (docs/measurement.md#perf-goals G2 proposes ≥ 0.60 for an in-process fast path)',
   };
   const cold = result.coldStart;
   const coldRatio = single(cold.ratio);
@@ -249,7 +250,7 @@ export function honestyRows(input: {
     ),
   );
   const generatorNote =
-    'performance.md G6: the harness\'s --mode peak generator (autocannon plus a correlation id and a record per request) vs plain autocannon, both closed-loop -c 10 against bare node:http; the generator is what is measured here, so its saturation is expected and not flagged';
+    'docs/measurement.md#perf-goals G6: the harness\'s --mode peak generator (autocannon plus a correlation id and a record per request) vs plain autocannon, both closed-loop -c 10 against bare node:http; the generator is what is measured here, so its saturation is expected and not flagged';
   return [
     {
       id: 'G7',
@@ -440,7 +441,7 @@ export function handlerRows(input: {
       baseline: { label: 'node -e 0', unit: 'ms', spread: spreadOf(input.nodeMs) },
       comparison: { unit: '×', spread: importRatio },
       status: judge({ comparison: importRatio }),
-      note: `${input.importMs.length} interleaved pairs of fresh-process wall times (start, import the bundle, exit); no goal set (performance.md B6 anchor: 87 / 65 ms ≈ 1.34)`,
+      note: `${input.importMs.length} interleaved pairs of fresh-process wall times (start, import the bundle, exit); no goal set (docs/measurement.md#reference-figures: 87 / 65 ms ≈ 1.34)`,
     },
     {
       id: 'handler',

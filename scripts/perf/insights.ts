@@ -1,5 +1,5 @@
 /**
- * Benchmark of the local Logs Insights engine (performance.md G9, B8): events per second and peak memory of
+ * Benchmark of the local Logs Insights engine (docs/measurement.md#perf-goals G9, #reference-figures): events per second and peak memory of
  * two queries over generated Lambda logs, against a bare stream-parse-and-filter loop over the same files,
  * in the same run, interleaved (engine, bare, bare, engine, ...), median of per-round ratios.
  *
@@ -13,6 +13,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { listLogStreams, queryLogStore, streamFilePath } from '../../harness/insights/index.js';
+import { nearestRank } from '../../harness/stats/percentile.js';
+import { median } from '../../harness/stats/spread.js';
 import type { InsightsResult } from '../../harness/target/target.js';
 
 /** What to run. */
@@ -62,7 +64,7 @@ export interface InsightsBenchmarkReport {
 const GROUP = '/aws/lambda/bench-fn';
 const STREAMS = 4;
 const T0 = Date.UTC(2025, 0, 1);
-// ~10,000 events per minute, as in the B8 baseline: 4 events (START, pino, END, REPORT) per invocation, 24 ms apart.
+// ~10,000 events per minute, as in the baseline of docs/measurement.md#reference-figures: 4 events (START, pino, END, REPORT) per invocation, 24 ms apart.
 const INVOCATION_SPACING_MS = 24;
 const PATHS = ['/random/int', '/random/uuid', '/random/words', '/random/bytes', '/health'];
 
@@ -290,7 +292,7 @@ async function bareReportStats(files: readonly string[]): Promise<Map<number, { 
   const out = new Map<number, { avg: number; p99: number }>();
   for (const [bin, stats] of bins) {
     const sorted = Float64Array.from(stats.durations).sort();
-    out.set(bin, { avg: stats.sum / sorted.length, p99: sorted[Math.max(0, Math.ceil(0.99 * sorted.length) - 1)] });
+    out.set(bin, { avg: stats.sum / sorted.length, p99: nearestRank(sorted, sorted.length, 0.99) });
   }
   return out;
 }
@@ -323,12 +325,6 @@ async function bareStatusByPath(files: readonly string[]): Promise<Map<string, n
 
 function checkStatusByPath(rows: readonly Record<string, string>[], bare: Map<string, number>): boolean {
   return rows.length === bare.size && rows.every((row) => bare.get(row.path) === Number(row['count(*)']));
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

@@ -1,6 +1,6 @@
 /**
  * The loads `npm run perf` drives from this process (the generator), each timed with the generator's own
- * CPU use so a saturated generator can be told apart from a saturated server (performance.md G12):
+ * CPU use so a saturated generator can be told apart from a saturated server (docs/measurement.md#generator-saturation):
  * plain autocannon (closed loop), the harness's peak generator, and the harness's open-loop generator.
  */
 import autocannon from 'autocannon';
@@ -9,7 +9,7 @@ import { runOpenLoop } from '../../harness/load/open-loop.js';
 import { runPeak } from '../../harness/load/peak.js';
 import { Phase, type RequestLog } from '../../harness/load/records.js';
 import { planSchedule, rateFacts } from '../../harness/load/schedule.js';
-import { summarize } from '../../harness/load/stats.js';
+import { summarize } from '../../harness/stats/summary.js';
 import { shareOfCore } from './stats.js';
 
 // Long enough that a stalled or queued request is still a latency, not an error, in every figure here.

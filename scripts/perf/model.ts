@@ -2,9 +2,9 @@
  * The data of one `npm run perf`: a row per figure with its absolute values, its comparison with an
  * interleaved baseline, the goal and the verdict. Plain data: rendering and JSON both start from here.
  */
-import type { Spread } from './stats.js';
+import type { Spread } from '../../harness/stats/spread.js';
 
-/** The figure groups `--only` can select, in the order the table lists them (performance.md Part C ids). */
+/** The figure groups `--only` can select, in the order the table lists them (docs/measurement.md#perf-goals). */
 export const FIGURE_IDS = ['G1', 'G3', 'G4', 'G5', 'G7', 'G8', 'G9', 'handler', 'overhead'] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 
@@ -17,7 +17,7 @@ export type Goal =
 /**
  * - met / not met: the median comparison against the goal;
  * - generator-limited: the load generator used ≥ 90 % of a core in some round, so the number is the
- *   generator's limit, not the server's (performance.md G12), and is not judged;
+ *   generator's limit, not the server's (docs/measurement.md#generator-saturation), and is not judged;
  * - inconclusive: the conditions the figure assumes did not hold (e.g. the server could not sustain the
  *   open-loop rate, so queueing, not the thing measured, sets the latency); the note says which;
  * - info: a figure without a goal;

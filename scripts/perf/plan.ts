@@ -1,5 +1,5 @@
 /**
- * How long and how much each figure measures, full or `--quick`. Full follows performance.md Part C
+ * How long and how much each figure measures, full or `--quick`. Full follows docs/measurement.md#interleaved-rounds
  * (10-s runs after a 2-s warm-up, 1M samples, 100k and 1M events); quick keeps the whole suite under 60 s
  * on a 2-core machine and says nothing reliable, it proves the command works. Pure.
  */
@@ -7,7 +7,7 @@
 /** Settings of every phase of one run. */
 export interface SuitePlan {
   readonly rounds: number;
-  /** Keep-alive connections of every closed- and open-loop load (autocannon `-c 10`, performance.md B2). */
+  /** Keep-alive connections of every closed- and open-loop load (autocannon `-c 10`, docs/measurement.md#autocannon-for-the-closed-loop-peak-only). */
   readonly connections: number;
   /** G1/G4 (scripts/perf/emulator.ts). */
   readonly emulator: { readonly durationSeconds: number; readonly warmupSeconds: number; readonly coldStarts: number };
@@ -15,7 +15,7 @@ export interface SuitePlan {
   readonly latency: { readonly warmupSeconds: number; readonly durationSeconds: number; readonly probeSeconds: number };
   /** G5: closed loop, logging vs silent emulator. */
   readonly capture: { readonly warmupSeconds: number; readonly durationSeconds: number };
-  /** G7: stalling server at a constant rate (performance.md B7), then harness generator vs autocannon. */
+  /** G7: stalling server at a constant rate (docs/measurement.md#coordinated-omission), then harness generator vs autocannon. */
   readonly honesty: {
     readonly rateRps: number;
     readonly stallMs: number;
@@ -33,7 +33,7 @@ export interface SuitePlan {
   readonly overhead: { readonly durationSeconds: number; readonly extraArgs: readonly string[] };
 }
 
-/** Interleaved rounds per figure: 3 as Part C asks; 2 in quick runs, to stay under 60 s. */
+/** Interleaved rounds per figure: 3 as docs/measurement.md#interleaved-rounds asks; 2 in quick runs, to stay under 60 s. */
 export const DEFAULT_ROUNDS = { full: 3, quick: 2 } as const;
 
 /** The plan for `--quick` or a full run, with `rounds` interleaved rounds per figure (default {@link DEFAULT_ROUNDS}). */

@@ -1,5 +1,5 @@
 /**
- * Processes of the benchmark: where they run (CPU pinning with `taskset`, performance.md B1), the server
+ * Processes of the benchmark: where they run (CPU pinning with `taskset`, docs/measurement.md#pinning), the server
  * children (bare, stalling, emulator; see servers.ts) and their cleanup, by pid, on exit or signal.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';

@@ -3,7 +3,7 @@
  * all from the same {@link PerfReport}. Pure: string in, string out.
  */
 import type { Measure, PerfMeta, PerfReport, PerfRow } from './model.js';
-import type { Spread } from './stats.js';
+import type { Spread } from '../../harness/stats/spread.js';
 import { describeGoal } from './verdict.js';
 
 /** A number for people: thousands grouped above 1000, about three significant digits below; `—` for NaN. */
@@ -96,7 +96,7 @@ export function renderMarkdown(report: PerfReport): string {
     'per-round ratios (or differences) with their min–max, and only it is compared with the goal. Absolute',
     'figures are printed for context and depend on the machine: compare them across runs only on a quiet one.',
     'A row whose load generator used ≥ 90 % of a core in any round is marked generator-limited, not judged',
-    '(performance.md G12).',
+    '(docs/measurement.md#generator-saturation).',
     '',
     `| ${HEADERS.join(' | ')} |`,
     `| ${HEADERS.map((h) => (h === 'id' || h === 'figure' || h === 'status' ? '---' : '---:')).join(' | ')} |`,

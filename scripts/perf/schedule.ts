@@ -1,6 +1,6 @@
 /**
  * The interleaving of a benchmark: every round runs each variant once, back to back, so a candidate and its
- * baseline always share the machine's state of the moment (performance.md Part C). The order flips every
+ * baseline always share the machine's state of the moment (docs/measurement.md#interleaved-rounds). The order flips every
  * round (A B, B A, A B, ...) so neither side always runs first, after the other has warmed caches or
  * heated the CPU.
  */

@@ -3,7 +3,7 @@
  * Each prints `PORT <port> <basePath>` on stdout once it listens on 127.0.0.1 and exits on SIGTERM.
  *
  *   servers.ts bare <basePath> <contentType> <body>       bare node:http returning a fixed body (the baseline)
- *   servers.ts stall <stallMs> <periodMs>                 node:http whose event loop stalls stallMs every periodMs (B7)
+ *   servers.ts stall <stallMs> <periodMs>                 node:http whose event loop stalls stallMs every periodMs (docs/measurement.md#coordinated-omission)
  *   servers.ts emulator <cdkOut> <stackId> <logDir> <env>  the emulator over the synthesized assembly; <env> is a
  *                                                         JSON object merged into the function's environment
  */
@@ -61,7 +61,7 @@ function serveStalling(stallMs: number, periodMs: number): void {
 }
 
 async function serveEmulator(cdkOutDir: string, stackArtifactId: string, logDir: string, envJson: string): Promise<void> {
-  const { readAssembly } = await import('../../harness/target/assembly.js');
+  const { readAssembly } = await import('../../harness/emulator/assembly.js');
   const { startEmulator } = await import('../../harness/emulator/emulator.js');
   const config = readAssembly({ cdkOutDir, stackArtifactId });
   const environment = { ...config.function.environment, ...(JSON.parse(envJson) as Record<string, string>) };

@@ -1,43 +1,12 @@
 /**
- * Statistics of a benchmark's rounds: median, min and max over rounds, per-round ratios of a candidate to
- * its interleaved baseline, and the analytic latency reference of performance.md B7. Pure.
+ * Benchmark-only statistics: per-round ratios of a candidate to its interleaved baseline, CPU shares, and
+ * the analytic latency reference of a stalling server (docs/measurement.md). Medians and spreads over rounds are in
+ * harness/stats/spread.ts. Pure.
  */
-
-/** Median, min and max of one figure over its rounds; all NaN (n = 0) when no round gave a finite value. */
-export interface Spread {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-  /** Rounds that gave a finite value. */
-  readonly n: number;
-}
-
-/** The spread of nothing: what a phase that produced no number reports. */
-export const NO_SPREAD: Spread = { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 };
-
-/** Median of the finite values (mean of the two middle ones for an even count); NaN when there are none. */
-export function median(values: readonly number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Median, min and max of the finite values; non-finite ones (a failed round) are left out and not counted. */
-export function spreadOf(values: readonly number[]): Spread {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return NO_SPREAD;
-  return { median: median(finite), min: Math.min(...finite), max: Math.max(...finite), n: finite.length };
-}
-
-/** A figure measured once (or reported only as a median by its producer). */
-export function single(value: number): Spread {
-  return Number.isFinite(value) ? { median: value, min: value, max: value, n: 1 } : NO_SPREAD;
-}
 
 /**
  * Candidate / baseline, round by round: each ratio compares two runs made next to each other, so slow
- * drift of a shared machine cancels out (performance.md Part C). Both lists must have one value per round.
+ * drift of a shared machine cancels out (docs/measurement.md#interleaved-rounds). Both lists must have one value per round.
  */
 export function pairwiseRatios(candidate: readonly number[], baseline: readonly number[]): number[] {
   checkPaired(candidate, baseline);
@@ -63,7 +32,7 @@ export function shareOfCore(cpuMicros: number, wallMs: number): number {
 
 /**
  * The q-quantile of latency (ms) that an honest open-loop client sees against a server whose event loop
- * stalls for `stallMs` every `periodMs`, at a constant arrival rate (performance.md B7). A request that
+ * stalls for `stallMs` every `periodMs`, at a constant arrival rate (docs/measurement.md#coordinated-omission). A request that
  * arrives `φ` ms into a stall waits `stallMs − φ`, so P(latency > x) = (stallMs − x) / periodMs and the
  * quantile is stallMs − (1 − q)·periodMs; below the stalled share it is the (ignored) service time, 0.
  * Example: 100 ms every 1000 ms gives p99 = 90 ms and p95 = 50 ms.

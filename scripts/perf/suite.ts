@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { DestinationStream } from 'pino';
+import { median } from '../../harness/stats/spread.js';
 import type { PerfOptions } from './args.js';
 import {
   emulatorRows,
@@ -28,7 +29,7 @@ import { FIGURE_IDS, type FigureId, type PerfReport, type PerfRow } from './mode
 import { planSuite, type SuitePlan } from './plan.js';
 import { choosePlacement, type Placement, pinSelf, startServer, stopAllServers, tasksetAvailable } from './processes.js';
 import { runInterleaved } from './schedule.js';
-import { median, stallPercentileMs } from './stats.js';
+import { stallPercentileMs } from './stats.js';
 
 // The request every HTTP figure sends: the real handler's uuid route, a ~100-byte JSON body.
 const PATH = 'random/uuid';
@@ -169,7 +170,7 @@ async function reportPhase(ctx: Ctx): Promise<PerfRow[]> {
 // --- handler -------------------------------------------------------------------------------------------
 async function handlerPhase(ctx: Ctx): Promise<PerfRow[]> {
   pinSelf(ctx.placement, ctx.placement.allCpus);
-  const { readAssembly } = await import('../../harness/target/assembly.js');
+  const { readAssembly } = await import('../../harness/emulator/assembly.js');
   const assembly = await ctx.assembly();
   const fn = readAssembly({ cdkOutDir: assembly.outdir, stackArtifactId: assembly.stackArtifactId }).function;
   const bundleFile = handlerFile(fn.codeDir, fn.handler);
@@ -394,7 +395,7 @@ async function honestyPhase(ctx: Ctx): Promise<PerfRow[]> {
   });
   const stallNote =
     `${honesty.rateRps} req/s for ${honesty.durationSeconds} s after ${honesty.warmupSeconds} s warm-up, ${rounds} rounds, ` +
-    `${connections} connections; analytic p99 = stall − 1 % × period = ${reference.toFixed(1)} ms (performance.md B7 measured 96.7 ms)`;
+    `${connections} connections; analytic p99 = stall − 1 % × period = ${reference.toFixed(1)} ms (docs/measurement.md#coordinated-omission measured 96.7 ms)`;
   return honestyRows({
     stall: stallRuns,
     referenceP99Ms: reference,

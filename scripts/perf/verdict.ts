@@ -1,11 +1,11 @@
 /**
  * Judging a row: only the median comparison value is held against the goal, and a run whose load
- * generator was saturated is flagged instead of judged (performance.md G12). Pure.
+ * generator was saturated is flagged instead of judged (docs/measurement.md#generator-saturation). Pure.
  */
 import type { Goal, RowStatus } from './model.js';
-import type { Spread } from './stats.js';
+import type { Spread } from '../../harness/stats/spread.js';
 
-/** A generator at or above this share of one core is the bottleneck (performance.md G12: 90 %). */
+/** A generator at or above this share of one core is the bottleneck (docs/measurement.md#generator-saturation: 90 %). */
 export const GENERATOR_LIMIT_SHARE = 0.9;
 
 /** True when any round's generator used ≥ 90 % of a core (NaN shares, from unmeasured rounds, are ignored). */

@@ -5,7 +5,7 @@
  *
  * moto does not run Lambda code and its execute-api host is not on loopback, so the load goes through
  * `--api-url` to a stand-in server on 127.0.0.1 that answers like the handler. moto's Logs Insights ignores
- * `filter` (environment.md), so correlation cannot match here: the run ends inconclusive on coverage, which
+ * `filter` (CONTRIBUTING.md#moto-gaps), so correlation cannot match here: the run ends inconclusive on coverage, which
  * is what these tests expect. Correlation itself is covered on the local target (tests/local/bench).
  */
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -92,7 +92,7 @@ describe('destroy retries what fails', () => {
     // Act
     const report = await destroyRun(clients, { runId: 'df2', region: moto.get().region, verifyOptions: noRecheck });
 
-    // Assess: the third request names the resource to retain (aws-fidelity §5.2), and a retained resource is
+    // Assess: the third request names the resource to retain (docs/aws-behaviour.md#stack-deletion), and a retained resource is
     // a leftover even though moto, which ignores RetainResources, deleted it anyway.
     expect(faults.deleteInputs.map((input) => input.RetainResources)).toEqual([undefined, undefined, ['FunctionLogGroup']]);
     expect(report.verified).toBe(false);
@@ -166,7 +166,7 @@ describe('verification finds what is really left', () => {
   });
 
   it('destroy --run-id exits 3 naming the Lambda log group re-created after the stack was deleted', async () => {
-    // Prepare: a late invocation re-creates /aws/lambda/<fn> outside the stack (aws-fidelity §5.3).
+    // Prepare: a late invocation re-creates /aws/lambda/<fn> outside the stack (docs/aws-behaviour.md#lambda-log-group-lifecycle).
     await createRunStack('late1');
     const clients = createAwsClients(moto.get().region);
     expect((await destroyRun(clients, { runId: 'late1', region: moto.get().region, verifyOptions: noRecheck })).verified).toBe(true);

@@ -12,7 +12,7 @@ import { Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { HarnessError, InterruptedError } from '../../harness/errors.js';
-import { AwsTarget, type Synthesizer } from '../../harness/target/aws-target.js';
+import { AwsTarget, type Synthesizer } from '../../harness/target/aws/aws-target.js';
 import { MANAGED_BY, TAG_KEYS } from '../../stack/names.js';
 import { useMoto } from './helpers/moto-env.js';
 import { tinyStack } from './helpers/tiny-stack.js';
@@ -45,7 +45,7 @@ async function rejection(promise: Promise<unknown>): Promise<HarnessError> {
 describe('a deploy that fails', () => {
   it('destroys the half-created stack and says why the create failed', async () => {
     // Prepare: moto creates the stack, then fails on the missing export and leaves it behind
-    // (on AWS the same template ends in ROLLBACK_COMPLETE, aws-fidelity §5.2; both need a DeleteStack).
+    // (on AWS the same template ends in ROLLBACK_COMPLETE, docs/aws-behaviour.md#stack-deletion; both need a DeleteStack).
     const lines: string[] = [];
     const failing = tinyStack((stack) => {
       new LogGroup(stack, 'Logs', {

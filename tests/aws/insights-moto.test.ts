@@ -1,9 +1,9 @@
 /**
  * The AWS path of Logs Insights against moto_server with the real SDK: StartQuery and GetQueryResults
  * polling, row conversion, the unknown-log-group error, and the `query --target aws` command. moto answers
- * every query with status Complete at once, and supports only fields/sort/limit (environment.md); the
+ * every query with status Complete at once, and supports only fields/sort/limit (CONTRIBUTING.md#moto-gaps); the
  * Scheduled/Running/Failed/Timeout/Cancelled paths are covered with a stub client in
- * tests/unit/insights/aws-query.test.ts.
+ * tests/unit/target/aws/insights-query.test.ts.
  */
 import {
   CloudWatchLogsClient,
@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../harness/cli.js';
 import { HarnessError } from '../../harness/errors.js';
-import { runAwsInsightsQuery } from '../../harness/insights/index.js';
+import { runAwsInsightsQuery } from '../../harness/target/aws/insights-query.js';
 import { type MotoServer, motoAvailable, startMoto } from '../helpers/moto.js';
 
 const GROUP = '/aws/lambda/rda-insights-moto-fn';
@@ -23,7 +23,7 @@ const ID = '76269889-7d50-4d6d-a3f1-9b4f5322f47c';
 
 let moto: MotoServer;
 let client: CloudWatchLogsClient;
-// Well inside the query range: moto drops events in the last second of a range (aws-fidelity §4.6, moto's gaps).
+// Well inside the query range: moto drops events in the last second of a range (docs/aws-behaviour.md#insights-api, CONTRIBUTING.md#moto-gaps).
 const now = Date.now();
 const events = [
   { timestamp: now - 60_000, message: `START RequestId: ${ID} Version: $LATEST` },
@@ -32,8 +32,8 @@ const events = [
 ];
 
 beforeAll(async () => {
-  // Fail loudly, not skip: these tests are the proof that the AWS path works (environment.md).
-  expect(motoAvailable(), 'moto_server must be on PATH for the aws project (shared/docs/environment.md)').toBe(true);
+  // Fail loudly, not skip: these tests are the proof that the AWS path works (CONTRIBUTING.md#the-aws-tests-and-moto_server).
+  expect(motoAvailable(), 'moto_server must be on PATH for the aws project (CONTRIBUTING.md#the-aws-tests-and-moto_server)').toBe(true);
   moto = await startMoto();
   client = new CloudWatchLogsClient({
     endpoint: moto.endpoint,

@@ -3,7 +3,7 @@
  * against moto_server with the real SDK and toolkit-lib: deploy, outputs, tags, a Logs Insights query
  * through the SDK, destroy, verification, idempotent destroy.
  *
- * moto gaps (environment.md) and how this file stays independent of them: moto runs no Lambda code, so
+ * moto gaps (CONTRIBUTING.md#moto-gaps) and how this file stays independent of them: moto runs no Lambda code, so
  * the test writes the log events itself; its Insights supports only @timestamp/@message/@logStream/@log,
  * sort and limit, so the query uses only those; it skips AWS::ApiGateway::Stage and leaves the REST API
  * behind after DeleteStack: nothing here asserts either way about the REST API (see verify.ts for why
@@ -14,7 +14,7 @@ import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../harness/target/aws/config.js';
 import { logGroupExists } from '../../harness/target/aws/verify.js';
-import { type AwsDeployment, AwsTarget } from '../../harness/target/aws-target.js';
+import { type AwsDeployment, AwsTarget } from '../../harness/target/aws/aws-target.js';
 import { MANAGED_BY, TAG_KEYS } from '../../stack/names.js';
 import { useMoto } from './helpers/moto-env.js';
 

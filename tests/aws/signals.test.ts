@@ -91,7 +91,7 @@ describe('signals during deploy --target aws', () => {
     expect(exitCode, child.output()).toBe(code);
     expect(child.output()).toContain(`error [Interrupted]: interrupted by ${signal} during deploy`);
     expect(child.output()).toContain(`stack rda-${runId}: destroyed and verified`);
-    // reliability.md §7 item 7: the DeleteStack request goes out within 2 s of the signal.
+    // CONTRIBUTING.md#promises-the-tests-pin: the DeleteStack request goes out within 2 s of the signal.
     const firstDelete = proxy.actions.find((seen) => seen.action === 'DeleteStack' && seen.atMs > signalledMs);
     expect(firstDelete).toBeDefined();
     expect((firstDelete?.atMs ?? Number.POSITIVE_INFINITY) - signalledMs).toBeLessThan(2000);

@@ -6,7 +6,7 @@
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli.js';
-import { AwsTarget } from '../../harness/target/aws-target.js';
+import { AwsTarget } from '../../harness/target/aws/aws-target.js';
 import { MANAGED_BY, TAG_KEYS } from '../../stack/names.js';
 import { useMoto } from './helpers/moto-env.js';
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 
 /** A `moto_server` on loopback, and the environment an AWS SDK client or toolkit-lib needs to reach it. */
 export interface MotoServer {
-  /** `http://localhost:PORT`: toolkit-lib needs the host name `localhost` (environment.md). */
+  /** `http://localhost:PORT`: toolkit-lib needs the host name `localhost` (CONTRIBUTING.md#the-aws-tests-and-moto_server). */
   readonly endpoint: string;
   readonly port: number;
   readonly region: string;
@@ -23,7 +23,7 @@ export function motoAvailable(): boolean {
 /** Starts `moto_server -H 127.0.0.1 -p 0` and resolves once it prints its port. */
 export async function startMoto(region = 'us-east-1'): Promise<MotoServer> {
   if (!motoAvailable()) {
-    throw new Error('moto_server is not on PATH: the AWS-target tests need it (see shared/docs/environment.md)');
+    throw new Error('moto_server is not on PATH: the AWS-target tests need it (see CONTRIBUTING.md#the-aws-tests-and-moto_server)');
   }
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,7 +73,7 @@ export async function startMoto(region = 'us-east-1'): Promise<MotoServer> {
 }
 
 /**
- * Makes a fresh moto_server look CDK-bootstrapped (environment.md): the SSM parameter
+ * Makes a fresh moto_server look CDK-bootstrapped (CONTRIBUTING.md#the-aws-tests-and-moto_server): the SSM parameter
  * `/cdk-bootstrap/hnb659fds/version` = 30 and the bucket `cdk-hnb659fds-assets-<account>-<region>`.
  * Plain HTTP: moto checks no signatures, and the tests need no SSM or S3 client for two requests.
  */

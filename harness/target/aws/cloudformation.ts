@@ -1,6 +1,6 @@
 /**
  * CloudFormation for teardown: describe a stack, delete it, wait for DELETE_COMPLETE, retry
- * DELETE_FAILED once and then delete again retaining what would not go (aws-fidelity §5.2). Every call
+ * DELETE_FAILED once and then delete again retaining what would not go (docs/aws-behaviour.md#stack-deletion). Every call
  * goes through `withBackoff`, so throttling stretches the teardown instead of breaking it.
  */
 import { setTimeout as sleepMs } from 'node:timers/promises';
@@ -58,7 +58,7 @@ export function toStackInfo(stack: Stack): StackInfo {
 
 /**
  * Describes one stack by name or id; undefined when CloudFormation says it does not exist. By id, a
- * deleted stack comes back with status DELETE_COMPLETE (kept 90 days, aws-fidelity §5.1).
+ * deleted stack comes back with status DELETE_COMPLETE (kept 90 days, docs/aws-behaviour.md#stack-statuses).
  */
 export async function describeStack(
   cfn: CloudFormationClient,
@@ -166,7 +166,7 @@ export interface DeleteStackOptions {
   readonly pollIntervalMs?: number;
   /** @default 10000 (DescribeStacks is cheap, but 100 stacks × 1/s would meet its throttle) */
   readonly maxPollIntervalMs?: number;
-  /** Gives up waiting after this long. @default 1800000 (30 min; a REST API alone can take minutes, trap 4) */
+  /** Gives up waiting after this long. @default 1800000 (30 min; a REST API alone can take minutes, docs/aws-behaviour.md#control-plane-quotas) */
   readonly timeoutMs?: number;
   /** DeleteStack requests in all: plain ones, then one with RetainResources. @default 3 */
   readonly maxAttempts?: number;

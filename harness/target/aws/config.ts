@@ -36,7 +36,7 @@ export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv):
 /** How toolkit-lib deploys: change sets (its default, what real AWS gets) or direct CreateStack/UpdateStack. */
 export type DeploymentMethodName = 'change-set' | 'direct';
 
-/** Environment variable that switches the deployment method; moto_server needs `direct` (environment.md). */
+/** Environment variable that switches the deployment method; moto_server needs `direct` (CONTRIBUTING.md#the-aws-tests-and-moto_server). */
 export const DEPLOYMENT_METHOD_ENV = 'RDA_DEPLOYMENT_METHOD';
 
 /** The explicit choice, else `RDA_DEPLOYMENT_METHOD`, else `change-set`; a UsageError for anything else. */

@@ -145,7 +145,7 @@ async function takeSnapshot(clients: AwsClients, options: DestroyRunOptions, nam
     // Nothing to ask: fall back to the function name the stack gives every run (stack/random-data-stack.ts).
     functionNames.add(resourceName(options.runId, 'fn'));
   }
-  // Lambda creates this group itself on first write, outside the stack (aws-fidelity §5.3).
+  // Lambda creates this group itself on first write, outside the stack (docs/aws-behaviour.md#lambda-log-group-lifecycle).
   for (const fn of functionNames) logGroupNames.add(`/aws/lambda/${fn}`);
   return { info: live, logGroupNames: [...logGroupNames], retainedByPolicy: retained, notes };
 }

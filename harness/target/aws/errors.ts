@@ -58,7 +58,7 @@ export function isRetryableAwsError(error: unknown): boolean {
   return typeof status === 'number' && status >= 500 && status !== 501;
 }
 
-/** DescribeStacks says `ValidationError: Stack with id <name> does not exist` once a stack is gone (aws-fidelity §5.2). */
+/** DescribeStacks says `ValidationError: Stack with id <name> does not exist` once a stack is gone (docs/aws-behaviour.md#stack-deletion). */
 export function isStackMissingError(error: unknown): boolean {
   return awsErrorCode(error) === 'ValidationError' && /does not exist/i.test(errorMessage(error));
 }

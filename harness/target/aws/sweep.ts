@@ -1,5 +1,5 @@
 /**
- * The janitor (reliability.md §1, layer 3): finds stacks this tool created whose `rda:expires-at` has
+ * The janitor (docs/failure-model.md#expiry-tags-and-the-sweep): finds stacks this tool created whose `rda:expires-at` has
  * passed and destroys them the same verified way a run does. Only stacks named `rda-…` AND tagged
  * `rda:managed-by=<MANAGED_BY>` are ever considered, so a stranger's stack is never touched.
  */

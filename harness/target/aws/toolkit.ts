@@ -1,6 +1,6 @@
 /**
  * The deploy half of the AWS target: toolkit-lib (1.40.0; pinned in package.json because newer
- * releases depend on a version the registry does not have, environment.md) deploys a synthesized cloud
+ * releases depend on a version the registry does not have, CONTRIBUTING.md#machines-and-versions) deploys a synthesized cloud
  * assembly and hands back the stack's outputs. A quiet IoHost forwards only progress worth a line.
  */
 import type { IIoHost, IoMessage, IoRequest } from '@aws-cdk/toolkit-lib';

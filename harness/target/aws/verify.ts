@@ -3,7 +3,7 @@
  * every stack resource with DeletionPolicy Delete is gone (a resource it cannot delete makes the stack
  * DELETE_FAILED instead), so these checks look where things outlive a completed delete:
  * 1. the stack itself (DescribeStacks: "does not exist", or DELETE_COMPLETE by id);
- * 2. log groups, including `/aws/lambda/<fn>`, which Lambda creates outside the stack (aws-fidelity §5.3);
+ * 2. log groups, including `/aws/lambda/<fn>`, which Lambda creates outside the stack (docs/aws-behaviour.md#lambda-log-group-lifecycle);
  * 3. anything still tagged `rda:run-id=<runId>` (Resource Groups Tagging API), which is where an
  *    orphan of any other type shows up;
  * 4. resources the delete kept on purpose (DeletionPolicy Retain, or the RetainResources retry).

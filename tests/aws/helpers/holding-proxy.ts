@@ -13,7 +13,7 @@ export type HoldMatcher = (body: string, req: IncomingMessage) => boolean;
 
 /** A running proxy. */
 export interface HoldingProxy {
-  /** `http://localhost:PORT` (toolkit-lib needs the name localhost with moto, environment.md). */
+  /** `http://localhost:PORT` (toolkit-lib needs the name localhost with moto, CONTRIBUTING.md#the-aws-tests-and-moto_server). */
   readonly endpoint: string;
   /** Resolves with the held request's body once it arrives. */
   readonly held: Promise<string>;

@@ -6,7 +6,7 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { synthesizeStack } from '../../../stack/build-app.js';
 import { MANAGED_BY, stackName, TAG_KEYS } from '../../../stack/names.js';
-import type { Synthesizer } from '../../../harness/target/aws-target.js';
+import type { Synthesizer } from '../../../harness/target/aws/aws-target.js';
 
 /** Options of {@link tinyStack}. */
 export interface TinyStackOptions {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { LocalTarget } from '../../../harness/target/local-target.js';
+import { LocalTarget } from '../../../harness/target/local/local-target.js';
 import type { InsightsRow } from '../../../harness/target/target.js';
 import {
   CORRELATION_ID_PLACEHOLDER,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echo, type FixtureEmulator, rawRequest, STAGE, startFixture } from './helpers.js';
 
 // Real HTTP requests through the emulator to tests/fixtures/handlers/echo.mjs, which returns the event it
-// received. Each test names the aws-fidelity.md fact it checks.
+// received. Each test names the docs/aws-behaviour.md fact it checks.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -15,7 +15,7 @@ afterAll(() => emulator?.stop());
 
 describe('the top-level fields of the proxy event', () => {
   it('has exactly the REST v1 keys', async () => {
-    // aws-fidelity §1.1, §1.3: the recorded event's keys.
+    // docs/aws-behaviour.md#proxy-event, #recorded-event: the recorded event's keys.
     const { event } = await echo(emulator, `/${STAGE}/proxy-value`);
     expect(Object.keys(event).sort()).toEqual(
       [
@@ -36,7 +36,7 @@ describe('the top-level fields of the proxy event', () => {
   });
 
   it('gives the {proxy+} template as resource and the path without the stage', async () => {
-    // aws-fidelity §1.1 (resource, path) and §1.3 (`GET /stage/proxy-value?urlparam=test`).
+    // docs/aws-behaviour.md#proxy-event (resource, path) and #recorded-event (`GET /stage/proxy-value?urlparam=test`).
     const { event } = await echo(emulator, `/${STAGE}/proxy-value?urlparam=test`);
     expect(event.resource).toBe('/{proxy+}');
     expect(event.path).toBe('/proxy-value');
@@ -47,7 +47,7 @@ describe('the top-level fields of the proxy event', () => {
   });
 
   it('routes the stage root to resource "/" with null pathParameters', async () => {
-    // aws-fidelity §1.1: pathParameters is null on non-templated resources.
+    // docs/aws-behaviour.md#proxy-event: pathParameters is null on non-templated resources.
     const { event } = await echo(emulator, `/${STAGE}/`);
     expect(event.resource).toBe('/');
     expect(event.path).toBe('/');
@@ -56,13 +56,13 @@ describe('the top-level fields of the proxy event', () => {
   });
 
   it('gives {proxy+} the matched path without its leading slash', async () => {
-    // aws-fidelity §1.1: `{"proxy":"proxy-value/api"}`.
+    // docs/aws-behaviour.md#proxy-event: `{"proxy":"proxy-value/api"}`.
     const { event } = await echo(emulator, `/${STAGE}/proxy-value/api`);
     expect(event.pathParameters).toEqual({ proxy: 'proxy-value/api' });
   });
 
   it('keeps a trailing slash and inner double slashes in path', async () => {
-    // aws-fidelity §1.1: `/proxy-value/` and `/proxy-value//double-slash`.
+    // docs/aws-behaviour.md#proxy-event: `/proxy-value/` and `/proxy-value//double-slash`.
     const trailing = await echo(emulator, `/${STAGE}/proxy-value/`);
     expect(trailing.event.path).toBe('/proxy-value/');
     const double = await echo(emulator, `/${STAGE}/proxy-value//double-slash`);
@@ -70,14 +70,14 @@ describe('the top-level fields of the proxy event', () => {
   });
 
   it('collapses leading double slashes in path but keeps them in requestContext.path', async () => {
-    // aws-fidelity §1.1 (`//hardcoded` becomes `/hardcoded`) and §1.2 (`/stage//hardcoded`).
+    // docs/aws-behaviour.md#proxy-event (`//hardcoded` becomes `/hardcoded`) and #request-context (`/stage//hardcoded`).
     const { event } = await echo(emulator, `/${STAGE}//hardcoded`);
     expect(event.path).toBe('/hardcoded');
     expect(event.requestContext.path).toBe(`/${STAGE}//hardcoded`);
   });
 
   it('does not decode the URL path', async () => {
-    // aws-fidelity §1.1, `invocation-payload-with-path-encoded-email`.
+    // docs/aws-behaviour.md#proxy-event, `invocation-payload-with-path-encoded-email`.
     const raw = '/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com';
     const { event } = await echo(emulator, `/${STAGE}${raw}`);
     expect(event.path).toBe(raw);
@@ -86,7 +86,7 @@ describe('the top-level fields of the proxy event', () => {
   });
 
   it('passes the real verb as httpMethod for an ANY method', async () => {
-    // aws-fidelity §1.1: httpMethod is the real verb even when the method is ANY.
+    // docs/aws-behaviour.md#proxy-event: httpMethod is the real verb even when the method is ANY.
     for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
       const { event } = await echo(emulator, `/${STAGE}/verbs`, { method });
       expect(event.httpMethod).toBe(method);
@@ -97,21 +97,21 @@ describe('the top-level fields of the proxy event', () => {
 
 describe('query strings', () => {
   it('are null, in both maps, when the URL has none', async () => {
-    // aws-fidelity §1.1: `queryStringParameters: null`, `multiValueQueryStringParameters: null`.
+    // docs/aws-behaviour.md#proxy-event: `queryStringParameters: null`, `multiValueQueryStringParameters: null`.
     const { event } = await echo(emulator, `/${STAGE}/no-query`);
     expect(event.queryStringParameters).toBeNull();
     expect(event.multiValueQueryStringParameters).toBeNull();
   });
 
   it('keep the last value of a repeated key and every value in the multi-value map', async () => {
-    // aws-fidelity §1.1, the recorded example.
+    // docs/aws-behaviour.md#proxy-event, the recorded example.
     const { event } = await echo(emulator, `/${STAGE}/q?category=electronics&category=books&price=10&price=20&price=30`);
     expect(event.queryStringParameters).toEqual({ category: 'books', price: '30' });
     expect(event.multiValueQueryStringParameters).toEqual({ category: ['electronics', 'books'], price: ['10', '20', '30'] });
   });
 
   it('decode + as a space and %2B as +, and drop the fragment', async () => {
-    // aws-fidelity §1.1, `invocation-payload-with-params-encoding` (the space is sent encoded: HTTP forbids a raw one).
+    // docs/aws-behaviour.md#proxy-event, `invocation-payload-with-params-encoding` (the space is sent encoded: HTTP forbids a raw one).
     const query =
       'dateTimeOffset=2023-06-12T18:05:10.123456+00:00&email=test%2Balias@gmail.com&plus=test+alias@gmail.com' +
       '&url=https://www.google.com/&whitespace=foo%20bar&zhash=abort/#ignored';
@@ -127,13 +127,13 @@ describe('query strings', () => {
   });
 
   it('split on a semicolon', async () => {
-    // aws-fidelity §1.1 known quirks: "A `;` in the query string splits the data".
+    // docs/aws-behaviour.md#proxy-event known quirks: "A `;` in the query string splits the data".
     const { event } = await echo(emulator, `/${STAGE}/q?a=1;b=2`);
     expect(event.queryStringParameters).toEqual({ a: '1', b: '2' });
   });
 
   it('are case-sensitive', async () => {
-    // aws-fidelity §1.1 known quirks: "Header names and query parameters are case-sensitive".
+    // docs/aws-behaviour.md#proxy-event known quirks: "Header names and query parameters are case-sensitive".
     const { event } = await echo(emulator, `/${STAGE}/q?Key=upper&key=lower`);
     expect(event.queryStringParameters).toEqual({ Key: 'upper', key: 'lower' });
   });
@@ -141,21 +141,21 @@ describe('query strings', () => {
 
 describe('headers', () => {
   it('keep the client casing in both maps', async () => {
-    // aws-fidelity §1.1: `"tEsT-HEADeR": "aValUE"`.
+    // docs/aws-behaviour.md#proxy-event: `"tEsT-HEADeR": "aValUE"`.
     const { event } = await echo(emulator, `/${STAGE}/h`, { headers: ['tEsT-HEADeR', 'aValUE'] });
     expect(event.headers['tEsT-HEADeR']).toBe('aValUE');
     expect(event.multiValueHeaders['tEsT-HEADeR']).toEqual(['aValUE']);
   });
 
   it('list every value of a repeated header in multiValueHeaders', async () => {
-    // aws-fidelity §1.1: multiValueHeaders holds both values; which lands in headers is UNCONFIRMED (we keep the last).
+    // docs/aws-behaviour.md#proxy-event: multiValueHeaders holds both values; which lands in headers is UNCONFIRMED (we keep the last).
     const { event } = await echo(emulator, `/${STAGE}/h`, { headers: ['X-Twice', 'one', 'X-Twice', 'two'] });
     expect(event.multiValueHeaders['X-Twice']).toEqual(['one', 'two']);
     expect(event.headers['X-Twice']).toBe('two');
   });
 
   it('leave out Content-Length and Connection', async () => {
-    // aws-fidelity §1.1: "`Content-Length` and `Connection` are not passed to the event".
+    // docs/aws-behaviour.md#proxy-event: "`Content-Length` and `Connection` are not passed to the event".
     const { event } = await echo(emulator, `/${STAGE}/h`, {
       method: 'POST',
       headers: ['Connection', 'close', 'Content-Type', 'text/plain'],
@@ -171,14 +171,14 @@ describe('headers', () => {
 
 describe('bodies', () => {
   it('is null for a request without a body', async () => {
-    // aws-fidelity §1.1: body is null when the request has no body (GET).
+    // docs/aws-behaviour.md#proxy-event: body is null when the request has no body (GET).
     const { event } = await echo(emulator, `/${STAGE}/b`);
     expect(event.body).toBeNull();
     expect(event.isBase64Encoded).toBe(false);
   });
 
   it('is the raw text for a text content type', async () => {
-    // aws-fidelity §1.1: the raw body as a string, isBase64Encoded false for text bodies.
+    // docs/aws-behaviour.md#proxy-event: the raw body as a string, isBase64Encoded false for text bodies.
     const body = '{"a": 1,\n "b": "ü"}';
     const { event } = await echo(emulator, `/${STAGE}/b`, { method: 'POST', headers: ['Content-Type', 'application/json'], body });
     expect(event.body).toBe(body);
@@ -186,7 +186,7 @@ describe('bodies', () => {
   });
 
   it('is base64 only when the content type matches binaryMediaTypes', async () => {
-    // aws-fidelity §1.1, DOC `api-gateway-payload-encodings.md`.
+    // docs/aws-behaviour.md#proxy-event, binary payloads.
     const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10]);
     const binary = await echo(emulator, `/${STAGE}/b`, { method: 'PUT', headers: ['Content-Type', 'image/png'], body: bytes });
     expect(binary.event.isBase64Encoded).toBe(true);
@@ -199,7 +199,7 @@ describe('bodies', () => {
 
 describe('requestContext', () => {
   it('has the recorded keys and no authorizer when the method has no authorization', async () => {
-    // aws-fidelity §1.2 (authorizer absent for NONE) and §1.3.
+    // docs/aws-behaviour.md#request-context (authorizer absent for NONE) and #recorded-event.
     const { event } = await echo(emulator, `/${STAGE}/ctx`);
     expect(Object.keys(event.requestContext).sort()).toEqual([
       'accountId',
@@ -222,7 +222,7 @@ describe('requestContext', () => {
   });
 
   it('carries the stage, the account, the API and its resource', async () => {
-    // aws-fidelity §1.2: accountId 12 digits, apiId, stage, resourceId, protocol HTTP/1.1.
+    // docs/aws-behaviour.md#request-context: accountId 12 digits, apiId, stage, resourceId, protocol HTTP/1.1.
     const { event } = await echo(emulator, `/${STAGE}/ctx`);
     const ctx = event.requestContext;
     expect(ctx.accountId).toMatch(/^\d{12}$/);
@@ -234,14 +234,14 @@ describe('requestContext', () => {
   });
 
   it('takes domainName from the Host header and domainPrefix from its first label', async () => {
-    // aws-fidelity §1.2: domainName = Host header; domainPrefix = first label of domainName.
+    // docs/aws-behaviour.md#request-context: domainName = Host header; domainPrefix = first label of domainName.
     const { event } = await echo(emulator, `/${STAGE}/ctx`, { headers: ['Host', 'abc123.execute-api.eu-west-1.amazonaws.com'] });
     expect(event.requestContext.domainName).toBe('abc123.execute-api.eu-west-1.amazonaws.com');
     expect(event.requestContext.domainPrefix).toBe('abc123');
   });
 
   it('gives identity every key, null except sourceIp and userAgent', async () => {
-    // aws-fidelity §1.2 identity, §1.3.
+    // docs/aws-behaviour.md#request-context identity, #recorded-event.
     const { event } = await echo(emulator, `/${STAGE}/ctx`, { headers: ['User-Agent', 'python-requests/testing'] });
     expect(event.requestContext.identity).toEqual({
       accessKey: null,
@@ -260,7 +260,7 @@ describe('requestContext', () => {
   });
 
   it('uses a UUID requestId returned as x-amzn-RequestId, distinct from the Lambda request id', async () => {
-    // aws-fidelity §1.2: requestId is a UUID, returned as x-amzn-RequestId, not context.awsRequestId.
+    // docs/aws-behaviour.md#request-context: requestId is a UUID, returned as x-amzn-RequestId, not context.awsRequestId.
     const response = await rawRequest(emulator, `/${STAGE}/ids`);
     const body = JSON.parse(response.text);
     expect(body.event.requestContext.requestId).toMatch(UUID);
@@ -270,7 +270,7 @@ describe('requestContext', () => {
   });
 
   it('lets the client set requestId with an x-amzn-RequestId UUID header, and ignores other values', async () => {
-    // aws-fidelity §1.2: "The client can override it with an x-amzn-RequestId request header".
+    // docs/aws-behaviour.md#request-context: "The client can override it with an x-amzn-RequestId request header".
     const chosen = '68c4fad4-ca27-49cb-a46d-9603999d8ea2';
     const overridden = await echo(emulator, `/${STAGE}/ids`, { headers: ['x-amzn-RequestId', chosen] });
     expect(overridden.event.requestContext.requestId).toBe(chosen);
@@ -279,7 +279,7 @@ describe('requestContext', () => {
   });
 
   it('uses a 16-character extendedRequestId ending in = that is returned as x-amz-apigw-id', async () => {
-    // aws-fidelity §1.2: `TWegAcC4EowCHnA=`; returned as the x-amz-apigw-id response header.
+    // docs/aws-behaviour.md#request-context: `TWegAcC4EowCHnA=`; returned as the x-amz-apigw-id response header.
     const response = await rawRequest(emulator, `/${STAGE}/ids`);
     const { event } = JSON.parse(response.text);
     expect(event.requestContext.extendedRequestId).toMatch(/^[A-Za-z0-9+/]{15}=$/);
@@ -287,7 +287,7 @@ describe('requestContext', () => {
   });
 
   it('gives requestTime in CLF and requestTimeEpoch as integer milliseconds of the same instant', async () => {
-    // aws-fidelity §1.2: `15/May/2020:06:01:09 +0000` and `1589522469693`.
+    // docs/aws-behaviour.md#request-context: `15/May/2020:06:01:09 +0000` and `1589522469693`.
     const before = Date.now();
     const { event } = await echo(emulator, `/${STAGE}/time`);
     const after = Date.now();
@@ -303,7 +303,7 @@ describe('requestContext', () => {
 
 describe('stage variables', () => {
   it('are null when the stage has none and an object when it has some', async () => {
-    // aws-fidelity §1.1: stageVariables is null when the stage has no variables.
+    // docs/aws-behaviour.md#proxy-event: stageVariables is null when the stage has no variables.
     const { event } = await echo(emulator, `/${STAGE}/vars`);
     expect(event.stageVariables).toBeNull();
     const withVars = await startFixture({ handler: 'echo.handler' }, { stageVariables: { color: 'blue' } });

@@ -12,10 +12,10 @@ import {
 } from './helpers.js';
 
 // Lambda execution environments behind real HTTP requests: cold and warm starts, concurrency, timeouts,
-// crashes, and the platform lines of aws-fidelity.md §3.
+// crashes, and the platform lines of docs/aws-behaviour.md#lambda-platform-lines.
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-// aws-fidelity §3.2, byte for byte (messages are stored without their trailing newline).
+// docs/aws-behaviour.md#lambda-platform-lines, byte for byte (messages are stored without their trailing newline).
 const START = new RegExp(`^START RequestId: (${UUID}) Version: \\$LATEST$`);
 const END = new RegExp(`^END RequestId: (${UUID})$`);
 const REPORT = new RegExp(
@@ -23,7 +23,7 @@ const REPORT = new RegExp(
     `Max Memory Used: (\\d+) MB\\t(?:Init Duration: (\\d+\\.\\d{2}) ms\\t)?(Status: timeout|Status: error\\tError Type: [A-Za-z.]+)?$`,
 );
 const INIT_START = /^INIT_START Runtime Version: nodejs:\d+\.v\d+\tRuntime Version ARN: arn:aws:lambda:[a-z0-9-]+::runtime:[0-9a-f]{64}$/;
-// aws-fidelity §3.1.
+// docs/aws-behaviour.md#log-groups-and-streams.
 const STREAM = /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/;
 
 interface Report {
@@ -84,10 +84,10 @@ describe('cold and warm starts', () => {
     const events = readLogEvents(emulator.logDir);
     expect(new Set(events.map((e) => e.stream)).size).toBe(1);
     const [cold, warm] = reports(events);
-    // Init Duration only on the first invocation of an environment (aws-fidelity §3.2).
+    // Init Duration only on the first invocation of an environment (docs/aws-behaviour.md#lambda-report-line).
     expect(cold.initDurationMs).toBeGreaterThan(0);
     expect(warm.initDurationMs).toBeUndefined();
-    // INIT_START once, before the first START (aws-fidelity §3.2).
+    // INIT_START once, before the first START (docs/aws-behaviour.md#lambda-platform-lines).
     expect(events[0].message).toMatch(INIT_START);
     expect(events.filter((e) => e.message.startsWith('INIT_START'))).toHaveLength(1);
     expect(events[1].message).toMatch(START);
@@ -127,7 +127,7 @@ describe('cold and warm starts', () => {
 describe('limits', () => {
   it("answers 429 beyond the function's reserved concurrency without starting another environment", async () => {
     // Reserved concurrency caps environments; here API Gateway answers 429 (on AWS a Lambda throttle is a 500,
-    // reliability.md trap 6, which is why the stack keeps stage throttling below it).
+    // docs/aws-behaviour.md#lambda-throttling-behind-api-gateway, which is why the stack keeps stage throttling below it).
     const emulator = await started({ handler: 'modes.handler', reservedConcurrency: 2 });
     const responses = await Promise.all([1, 2, 3].map(() => rawRequest(emulator, `/${STAGE}/x?mode=sleep&ms=500`)));
     expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 429]);
@@ -137,7 +137,7 @@ describe('limits', () => {
   });
 
   it('lets the stage token bucket pass its burst, then 429, then refill at the rate', async () => {
-    // aws-fidelity §2.2: token bucket (rate, burst) → 429.
+    // docs/aws-behaviour.md#throttling: token bucket (rate, burst) → 429.
     // 2 tokens per second: one back every 500 ms, so the five quick requests see at most one refill.
     const emulator = await started({ handler: 'modes.handler' }, { throttle: { rateLimit: 2, burstLimit: 3 } });
     const statuses: number[] = [];
@@ -164,7 +164,7 @@ describe('function errors', () => {
     expect(next).not.toBe(hung);
     const all = reports(readLogEvents(emulator.logDir));
     const timedOut = all.find((r) => r.status === 'Status: timeout')!;
-    // On a timeout Duration is the timeout and Billed Duration equals it (aws-fidelity §3.2, §3.3).
+    // On a timeout Duration is the timeout and Billed Duration equals it (docs/aws-behaviour.md#lambda-report-line, #billed-duration).
     expect(timedOut.durationMs).toBe(1000);
     expect(timedOut.billedMs).toBe(1000);
     const events = readLogEvents(emulator.logDir);
@@ -229,7 +229,7 @@ describe('function errors', () => {
   });
 
   it('logs an uncaught exception outside the handler and answers 502', async () => {
-    // aws-fidelity §3.4: process-level handlers log `Uncaught Exception` as the runtime does.
+    // docs/aws-behaviour.md#console-lines: process-level handlers log `Uncaught Exception` as the runtime does.
     const emulator = await started({ handler: 'modes.handler' });
     const response = await rawRequest(emulator, `/${STAGE}/x?mode=uncaught`);
     expect(response.status).toBe(502);
@@ -242,7 +242,7 @@ describe('function errors', () => {
   });
 
   it('logs a thrown error as `Invoke Error` with the request id and answers 502', async () => {
-    // aws-fidelity §3.4: `ERROR\tInvoke Error \t{JSON}` with a space before the tab.
+    // docs/aws-behaviour.md#console-lines: `ERROR\tInvoke Error \t{JSON}` with a space before the tab.
     const emulator = await started({ handler: 'modes.handler' });
     const response = await rawRequest(emulator, `/${STAGE}/x?mode=throw`);
     expect(response.status).toBe(502);
@@ -277,7 +277,7 @@ describe('function errors', () => {
   });
 });
 
-describe('platform lines and log streams (aws-fidelity §3.1, §3.2, §3.3)', () => {
+describe('platform lines and log streams (docs/aws-behaviour.md#log-groups-and-streams, #lambda-platform-lines, #billed-duration)', () => {
   it('writes START, END and REPORT in the exact AWS format, END and REPORT sharing a timestamp', async () => {
     const emulator = await started({ handler: 'modes.handler', memorySizeMb: 384 });
     for (let i = 0; i < 3; i++) await pidOf(emulator);
@@ -293,7 +293,7 @@ describe('platform lines and log streams (aws-fidelity §3.1, §3.2, §3.3)', ()
       expect(report.memorySizeMb).toBe(384);
       expect(report.requestId).toBe(START.exec(starts[i])![1]);
       expect(report.timestamp).toBe(ends[i].timestamp);
-      // The normal REPORT ends in a tab (aws-fidelity §3.2).
+      // The normal REPORT ends in a tab (docs/aws-behaviour.md#lambda-report-line).
     }
     for (const report of events.filter((e) => e.message.startsWith('REPORT'))) expect(report.message.endsWith('\t')).toBe(true);
     for (const event of events) expect(event.ingestionTime).toBeGreaterThanOrEqual(event.timestamp);
@@ -373,7 +373,7 @@ describe('what the function sees', () => {
   });
 
   it('formats console lines as the Node.js runtime does and keeps raw stdout lines as written', async () => {
-    // aws-fidelity §3.4: `<ISO>\t<requestId>\tINFO\t<util.format(...)>`, one event per call, newlines kept;
+    // docs/aws-behaviour.md#console-lines: `<ISO>\t<requestId>\tINFO\t<util.format(...)>`, one event per call, newlines kept;
     // init lines carry request id `undefined`.
     const emulator = await started({ handler: 'init-log.handler' });
     await rawRequest(emulator, `/${STAGE}/x`);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { main } from '../../../harness/cli.js';
 import { InterruptedError, UsageError } from '../../../harness/errors.js';
-import { LocalTarget } from '../../../harness/target/local-target.js';
+import { LocalTarget } from '../../../harness/target/local/local-target.js';
 import { synthesize } from '../../../stack/build-app.js';
 import { alive } from './helpers.js';
 

@@ -4,8 +4,8 @@ import { readLogEvents, STAGE, startFixture } from './helpers.js';
 
 // The log store under load: at the rate a closed loop of 10 connections drives (the highest the emulator
 // sustains here), every invocation's START/END/REPORT and every line the handler wrote are in the store
-// exactly once, in the invocation they belong to, before the client has its response (aws-fidelity §3.2,
-// §3.4; issue: "Appends are flushed before the HTTP response").
+// exactly once, in the invocation they belong to, before the client has its response (docs/aws-behaviour.md#lambda-platform-lines,
+// docs/aws-behaviour.md#console-lines; issue: "Appends are flushed before the HTTP response").
 
 const REQUESTS = 2000;
 const LINES_PER_REQUEST = 2;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { LogFileSystem } from '../../../harness/emulator/log-store.js';
+import type { LogFileSystem } from '../../../harness/logstore/writer.js';
 import { readLogEvents, rawRequest, STAGE, startFixture } from './helpers.js';
 
 // A full, read-only or failing log disk must not stop the emulator (README, "When the log disk fails"):

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureEmulator, type RawResponse, rawRequest, STAGE, startFixture } from './helpers.js';
 
 // Real HTTP through the emulator. tests/fixtures/handlers/respond.mjs returns the JSON it is sent as its
-// proxy result, so each row of aws-fidelity.md §2.1 is one request.
+// proxy result, so each row of docs/aws-behaviour.md#proxy-response is one request.
 
 const INTERNAL_ERROR = '{"message": "Internal server error"}';
 
@@ -31,7 +31,7 @@ function exact(response: RawResponse, name: string): string[] {
   return values;
 }
 
-describe('proxy result rows recorded against AWS (aws-fidelity §2.1)', () => {
+describe('proxy result rows recorded against AWS (docs/aws-behaviour.md#proxy-response)', () => {
   it('{"statusCode": 200} gives 200 with an empty body', async () => {
     const response = await returning('{"statusCode": 200}');
     expect(response.status).toBe(200);
@@ -116,9 +116,9 @@ describe('proxy result rows recorded against AWS (aws-fidelity §2.1)', () => {
   });
 });
 
-describe('other response rules (aws-fidelity §2.1)', () => {
+describe('other response rules (docs/aws-behaviour.md#proxy-response)', () => {
   it('a base64 body is decoded when the request Accept matches binaryMediaTypes', async () => {
-    // aws-fidelity §2.1: decoded when the first Accept media type or the response Content-Type matches.
+    // docs/aws-behaviour.md#proxy-response: decoded when the first Accept media type or the response Content-Type matches.
     const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff]);
     const result = JSON.stringify({ statusCode: 200, body: bytes.toString('base64'), isBase64Encoded: true });
     const byAccept = await returning(result, ['Accept', 'image/png, */*']);
@@ -130,13 +130,13 @@ describe('other response rules (aws-fidelity §2.1)', () => {
   });
 
   it('a non-string body gives 502', async () => {
-    // aws-fidelity §2.1: body must be a string; an object body is widely reported as 502 (UNCONFIRMED).
+    // docs/aws-behaviour.md#proxy-response: body must be a string; an object body is widely reported as 502 (UNCONFIRMED).
     const response = await returning('{"statusCode":200,"body":{"a":1}}');
     expect(response.status).toBe(502);
   });
 
   it('a v2 cookies field is a malformed REST response', async () => {
-    // aws-fidelity §2.1: `cookies` in a REST response gives "Malformed Lambda proxy response".
+    // docs/aws-behaviour.md#proxy-response: `cookies` in a REST response gives "Malformed Lambda proxy response".
     const response = await returning('{"statusCode":200,"cookies":["a=b"]}');
     expect(response.status).toBe(502);
   });
@@ -168,7 +168,7 @@ describe('results HTTP cannot carry (README, "Bad function output")', () => {
   });
 });
 
-describe('headers API Gateway adds (aws-fidelity §2.3)', () => {
+describe('headers API Gateway adds (docs/aws-behaviour.md#response-headers)', () => {
   it('a proxy response carries x-amzn-RequestId, x-amz-apigw-id and X-Amzn-Trace-Id, cased as AWS sends them', async () => {
     const response = await returning('{"statusCode":200,"body":"ok"}');
     expect(exact(response, 'x-amzn-RequestId')[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -186,12 +186,12 @@ describe('headers API Gateway adds (aws-fidelity §2.3)', () => {
     expect(exact(response, 'x-amzn-RequestId')).toHaveLength(1);
     expect(exact(response, 'x-amz-apigw-id')).toHaveLength(1);
     expect(exact(response, 'Content-Type')).toEqual(['application/json']);
-    // 36 bytes, a space after the colon (aws-fidelity §2.2).
+    // 36 bytes, a space after the colon (docs/aws-behaviour.md#gateway-errors).
     expect(response.headers['content-length']).toBe('36');
   });
 });
 
-describe('API Gateway errors (aws-fidelity §2.2)', () => {
+describe('API Gateway errors (docs/aws-behaviour.md#gateway-errors)', () => {
   it('answers 403 Missing Authentication Token outside the stage', async () => {
     for (const path of ['/', '/other-stage/x', `/${STAGE}x/y`]) {
       const response = await rawRequest(emulator, path);
@@ -263,7 +263,7 @@ describe('API Gateway errors (aws-fidelity §2.2)', () => {
   });
 
   it('answers 413 to a body over 10 MB without invoking the function', async () => {
-    // aws-fidelity §2.2: REQUEST_TOO_LARGE 413, payload limit 10 MB.
+    // docs/aws-behaviour.md#payload-limits: REQUEST_TOO_LARGE 413, payload limit 10 MB.
     const response = await rawRequest(emulator, `/${STAGE}/x`, { method: 'POST', body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x61) });
     expect(response.status).toBe(413);
   });

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { type SynthesizeFn, synthesizeCached } from '../../../harness/emulator/synth-cache.js';
-import { readAssembly } from '../../../harness/target/assembly.js';
-import { LocalTarget } from '../../../harness/target/local-target.js';
+import { type SynthesizeFn, synthesizeCached } from '../../../harness/target/local/synth-cache.js';
+import { readAssembly } from '../../../harness/emulator/assembly.js';
+import { LocalTarget } from '../../../harness/target/local/local-target.js';
 import { synthesize } from '../../../stack/build-app.js';
 
-// The synthesis cache with the real stack (performance.md B3): a cached assembly must run exactly what a fresh
+// The synthesis cache with the real stack (docs/measurement.md#reference-figures): a cached assembly must run exactly what a fresh
 // synthesis of the same run would.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

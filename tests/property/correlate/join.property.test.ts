@@ -39,7 +39,7 @@ function shuffle<T>(items: T[], seed: number): T[] {
   return items;
 }
 
-describe('joinLogs (properties, reliability.md §7 item 5)', () => {
+describe('joinLogs (properties, CONTRIBUTING.md#promises-the-tests-pin)', () => {
   it('counts matched, no-log-line, no-report, duplicate, not-expected and unexpected exactly as they happened', () => {
     fc.assert(
       fc.property(scenarioArb, ({ fates, foreign, seed }) => {

@@ -8,7 +8,7 @@ import { handleRequest, MAX_RESPONSE_BYTES } from '../../../handler/index.js';
 import { apiEvent, testDeps } from '../../unit/handler/fixtures.js';
 
 /**
- * Fuzzes the handler with API Gateway REST proxy events (reliability §7 item 3): whatever the method,
+ * Fuzzes the handler with API Gateway REST proxy events (CONTRIBUTING.md#promises-the-tests-pin): whatever the method,
  * path, query maps, headers and body, the answer is a well-formed proxy result with a 2xx/4xx status,
  * no stack trace, no internal path and a bounded body, and exactly one log line is written.
  */
@@ -190,7 +190,7 @@ describe('handler under generated API Gateway events', () => {
         // Act
         sink.lines.length = 0;
         const result = handleRequest(event, { awsRequestId: 'fuzz' }, deps);
-        // Assess: the proxy result shape API Gateway accepts (aws-fidelity §2.1).
+        // Assess: the proxy result shape API Gateway accepts (docs/aws-behaviour.md#proxy-response).
         expect(Number.isInteger(result.statusCode)).toBe(true);
         expect(ALLOWED_STATUSES).toContain(result.statusCode);
         statuses.set(result.statusCode, (statuses.get(result.statusCode) ?? 0) + 1);

@@ -4,7 +4,7 @@ import { compileQuery } from '../../../harness/insights/compile.js';
 import { type LocatedEvent, queryEvents } from '../../../harness/insights/engine.js';
 import { parseQuery } from '../../../harness/insights/parser.js';
 import { buildLinePrefilter } from '../../../harness/insights/prefilter.js';
-import { formatStoredEvent } from '../../../harness/insights/store.js';
+import { formatStoredEvent } from '../../../harness/logstore/store.js';
 
 // Properties of the query engine over random events in memory. The reference answers are computed here
 // with plain code over the generated data, not with the engine.

@@ -4,7 +4,7 @@ import type { Command, Expr, PeriodUnit, Projection, Query } from '../../../harn
 import { parseQuery } from '../../../harness/insights/parser.js';
 import { printQuery } from '../../../harness/insights/printer.js';
 
-// parse ∘ print round trip (style.md "Good property targets"): any syntax tree, printed, parses back to the
+// parse ∘ print round trip (CONTRIBUTING.md#property-tests): any syntax tree, printed, parses back to the
 // same tree. Positions and source text differ by construction and are left out of the comparison.
 
 const NO_SPAN = { start: 0, end: 0 };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../harness/errors.js';
-import { readAssembly } from '../../../harness/target/assembly.js';
+import { readAssembly } from '../../../harness/emulator/assembly.js';
 import { synthesize } from '../../../stack/build-app.js';
 
 // The emulator runs what the cloud assembly says. One real synthesis of the stack with non-default

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { clfTime, isUuid, newExtendedRequestId, newLogStreamName, newRequestId, newTraceRoot, stableId } from '../../../harness/emulator/ids.js';
 
 describe('ids and times in AWS formats', () => {
-  it('formats requestTime in CLF (aws-fidelity §1.2)', () => {
+  it('formats requestTime in CLF (docs/aws-behaviour.md#request-context)', () => {
     expect(clfTime(1589522469693)).toBe('15/May/2020:06:01:09 +0000');
     expect(clfTime(Date.UTC(2024, 0, 5, 3, 4, 5))).toBe('05/Jan/2024:03:04:05 +0000');
   });
 
-  it('makes 16-character extended request ids ending in = (aws-fidelity §1.2)', () => {
+  it('makes 16-character extended request ids ending in = (docs/aws-behaviour.md#request-context)', () => {
     for (let i = 0; i < 50; i++) expect(newExtendedRequestId()).toMatch(/^[A-Za-z0-9+/]{15}=$/);
   });
 
@@ -17,13 +17,13 @@ describe('ids and times in AWS formats', () => {
     expect(isUuid('not-a-uuid')).toBe(false);
   });
 
-  it('names log streams YYYY/MM/DD/[$LATEST]<32 hex> by the UTC date (aws-fidelity §3.1)', () => {
+  it('names log streams YYYY/MM/DD/[$LATEST]<32 hex> by the UTC date (docs/aws-behaviour.md#log-groups-and-streams)', () => {
     const name = newLogStreamName(Date.UTC(2019, 5, 7, 23, 59));
     expect(name).toMatch(/^2019\/06\/07\/\[\$LATEST\][0-9a-f]{32}$/);
     expect(newLogStreamName(0)).not.toBe(newLogStreamName(0));
   });
 
-  it('makes X-Amzn-Trace-Id roots with the epoch seconds in hex (aws-fidelity §2.3)', () => {
+  it('makes X-Amzn-Trace-Id roots with the epoch seconds in hex (docs/aws-behaviour.md#response-headers)', () => {
     expect(newTraceRoot(0x5e6aa925 * 1000)).toMatch(/^Root=1-5e6aa925-[0-9a-f]{24}$/);
   });
 

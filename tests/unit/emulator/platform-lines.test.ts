@@ -3,7 +3,7 @@ import { billedDurationMs, endLine, initStartLine, reportLine, runtimeExitLine, 
 
 const ID = '76269889-7d50-4d6d-a3f1-9b4f5322f47c';
 
-describe('platform lines (aws-fidelity §3.2)', () => {
+describe('platform lines (docs/aws-behaviour.md#lambda-platform-lines)', () => {
   it('prints START with a space before Version and END plainly', () => {
     expect(startLine(ID)).toBe(`START RequestId: ${ID} Version: $LATEST`);
     expect(endLine(ID)).toBe(`END RequestId: ${ID}`);
@@ -42,7 +42,7 @@ describe('platform lines (aws-fidelity §3.2)', () => {
   });
 });
 
-describe('billedDurationMs (aws-fidelity §3.3)', () => {
+describe('billedDurationMs (docs/aws-behaviour.md#billed-duration)', () => {
   it('is ceil of the printed Duration, at least 1 ms', () => {
     // Recorded pairs: 14.97→15, 5.93→6, 3.01→4, 2.90→3, 9988.34→9989, 3666.80→3667.
     for (const [duration, billed] of [

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProxyEvent, headerMaps, isBinaryMediaType, parseQuery, parseRequestTarget } from '../../../harness/emulator/proxy-event.js';
 
 describe('parseRequestTarget', () => {
-  it('takes the stage off the path and keeps it in the context path (aws-fidelity §1.1, §1.2)', () => {
+  it('takes the stage off the path and keeps it in the context path (docs/aws-behaviour.md#proxy-event, #request-context)', () => {
     expect(parseRequestTarget('/bench/items/1?x=1', 'bench')).toEqual({ path: '/items/1', contextPath: '/bench/items/1', rawQuery: 'x=1' });
   });
 
@@ -17,7 +17,7 @@ describe('parseRequestTarget', () => {
     expect(parseRequestTarget('/benchmark/x', 'bench')).toBeNull();
   });
 
-  it('collapses only leading slashes in path and drops the fragment (aws-fidelity §1.1)', () => {
+  it('collapses only leading slashes in path and drops the fragment (docs/aws-behaviour.md#proxy-event)', () => {
     expect(parseRequestTarget('/bench///a//b/#frag', 'bench')).toEqual({ path: '/a//b/', contextPath: '/bench///a//b/', rawQuery: null });
     expect(parseRequestTarget('/bench/a?q=1#frag', 'bench')?.rawQuery).toBe('q=1');
   });
@@ -27,7 +27,7 @@ describe('parseRequestTarget', () => {
   });
 });
 
-describe('parseQuery (aws-fidelity §1.1)', () => {
+describe('parseQuery (docs/aws-behaviour.md#proxy-event)', () => {
   it('gives null maps for no query or an empty one', () => {
     expect(parseQuery(null)).toEqual({ single: null, multi: null });
     expect(parseQuery('')).toEqual({ single: null, multi: null });
@@ -51,7 +51,7 @@ describe('parseQuery (aws-fidelity §1.1)', () => {
   });
 });
 
-describe('headerMaps (aws-fidelity §1.1)', () => {
+describe('headerMaps (docs/aws-behaviour.md#proxy-event)', () => {
   it('keeps casing, lists repeats, and leaves out Content-Length and Connection', () => {
     const maps = headerMaps(['Host', 'h', 'X-A', '1', 'content-length', '3', 'CONNECTION', 'keep-alive', 'X-A', '2']);
     expect(maps.headers).toEqual({ Host: 'h', 'X-A': '2' });
@@ -72,7 +72,7 @@ describe('isBinaryMediaType', () => {
 });
 
 describe('buildProxyEvent', () => {
-  it('builds the recorded event shape from a request (aws-fidelity §1.3)', () => {
+  it('builds the recorded event shape from a request (docs/aws-behaviour.md#recorded-event)', () => {
     const event = buildProxyEvent({
       method: 'GET',
       target: { path: '/proxy-value', contextPath: '/stage/proxy-value', rawQuery: 'urlparam=test' },

@@ -7,7 +7,7 @@ function headers(result: unknown, accept?: string, binary: string[] = []): strin
   return mapped.headers;
 }
 
-describe('mapProxyResult (aws-fidelity §2.1)', () => {
+describe('mapProxyResult (docs/aws-behaviour.md#proxy-response)', () => {
   it('defaults the status to 200 and the content type to application/json', () => {
     const mapped = mapProxyResult({}, undefined, []);
     expect(mapped).toEqual({ ok: true, statusCode: 200, headers: ['Content-Type', 'application/json'], body: Buffer.alloc(0) });
@@ -101,7 +101,7 @@ describe('mapProxyResult (aws-fidelity §2.1)', () => {
   });
 });
 
-describe('gatewayError (aws-fidelity §2.2, §2.3)', () => {
+describe('gatewayError (docs/aws-behaviour.md#gateway-errors, #response-headers)', () => {
   it('has the bodies and error types of API Gateway, and no trace header', () => {
     const cases = [
       ['MissingAuthenticationToken', 403, '{"message":"Missing Authentication Token"}', 'MissingAuthenticationTokenException'],

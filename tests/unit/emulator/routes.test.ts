@@ -22,7 +22,7 @@ describe('RouteTable', () => {
     expect(resourceOf('GET', '/')).toEqual(['root', null]);
   });
 
-  it('gives the greedy parameter the rest of the path, slashes kept, no leading slash (aws-fidelity §1.1)', () => {
+  it('gives the greedy parameter the rest of the path, slashes kept, no leading slash (docs/aws-behaviour.md#proxy-event)', () => {
     expect(resourceOf('DELETE', '/a//b/')).toEqual(['proxy', { proxy: 'a//b/' }]);
   });
 

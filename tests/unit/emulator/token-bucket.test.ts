@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TokenBucket } from '../../../harness/emulator/token-bucket.js';
 
-describe('TokenBucket (aws-fidelity §2.2 throttling)', () => {
+describe('TokenBucket (docs/aws-behaviour.md#throttling)', () => {
   it('passes a full burst at once, then refuses until tokens come back at the rate', () => {
     const bucket = new TokenBucket(10, 3);
     expect([1, 2, 3, 4].map(() => bucket.take(1000))).toEqual([true, true, true, false]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_DATA_BYTES, MAX_RESPONSE_BYTES } from '../../../handler/index.js';
 import { apiEvent, getType, invoke, postEvent } from './fixtures.js';
 
-// reliability §7 item 4: the boundary table, each row with its exact expected status.
+// CONTRIBUTING.md#promises-the-tests-pin: the boundary table, each row with its exact expected status.
 describe('count bounds', () => {
   it.each([
     ['1', 200],

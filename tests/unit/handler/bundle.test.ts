@@ -10,7 +10,7 @@ import { apiEvent } from './fixtures.js';
 const run = promisify(execFile);
 
 // The bundle CDK's NodejsFunction makes (esbuild, minified, platform node) must stay small: 64 KB is
-// pino's own size bundled (performance.md B6), so 150 KB leaves room without letting an SDK creep in.
+// pino's own size bundled (docs/measurement.md#reference-figures), so 150 KB leaves room without letting an SDK creep in.
 const MAX_BUNDLE_BYTES = 150_000;
 
 describe('the esbuild bundle', () => {
@@ -24,7 +24,7 @@ describe('the esbuild bundle', () => {
       bundle: true,
       minify: true,
       platform: 'node',
-      // node20, not Lambda's node22: the bundle runs here, on the machines' Node 20 (environment.md).
+      // node20, not Lambda's node22: the bundle runs here, on the machines' Node 20 (CONTRIBUTING.md#machines-and-versions).
       target: 'node20',
       format: 'cjs',
       outfile: bundlePath,

@@ -19,7 +19,7 @@ export interface EventOptions {
 }
 
 /**
- * A REST v1 Lambda proxy event shaped like the AWS recording (aws-fidelity §1.3): `null` query maps
+ * A REST v1 Lambda proxy event shaped like the AWS recording (docs/aws-behaviour.md#recorded-event): `null` query maps
  * without a query string, the last repeated value in `queryStringParameters`, every value in the
  * multi-value maps, a `{proxy+}` resource and the stage only in `requestContext.path`.
  */

@@ -5,7 +5,7 @@ import { HarnessError } from '../../../harness/errors.js';
 import { QuerySyntaxError, queryLogStore, streamFilePath } from '../../../harness/insights/index.js';
 
 // Conformance suite: queries over the hand-written store in tests/fixtures/insights (see its README), each with
-// the rows worked out by hand from the documented semantics (aws-fidelity §4 and the CWL_QuerySyntax pages).
+// the rows worked out by hand from the documented semantics (docs/aws-behaviour.md#logs-insights-semantics and the CWL_QuerySyntax pages).
 // Choices the docs leave open are named in the engine's comments and marked "choice" here.
 
 const STORE = fileURLToPath(new URL('../../fixtures/insights/store', import.meta.url));
@@ -61,12 +61,12 @@ function withoutPtr(rows: readonly Record<string, string>[]): Record<string, str
 const ts = (hms: string) => `2024-05-01 ${hms}`;
 
 const cases: Case[] = [
-  // --- fields, system fields, default columns (aws-fidelity §4.1, §4.4) ---
+  // --- fields, system fields, default columns (docs/aws-behaviour.md#insights-commands, #discovered-fields) ---
   {
     name: 'a query that names no fields shows @timestamp and @message, newest first',
     query: 'limit 3',
     fields: ['@timestamp', '@message'],
-    // END and REPORT share a millisecond (§3.6): newest first puts the later-written REPORT first.
+    // END and REPORT share a millisecond (docs/aws-behaviour.md#event-timing): newest first puts the later-written REPORT first.
     rows: [
       { '@timestamp': ts('12:02:03.000'), '@message': REPORT_R3 },
       { '@timestamp': ts('12:02:03.000'), '@message': END_R3 },
@@ -86,7 +86,7 @@ const cases: Case[] = [
       },
     ],
   },
-  // --- Lambda discovered fields (§4.4) ---
+  // --- Lambda discovered fields (docs/aws-behaviour.md#discovered-fields) ---
   {
     name: '@type is discovered on START, END and REPORT lines only',
     query: 'stats count(*) by @type',
@@ -142,7 +142,7 @@ const cases: Case[] = [
     fields: ['@type', '@requestId', '@message'],
     rows: [{ '@message': 'START RequestId: 77777777-7777-4777-8777-777777777777 Version: $LATEST' }],
   },
-  // --- JSON discovery (§4.5) ---
+  // --- JSON discovery (docs/aws-behaviour.md#json-field-discovery) ---
   {
     name: 'nested JSON objects flatten with dots; backticks allow other characters',
     query: `filter correlationId = "${C1}" | fields \`req.headers.user-agent\` as ua, req.query.n`,
@@ -183,7 +183,7 @@ const cases: Case[] = [
     fields: ['@@timestamp', 'status'],
     rows: [{ '@@timestamp': '2024-05-01T12:00:50Z', status: '201' }],
   },
-  // --- filter, comparisons, boolean logic (§4.2) ---
+  // --- filter, comparisons, boolean logic (docs/aws-behaviour.md#insights-operators) ---
   {
     name: 'numeric comparison on a JSON field',
     query: 'filter status >= 400 | fields correlationId, status',
@@ -299,7 +299,7 @@ const cases: Case[] = [
     fields: ['x', 'y'],
     rows: [{ y: '2.25' }],
   },
-  // --- functions (§4.3) ---
+  // --- functions (docs/aws-behaviour.md#insights-functions) ---
   {
     name: 'numeric functions: abs, ceil, floor, greatest, least, sqrt, log',
     query: `filter @type = "REPORT" and @requestId = "${R1}" | fields abs(-3) as a, ceil(@duration) as c, floor(@duration) as f, greatest(1, @duration, 5) as g, least(7, @duration) as l, sqrt(16) as s, log(1) as ln`,
@@ -376,7 +376,7 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'toMillis and fromMillis; ingestion lag as in §4.4',
+    name: 'toMillis and fromMillis; ingestion lag as in docs/aws-behaviour.md#discovered-fields',
     query: `filter correlationId = "${C1}" | fields toMillis(@timestamp) as t, fromMillis(0) as epoch, toMillis(@ingestionTime) - toMillis(@timestamp) as lagMs`,
     fields: ['t', 'epoch', 'lagMs'],
     rows: [{ t: '1714564800125', epoch: '1970-01-01 00:00:00.000', lagMs: '8500' }],
@@ -405,7 +405,7 @@ const cases: Case[] = [
       { ip: '192.168.1.10', lan: '1' },
     ],
   },
-  // --- the time range (§4.6: both ends inclusive) ---
+  // --- the time range (docs/aws-behaviour.md#insights-api: both ends inclusive) ---
   {
     name: 'the time range includes both ends and nothing 1 ms outside',
     query: 'stats count(*)',
@@ -422,7 +422,7 @@ const cases: Case[] = [
     fields: ['@message'],
     rows: [{ '@message': 'GET /admin 403 0.010 10.0.0.5' }, { '@message': 'GET /index.html 200 0.002 192.168.1.10' }],
   },
-  // --- stats (§4.3) ---
+  // --- stats (docs/aws-behaviour.md#insights-functions) ---
   {
     name: 'count(*) counts events, count(field) only those that have it',
     query: 'stats count(*) as all, count(status) as withStatus, count(@duration) as reports',
@@ -648,7 +648,7 @@ const cases: Case[] = [
     fields: ['kind', 'id'],
     rows: [{ kind: 'user', id: '42' }],
   },
-  // --- display and several fields commands (§4.1) ---
+  // --- display and several fields commands (docs/aws-behaviour.md#insights-commands) ---
   {
     name: 'only the last display counts',
     query: 'filter @type = "REPORT" | fields @requestId, @duration | display @duration | display @requestId | limit 2',

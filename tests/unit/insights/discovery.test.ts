@@ -8,9 +8,9 @@ function rendered(fields: ReadonlyMap<string, unknown>): Record<string, string |
   return Object.fromEntries([...fields].map(([k, v]) => [k, renderValue(v as never)]));
 }
 
-describe('Lambda platform lines (aws-fidelity §3.2, §4.4)', () => {
+describe('Lambda platform lines (docs/aws-behaviour.md#lambda-platform-lines, #discovered-fields)', () => {
   test('a cold REPORT line gives every REPORT field, as the recorded dump shows them', () => {
-    // The exact line of §3.2 and the values of the 2023-12 GetQueryResults dump of §4.4.
+    // The exact line of docs/aws-behaviour.md#lambda-report-line and the values of the 2023-12 GetQueryResults dump of #discovered-fields.
     const line = `REPORT RequestId: ${ID}\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\tInit Duration: 145.69 ms\t`;
     expect(rendered(lambdaFields(line))).toEqual({
       '@type': 'REPORT',
@@ -56,7 +56,7 @@ describe('Lambda platform lines (aws-fidelity §3.2, §4.4)', () => {
   });
 });
 
-describe('JSON discovery (aws-fidelity §4.5)', () => {
+describe('JSON discovery (docs/aws-behaviour.md#json-field-discovery)', () => {
   test('finds the first JSON fragment after a text prefix in Lambda streams only', () => {
     const line = `2022-03-14T21:31:36.819Z\t${ID}\tERROR\tInvoke Error \t{"errorType":"Error","errorMessage":"x {y}"} {"second":1}`;
     expect(firstJsonObject(line, true)).toEqual({ errorType: 'Error', errorMessage: 'x {y}' });

@@ -83,7 +83,7 @@ describe('reading the store', () => {
     // Assess
     expect(result.rows.map((r) => r['@message'])).toEqual(['event 19999', 'event 19998', 'event 19997']);
     expect(result.statistics.recordsScanned).toBe(20_000);
-    // Without a limit anywhere, AWS's default of 10,000 rows applies (aws-fidelity §4.1); 100,000 is the most.
+    // Without a limit anywhere, AWS's default of 10,000 rows applies (docs/aws-behaviour.md#insights-commands); 100,000 is the most.
     const unlimited = await query(dir, 'fields @message');
     expect(unlimited.rows).toHaveLength(10_000);
     expect(unlimited.rows.at(-1)?.['@message']).toBe('event 10000');

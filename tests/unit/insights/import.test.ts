@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { HarnessError } from '../../../harness/errors.js';
 import { IMPORTED_IDS_FILE, importFilterLogEvents, JsonDocumentSplitter } from '../../../harness/insights/import.js';
 import { queryLogStore } from '../../../harness/insights/index.js';
-import { readStoredEvents, streamFilePath } from '../../../harness/insights/store.js';
+import { readStoredEvents, streamFilePath } from '../../../harness/logstore/store.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { compileQuery } from '../../../harness/insights/compile.js';
 import { parseQuery } from '../../../harness/insights/parser.js';
 import { buildLinePrefilter } from '../../../harness/insights/prefilter.js';
-import { formatStoredEvent } from '../../../harness/insights/store.js';
+import { formatStoredEvent } from '../../../harness/logstore/store.js';
 
 function prefilterFor(query: string) {
   return buildLinePrefilter(compileQuery(parseQuery(query)).eventFilters);

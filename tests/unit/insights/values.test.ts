@@ -13,7 +13,7 @@ import {
 
 describe('rendering values as GetQueryResults does', () => {
   test.each([
-    // aws-fidelity §4.4, recorded values: "@billedDuration": "15.0", "@memorySize": "1.28E8", "@maxMemoryUsed": "6.7E7"
+    // docs/aws-behaviour.md#discovered-fields, recorded values: "@billedDuration": "15.0", "@memorySize": "1.28E8", "@maxMemoryUsed": "6.7E7"
     [15, '15.0'],
     [14.97, '14.97'],
     [128_000_000, '1.28E8'],
@@ -38,7 +38,7 @@ describe('rendering values as GetQueryResults does', () => {
     expect(renderValue(null)).toBeNull();
   });
 
-  test('timestamps render as YYYY-MM-DD HH:MM:SS.mmm in UTC (aws-fidelity §4.4)', () => {
+  test('timestamps render as YYYY-MM-DD HH:MM:SS.mmm in UTC (docs/aws-behaviour.md#discovered-fields)', () => {
     expect(formatTimestamp(Date.UTC(2023, 11, 5, 22, 14, 43, 877))).toBe('2023-12-05 22:14:43.877');
     expect(renderValue(new Timestamp(0))).toBe('1970-01-01 00:00:00.000');
   });

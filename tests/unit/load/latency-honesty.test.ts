@@ -3,7 +3,7 @@ import { validateMix } from '../../../harness/load/mix.js';
 import { runOpenLoop } from '../../../harness/load/open-loop.js';
 import { Phase } from '../../../harness/load/records.js';
 import { planSchedule } from '../../../harness/load/schedule.js';
-import { summarize } from '../../../harness/load/stats.js';
+import { summarize } from '../../../harness/stats/summary.js';
 import { simulatedServer, VirtualClock } from './virtual-clock.js';
 
 // A server that stalls STALL_MS every PERIOD_MS: a request arriving s ms into a stall is answered when the

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { spreadOf } from '../../../harness/stats/spread.js';
 import type { BenchOverheadFigures } from '../../../scripts/perf/bench.js';
 import type { EmulatorPerfResult } from '../../../scripts/perf/emulator.js';
 import {
@@ -32,17 +33,15 @@ const round = (bareRps: number, emulatorRps: number, generatorCpuShare = 0.3, em
 });
 
 function emulatorResult(rounds: ReturnType<typeof round>[], complete = true): EmulatorPerfResult {
-  const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
-  const spread = (values: number[]) => ({ median: values[1], min: values[0], max: values[2] });
   return {
     node: 'v20',
     cpus: 2,
     pinned: true,
     durationSeconds: 10,
     rounds,
-    throughputRatio: spread(ratios),
-    inProcessRatio: spread(rounds.map(() => 0.75)),
-    isolationRatio: spread(rounds.map((r) => r.isolationRatio).sort((a, b) => a - b)),
+    throughputRatio: spreadOf(rounds.map((r) => r.ratio)),
+    inProcessRatio: spreadOf(rounds.map(() => 0.75)),
+    isolationRatio: spreadOf(rounds.map((r) => r.isolationRatio)),
     coldStart: { emulatorMedianMs: 90, nodeMedianMs: 60, ratio: 1.5, initDurationMedianMs: 70 },
     logCapture: { responses: 100, reports: 101, handlerLines: complete ? 101 : 99, complete },
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUNDS, plannedLoadSeconds, planSuite } from '../../../scripts/perf/plan.js';
 
 describe('planSuite', () => {
-  it('follows performance.md Part C in a full run: 3 rounds of 10 s, 1M samples, 100k and 1M events', () => {
+  it('follows docs/measurement.md#interleaved-rounds in a full run: 3 rounds of 10 s, 1M samples, 100k and 1M events', () => {
     const plan = planSuite(false);
     expect(plan.rounds).toBe(DEFAULT_ROUNDS.full);
     expect(plan.rounds).toBeGreaterThanOrEqual(3);

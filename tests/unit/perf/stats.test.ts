@@ -1,41 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  median,
-  NO_SPREAD,
-  pairwiseDifferences,
-  pairwiseRatios,
-  shareOfCore,
-  single,
-  spreadOf,
-  stallPercentileMs,
-} from '../../../scripts/perf/stats.js';
+import { pairwiseDifferences, pairwiseRatios, shareOfCore, stallPercentileMs } from '../../../scripts/perf/stats.js';
 
-describe('median and spread over rounds', () => {
-  it('takes the middle value of an odd count and the mean of the two middle values of an even count', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-  });
-
-  it('leaves failed rounds (NaN) out of the median, the extremes and the count', () => {
-    // Prepare
-    const values = [0.31, Number.NaN, 0.35, 0.29];
-    // Act
-    const spread = spreadOf(values);
-    // Assess
-    expect(spread).toEqual({ median: 0.31, min: 0.29, max: 0.35, n: 3 });
-  });
-
-  it('reports no spread at all when no round gave a number', () => {
-    expect(spreadOf([])).toEqual(NO_SPREAD);
-    expect(spreadOf([Number.NaN])).toEqual(NO_SPREAD);
-    expect(median([])).toBeNaN();
-  });
-
-  it('turns a single finite value into a one-round spread, and NaN into none', () => {
-    expect(single(12)).toEqual({ median: 12, min: 12, max: 12, n: 1 });
-    expect(single(Number.NaN).n).toBe(0);
-  });
-});
+// Median and spread over rounds are tested with harness/stats in tests/unit/stats/spread.test.ts.
 
 describe('paired rounds', () => {
   it('divides each candidate round by the baseline round it ran next to', () => {
@@ -62,7 +28,7 @@ describe('shareOfCore', () => {
   });
 });
 
-describe('stallPercentileMs (performance.md B7)', () => {
+describe('stallPercentileMs (docs/measurement.md#coordinated-omission)', () => {
   it('gives p99 = 90 ms and p95 = 50 ms for a 100 ms stall every second', () => {
     expect(stallPercentileMs(100, 1000, 0.99)).toBeCloseTo(90, 9);
     expect(stallPercentileMs(100, 1000, 0.95)).toBeCloseTo(50, 9);

@@ -3,7 +3,7 @@ import { describeGoal, GENERATOR_LIMIT_SHARE, isGeneratorLimited, judge, maxShar
 
 const spread = (median: number) => ({ median, min: median, max: median, n: 1 });
 
-describe('generator saturation (performance.md G12)', () => {
+describe('generator saturation (docs/measurement.md#generator-saturation)', () => {
   it('flags a run whose generator used 90 % of a core or more, in any round', () => {
     expect(GENERATOR_LIMIT_SHARE).toBe(0.9);
     expect(isGeneratorLimited([0.5, 0.9])).toBe(true);

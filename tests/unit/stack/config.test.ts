@@ -48,7 +48,7 @@ describe('parseStackConfig', () => {
   });
 
   it('keeps the default function timeout below the 29 s API Gateway integration timeout', () => {
-    // reliability.md §4: a slower function is cut off by API Gateway with a 504 instead of timing out itself.
+    // docs/aws-behaviour.md#api-hardening: a slower function is cut off by API Gateway with a 504 instead of timing out itself.
     expect(CONFIG_DEFAULTS.timeoutSeconds).toBeLessThan(29);
   });
 

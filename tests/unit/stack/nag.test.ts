@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addNagChecks, nagPacks } from '../../../stack/nag.js';
 import { buildTestStack, removeTestOutdirs, TEST_CONTEXT } from './stack-fixture.js';
 
-// reliability.md §2 trap 10 and §3: cdk-nag 3 runs as a validation plugin and `cdk synth` can exit 0
+// docs/aws-behaviour.md#cdk-nag: cdk-nag 3 runs as a validation plugin and `cdk synth` can exit 0
 // with findings, so these tests read the findings themselves, errors and warnings alike.
 
 afterAll(removeTestOutdirs);

@@ -34,11 +34,11 @@ describe('RandomDataStack: nothing left behind', () => {
     expect(stack.stackName).toBe('rda-unit-test');
   });
 
-  it('has no account-level AWS::ApiGateway::Account (reliability.md trap 3)', () => {
+  it('has no account-level AWS::ApiGateway::Account (docs/aws-behaviour.md#api-gateway-account-role)', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
-  it('has no Custom::LogRetention and no Lambda function other than the handler (trap 1)', () => {
+  it('has no Custom::LogRetention and no Lambda function other than the handler (docs/aws-behaviour.md#lambda-log-group-lifecycle)', () => {
     template.resourceCountIs('Custom::LogRetention', 0);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     expect(Object.values(json.Resources).filter((r) => r.Type.startsWith('Custom::'))).toEqual([]);
@@ -225,7 +225,7 @@ describe('RandomDataStack: function', () => {
     expect(json.Resources[ids.fn].Properties?.Environment).toEqual({ Variables: { LOG_LEVEL: 'debug' } });
   });
 
-  it('reserves no concurrency by default (reserving can fail deploys on new accounts, trap 7)', () => {
+  it('reserves no concurrency by default (reserving can fail deploys on new accounts, docs/aws-behaviour.md#reserved-concurrency)', () => {
     expect(json.Resources[ids.fn].Properties?.ReservedConcurrentExecutions).toBeUndefined();
   });
 

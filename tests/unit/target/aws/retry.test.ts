@@ -75,7 +75,7 @@ describe('AWS error reading', () => {
     expect(isRetryableAwsError(awsError('AccessDenied', 'x', 403))).toBe(false);
   });
 
-  it("recognises CloudFormation's answer for a stack that does not exist (aws-fidelity §5.2)", () => {
+  it("recognises CloudFormation's answer for a stack that does not exist (docs/aws-behaviour.md#stack-deletion)", () => {
     expect(isStackMissingError(awsError('ValidationError', 'Stack with id rda-x does not exist'))).toBe(true);
     expect(isStackMissingError(awsError('ValidationError', 'Template format error'))).toBe(false);
   });

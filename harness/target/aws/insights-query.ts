@@ -8,10 +8,10 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { abortError, abortSignalName, InfraError, InterruptedError, UsageError } from '../errors.js';
-import type { InsightsResult, InsightsRow } from '../target/target.js';
-import { DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
-import { QuerySyntaxError } from './query-error.js';
+import { abortError, abortSignalName, InfraError, InterruptedError, UsageError } from '../../errors.js';
+import type { InsightsResult, InsightsRow } from '../target.js';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../../insights/compile.js';
+import { QuerySyntaxError } from '../../insights/query-error.js';
 
 /** The part of the SDK client this module uses, so tests can hand in a stub that answers like the service. */
 export type InsightsClient = Pick<CloudWatchLogsClient, 'send'>;
@@ -54,7 +54,7 @@ export interface AwsInsightsResult extends InsightsResult {
 const DEFAULT_POLL_MS = 500;
 const DEFAULT_MAX_POLL_MS = 5_000;
 const DEFAULT_TIMEOUT_MS = 600_000;
-// StartQuery allows 100 concurrent queries per account (aws-fidelity §4.6); past that it throttles. Retries
+// StartQuery allows 100 concurrent queries per account (docs/aws-behaviour.md#insights-api); past that it throttles. Retries
 // back off from 250 ms, doubling, with full jitter, within the overall timeout.
 const RETRY_BASE_MS = 250;
 const RETRYABLE = new Set(['ThrottlingException', 'LimitExceededException', 'ServiceUnavailableException', 'TooManyRequestsException']);
@@ -177,7 +177,7 @@ async function collect(
 ): Promise<AwsInsightsResult> {
   const results: ResultField[][] = [...(first.results ?? [])];
   let token = first.nextToken;
-  // Pages of up to 10,000 rows, 100,000 in all (aws-fidelity §4.6).
+  // Pages of up to 10,000 rows, 100,000 in all (docs/aws-behaviour.md#insights-api).
   while (token && results.length < MAX_LIMIT) {
     const nextToken = token;
     const page = await retrying('GetQueryResults', () => client.send(new GetQueryResultsCommand({ queryId, nextToken }), { abortSignal: signal }));

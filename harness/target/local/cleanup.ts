@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageError } from '../errors.js';
-import type { RunManifest } from '../manifest.js';
-import type { DestroyReport } from './target.js';
+import { UsageError } from '../../errors.js';
+import type { RunManifest } from '../../manifest.js';
+import type { DestroyReport } from '../target.js';
 
 /** A recorded environment that ignores SIGKILL for this long is reported as left over. */
 const PROCESS_EXIT_WAIT_MS = 2_000;

@@ -8,9 +8,9 @@ import {
   type StackSummary,
   StackStatus,
 } from '@aws-sdk/client-cloudformation';
-import { InfraError } from '../errors.js';
+import { InfraError } from '../../errors.js';
 
-/** Every status but DELETE_COMPLETE: deleted stacks stay listed for 90 days (aws-fidelity §5.1) and are not our business. */
+/** Every status but DELETE_COMPLETE: deleted stacks stay listed for 90 days (docs/aws-behaviour.md#stack-statuses) and are not our business. */
 const LIVE_STATUSES = Object.values(StackStatus).filter((status) => status !== StackStatus.DELETE_COMPLETE);
 
 /** ListStacks pages hold up to 100 summaries; 1,000 pages is far past any account and bounds a looping token. */

@@ -2,18 +2,18 @@
  * The AWS adapter of the Target port: synthesizes the run's stack, deploys it with toolkit-lib, reads
  * its outputs, queries its logs with Logs Insights, and destroys it with a verified teardown. The stack
  * name (`rda-<runId>`) is fixed before anything is created, so a failed or interrupted deploy is
- * deleted too (reliability.md §1, layer 1).
+ * deleted too (docs/failure-model.md#what-a-stop-does).
  */
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import type { SynthesizeOptions, SynthResult } from '../../stack/build-app.js';
-import { MANAGED_BY, runIdProblem, stackName as stackNameOf, TAG_KEYS } from '../../stack/names.js';
-import { abortError, HarnessError, InfraError, UsageError } from '../errors.js';
-import { runAwsInsightsQuery } from '../insights/index.js';
-import { describeStack, requestStackDelete } from './aws/cloudformation.js';
+import type { SynthesizeOptions, SynthResult } from '../../../stack/build-app.js';
+import { MANAGED_BY, runIdProblem, stackName as stackNameOf, TAG_KEYS } from '../../../stack/names.js';
+import { abortError, HarnessError, InfraError, UsageError } from '../../errors.js';
+import { runAwsInsightsQuery } from './insights-query.js';
+import { describeStack, requestStackDelete } from './cloudformation.js';
 import {
   type AwsClients,
   cleanupCommand,
@@ -21,11 +21,11 @@ import {
   type DeploymentMethodName,
   resolveDeploymentMethod,
   resolveRegion,
-} from './aws/config.js';
-import { type DestroyRunOptions, destroyRun, type KnownStack } from './aws/destroy.js';
-import { awsCallFailed, describeAwsError } from './aws/errors.js';
-import { assemblyWantsTerminationProtection, functionMemoryMb, readTemplate } from './aws/template.js';
-import { describeToolkitError, startToolkitDeploy, type ToolkitDeployResult } from './aws/toolkit.js';
+} from './config.js';
+import { type DestroyRunOptions, destroyRun, type KnownStack } from './destroy.js';
+import { awsCallFailed, describeAwsError } from './errors.js';
+import { assemblyWantsTerminationProtection, functionMemoryMb, readTemplate } from './template.js';
+import { describeToolkitError, startToolkitDeploy, type ToolkitDeployResult } from './toolkit.js';
 import type {
   Deployment,
   DeploymentFootprint,
@@ -34,7 +34,7 @@ import type {
   InsightsQuery,
   InsightsResult,
   Target,
-} from './target.js';
+} from '../target.js';
 
 /** Synthesizes a run's app; `stack/build-app.ts` in production, a small failing stack in some tests. */
 export type Synthesizer = (options: SynthesizeOptions) => Promise<SynthResult>;
@@ -45,7 +45,7 @@ export interface AwsTargetOptions {
   readonly region?: string;
   /** Where region and deployment method are read from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** `direct` for moto_server, whose change sets do not parse (environment.md). @default RDA_DEPLOYMENT_METHOD, else 'change-set' */
+  /** `direct` for moto_server, whose change sets do not parse (CONTRIBUTING.md#the-aws-tests-and-moto_server). @default RDA_DEPLOYMENT_METHOD, else 'change-set' */
   readonly deploymentMethod?: DeploymentMethodName;
   /** @default synthesize of stack/build-app.ts */
   readonly synthesize?: Synthesizer;
@@ -197,7 +197,7 @@ export class AwsTarget implements Target {
   }
 
   private async synthesize(outdir: string, context: Record<string, string>): Promise<SynthResult> {
-    const synthesize = this.options.synthesize ?? (await import('../../stack/build-app.js')).synthesize;
+    const synthesize = this.options.synthesize ?? (await import('../../../stack/build-app.js')).synthesize;
     try {
       return await synthesize({ outdir, context });
     } catch (error) {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { streamFilePath } from '../insights/store.js';
+import { streamFilePath } from './store.js';
 
 /**
- * Writes CloudWatch-like log events to the on-disk store (`harness/insights/store.ts` layout): one NDJSON
+ * Writes CloudWatch-like log events to the on-disk store (`harness/logstore/store.ts` layout): one NDJSON
  * file per stream, `{"timestamp","ingestionTime","message"}` per line. Writes are synchronous appends,
  * so an event is on disk (in the page cache) before the response it belongs to is sent.
  *

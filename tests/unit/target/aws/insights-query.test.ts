@@ -9,10 +9,11 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, test } from 'vitest';
-import { HarnessError, InterruptedError } from '../../../harness/errors.js';
-import { type InsightsClient, QuerySyntaxError, runAwsInsightsQuery } from '../../../harness/insights/index.js';
+import { HarnessError, InterruptedError } from '../../../../harness/errors.js';
+import { QuerySyntaxError } from '../../../../harness/insights/index.js';
+import { type InsightsClient, runAwsInsightsQuery } from '../../../../harness/target/aws/insights-query.js';
 
-// moto_server answers every query with status Complete at once (aws-fidelity §4.6, moto's gaps), so the
+// moto_server answers every query with status Complete at once (docs/aws-behaviour.md#insights-api, CONTRIBUTING.md#moto-gaps), so the
 // Scheduled/Running/Failed/Timeout/Cancelled paths, throttling and paging are exercised here against a stub
 // that answers StartQuery/GetQueryResults/StopQuery the way the service does. tests/aws/insights-moto.test.ts
 // covers the real SDK round trip against moto_server.
@@ -91,7 +92,7 @@ describe('runAwsInsightsQuery', () => {
       onStatus: (s) => statuses.push(s),
     });
 
-    // Assess: start floored and end ceiled to seconds (aws-fidelity §4.6); limit defaults to 10,000.
+    // Assess: start floored and end ceiled to seconds (docs/aws-behaviour.md#insights-api); limit defaults to 10,000.
     expect(calls[0]).toEqual({
       name: 'StartQuery',
       input: { queryString: QUERY.queryString, logGroupNames: ['/aws/lambda/fn'], startTime: 1_714_564_800, endTime: 1_714_564_981, limit: 10_000 },

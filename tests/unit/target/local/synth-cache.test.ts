@@ -10,7 +10,7 @@ import {
   cacheableContext,
   synthCacheKey,
   synthesizeCached,
-} from '../../../harness/emulator/synth-cache.js';
+} from '../../../../harness/target/local/synth-cache.js';
 
 const ENV = { USER: 'tester' };
 

@@ -8,8 +8,8 @@ import {
   type FunctionConfig,
   type RouteConfig,
   type ThrottleConfig,
-} from '../emulator/config.js';
-import { stableId } from '../emulator/ids.js';
+} from './config.js';
+import { stableId } from './ids.js';
 import { UsageError } from '../errors.js';
 
 /**

@@ -2,16 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runIdProblem } from '../../stack/names.js';
-import type { Emulator } from '../emulator/emulator.js';
-import { startEmulator } from '../emulator/emulator.js';
-import { type SynthesizeFn, cacheableContext, synthesizeCached } from '../emulator/synth-cache.js';
-import { abortError, type HarnessError, InfraError, InterruptedError, UsageError } from '../errors.js';
+import { runIdProblem } from '../../../stack/names.js';
+import type { Emulator } from '../../emulator/emulator.js';
+import { startEmulator } from '../../emulator/emulator.js';
+import { type SynthesizeFn, cacheableContext, synthesizeCached } from './synth-cache.js';
+import { abortError, type HarnessError, InfraError, InterruptedError, UsageError } from '../../errors.js';
 // Not the insights index: it re-exports the SDK-based AWS query, which costs start-up time to load (~100 ms).
-import { queryLogStore } from '../insights/engine.js';
-import { groupDirPath } from '../insights/store.js';
-import { readAssembly } from './assembly.js';
-import type { DeployOptions, Deployment, DeploymentFootprint, DestroyReport, InsightsQuery, InsightsResult, Target } from './target.js';
+import { queryLogStore } from '../../insights/engine.js';
+import { groupDirPath } from '../../logstore/store.js';
+import { readAssembly } from '../../emulator/assembly.js';
+import type { DeployOptions, Deployment, DeploymentFootprint, DestroyReport, InsightsQuery, InsightsResult, Target } from '../target.js';
 
 /** Settings of the local target; every one has a default that needs no account and no Docker. */
 export interface LocalTargetOptions {
@@ -46,7 +46,7 @@ export interface LocalTargetOptions {
   readonly synthesize?: SynthesizeFn;
 }
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** A local deployment: a `Deployment` plus what only the emulator has (its log directory and processes). */
 export interface LocalDeployment extends Deployment {
@@ -98,7 +98,7 @@ export class LocalTarget implements Target {
         // Loaded on demand: aws-cdk-lib takes about a second to import and is not needed with a given assembly.
         // A cache hit never calls it, so never imports aws-cdk-lib.
         const synthesize: SynthesizeFn =
-          this.options.synthesize ?? (async (synthOptions) => (await import('../../stack/build-app.js')).synthesize(synthOptions));
+          this.options.synthesize ?? (async (synthOptions) => (await import('../../../stack/build-app.js')).synthesize(synthOptions));
         if (this.useCache() && cacheableContext(context)) {
           const cached = await synthesizeCached({
             cacheDir: this.options.cacheDir ?? path.join(REPO_ROOT, '.rda', 'cache'),

@@ -9,7 +9,7 @@ import {
   listLogStreams,
   readStoredEvents,
   streamFilePath,
-} from '../../../harness/insights/store.js';
+} from '../../../harness/logstore/store.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 /**
  * A cache of synthesized cloud assemblies for the local target: synthesizing and bundling the stack takes
- * 2.6-4 s of every local bench run (performance.md B3), though the stack and handler rarely change between runs.
+ * 2.6-4 s of every local bench run (docs/measurement.md#reference-figures), though the stack and handler rarely change between runs.
  *
  * The run id and expiry differ on every bench run, so the cached assembly is synthesized with placeholder values
  * for them, and each run gets its own copy with the placeholders replaced by its values.

@@ -55,8 +55,12 @@ export const INTERNAL_ERROR_BODY: ErrorBody = {
 /** Longest slice of a client's value quoted back in a message, so no error body grows with the input. */
 const QUOTE_MAX_CHARS = 40;
 
-/** Quotes a client value for an error message: JSON-escaped, cut to 40 characters. */
-export function quote(value: unknown): string {
+/**
+ * Quotes a value for an error message, the one quoting of the repository (the stack's context errors use
+ * it too): in single quotes, JSON-escaped so a quote or a newline in the value cannot end or break the
+ * message, cut to `maxChars` (40 by default, so no error body grows with a client's input).
+ */
+export function quote(value: unknown, maxChars: number = QUOTE_MAX_CHARS): string {
   let text: string;
   if (typeof value === 'string') text = value;
   else if (value === undefined) text = 'undefined';
@@ -67,6 +71,6 @@ export function quote(value: unknown): string {
       text = typeof value;
     }
   }
-  if (text.length > QUOTE_MAX_CHARS) text = `${text.slice(0, QUOTE_MAX_CHARS)}…`;
+  if (text.length > maxChars) text = `${text.slice(0, maxChars)}…`;
   return `'${JSON.stringify(text).slice(1, -1)}'`;
 }

@@ -5,7 +5,6 @@ import { hideBin } from 'yargs/helpers';
 import type { CommandContext } from './commands/command.js';
 import { commands } from './commands/index.js';
 import { ExitCode, HarnessError, InfraError, UsageError, signalExitCode } from './errors.js';
-import { currentCleanupHint } from './manifest.js';
 import { installStopHandlers } from './signals.js';
 
 /**
@@ -23,6 +22,7 @@ export async function main(argv: string[], partial: Partial<CommandContext> = {}
     isTty: Boolean(process.stdout.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    setCleanupHint: () => {},
     ...partial,
   };
   let exitCode: number = ExitCode.Pass;
@@ -73,13 +73,14 @@ function reportError(error: unknown, ctx: CommandContext): number {
  */
 export async function runCli(argv: string[]): Promise<void> {
   const controller = new AbortController();
+  let cleanupHint: string | undefined;
   const out = guardedWriter(process.stdout);
   const err = guardedWriter(process.stderr);
   let crashed = false;
   const stop = installStopHandlers({
     controller,
     say: err,
-    cleanupHint: currentCleanupHint,
+    cleanupHint: () => cleanupHint,
     exitCode: signalExitCode,
   });
   const onCrash = (error: unknown) => {
@@ -92,7 +93,14 @@ export async function runCli(argv: string[]): Promise<void> {
   process.on('unhandledRejection', onCrash);
   let code: number;
   try {
-    code = await main(argv, { signal: controller.signal, out, err });
+    code = await main(argv, {
+      signal: controller.signal,
+      out,
+      err,
+      setCleanupHint: (command) => {
+        cleanupHint = command;
+      },
+    });
   } finally {
     stop.dispose();
   }

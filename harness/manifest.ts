@@ -131,15 +131,3 @@ export class ManifestWriter {
     return this.queue;
   }
 }
-
-let cleanupHint: string | undefined;
-
-/** Registers the command that finishes the current run's cleanup; cli.ts prints it on a second signal. */
-export function setCleanupHint(command: string | undefined): void {
-  cleanupHint = command;
-}
-
-/** The command registered by {@link setCleanupHint}, if a run is in progress. */
-export function currentCleanupHint(): string | undefined {
-  return cleanupHint;
-}

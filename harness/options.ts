@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { runIdProblem, stackName } from '../stack/names.js';
 import { parseSlo, type Slo, sloUsesLatency } from './check/slo.js';
+import { parseDurationMs } from './duration.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MIX_NAME, type MixEntry, resolveMix } from './load/mix.js';
 import type { TargetKind } from './target/target.js';
@@ -107,6 +108,7 @@ const LIMITS = {
   durationSeconds: { min: 1, max: 3_600 },
   warmupSeconds: { min: 0, max: 600 },
   connections: { min: 1, max: 1_024 },
+  // At least a minute (the sweeper runs on a schedule), at most a week (forgotten stacks cost money).
   ttlMs: { min: 60_000, max: 7 * 24 * 3_600_000 },
   memorySizeMb: { min: 128, max: 10_240 },
   port: { min: 0, max: 65_535 },
@@ -168,13 +170,9 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
 
   const runId = args.runId ?? generateRunId(context.randomBytes);
   const problem = runIdProblem(runId);
-  if (problem !== null) throw new UsageError('InvalidRunId', `--run-id: ${problem}`);
+  if (problem !== null) throw new UsageError('RunIdInvalid', `--run-id: ${problem}`);
 
-  const ttlMs = parseDurationMs('--ttl', args.ttl ?? DEFAULTS.ttl);
-  if (ttlMs < LIMITS.ttlMs.min || ttlMs > LIMITS.ttlMs.max) {
-    // Quote the text as typed (`5s`), not its value in ms.
-    throw new UsageError('OutOfRange', `--ttl '${args.ttl}' is out of range: give a duration from 1m to 7d, e.g. 2h`);
-  }
+  const ttlMs = parseTtlMs(args.ttl ?? DEFAULTS.ttl);
   const rateRps = within('--rate', args.rate, DEFAULTS.rateRps, LIMITS.rateRps);
   const durationSeconds = within('--duration', args.duration, DEFAULTS.durationSeconds, LIMITS.durationSeconds);
   const warmupSeconds = within('--warmup', args.warmup, DEFAULTS.warmupSeconds, LIMITS.warmupSeconds);
@@ -312,17 +310,13 @@ function creatorFrom(env: Readonly<Record<string, string | undefined>>): string 
   return cleaned.length > 0 ? cleaned : 'unknown';
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `'90s'`, `'5m'`, `'2h'`, `'250ms'` or a bare number of seconds, to milliseconds. */
-export function parseDurationMs(flag: string, text: string | number): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(String(text));
-  if (!match) {
-    throw new UsageError('InvalidDuration', `${flag} '${text}' is not a duration: write e.g. 30s, 5m, 2h or 250ms`);
+/** `--ttl` of `bench` and `deploy`: a duration from 1m to 7d, quoted as typed (`5s`) when out of range. */
+export function parseTtlMs(text: string): number {
+  const ttlMs = parseDurationMs('--ttl', text);
+  if (ttlMs < LIMITS.ttlMs.min || ttlMs > LIMITS.ttlMs.max) {
+    throw new UsageError('OutOfRange', `--ttl '${text}' is out of range: give a duration from 1m to 7d, e.g. 2h`);
   }
-  const ms = Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 's']!;
-  if (ms <= 0) throw new UsageError('InvalidDuration', `${flag} '${text}' must be longer than zero`);
-  return ms;
+  return ttlMs;
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

@@ -13,7 +13,7 @@ import { decideVerdict, evaluateSlos, type SloResult } from './check/slo.js';
 import { type CorrelationResult, correlate } from './correlate/correlate.js';
 import { abortError, ExitCode, HarnessError, InfraError, InterruptedError } from './errors.js';
 import { type LoadProgress, type LoadResult, runLoad } from './load/load.js';
-import { ManifestWriter, type RunManifest, setCleanupHint } from './manifest.js';
+import { ManifestWriter, type RunManifest } from './manifest.js';
 import type { RunOptions } from './options.js';
 import { buildReport, type DestroyOutcome, type PhaseRecord, type RunReport } from './report/model.js';
 import type { Progress } from './report/progress.js';
@@ -32,6 +32,8 @@ export interface RunDependencies {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The command that finishes this run's cleanup by hand (recorded in the manifest). @default the target's */
   readonly cleanupCommand?: string;
+  /** Told the command that finishes this run's cleanup, once the manifest names it. @default ignored */
+  readonly setCleanupHint?: (command: string | undefined) => void;
   /** Where the run's scratch directory is made. @default os.tmpdir() */
   readonly scratchParent?: string;
   /** The commit under test. @default `git rev-parse HEAD` in cwd, else 'unknown' */
@@ -143,7 +145,7 @@ class RunSession {
     });
     await rm(scratchDir, { recursive: true, force: true }); // a stale one of an earlier process with this pid
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
-    setCleanupHint(cleanupCommand);
+    deps.setCleanupHint?.(cleanupCommand);
     deps.progress.info(`run ${options.runId}: stack ${options.stackName} on ${options.target}; manifest ${manifest.path}`);
     const commit = (deps.commit ?? (() => gitCommit(deps.cwd)))().catch(() => 'unknown');
     return new RunSession(options, deps, manifest, startedAt, commit, scratchDir, cleanupCommand);
@@ -175,23 +177,9 @@ class RunSession {
   async phase<T>(name: PhaseName, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const { signal } = this.deps;
     if (signal.aborted) throw this.interrupted(name);
-    const started = this.now();
-    const startMs = performance.now();
     this.current = name;
-    this.deps.progress.phaseStarted(name);
-    await this.manifest.update((m) => ({
-      phase: name,
-      phases: [...m.phases, { name, startedAt: started.toISOString() }],
-    }));
-    const end = async (outcome: PhaseRecord['outcome'], detail?: string) => {
-      const durationMs = performance.now() - startMs;
-      this.phases.push({ name, startedAt: started.toISOString(), durationMs, outcome, ...(detail ? { detail } : {}) });
-      this.deps.progress.phaseEnded(name, outcome, durationMs);
-      await this.manifest.update((m) => ({
-        phases: m.phases.map((p, i) => (i === m.phases.length - 1 ? { ...p, endedAt: this.now().toISOString(), outcome } : p)),
-        ...(this.deployment ? this.footprintFields(this.deployment) : {}),
-      }));
-    };
+    const span = await this.startSpan(name);
+    const end = (outcome: PhaseRecord['outcome'], detail?: string) => span.end(outcome, detail);
     try {
       await this.deps.beforePhase?.(name, signal);
       if (signal.aborted) throw this.interrupted(name);
@@ -215,6 +203,37 @@ class RunSession {
       this.failure ??= { error: failure, phase: name };
       throw failure;
     }
+  }
+
+  /**
+   * Starts one timed step of the run (a phase, destroy or report): shown in the progress output, written to the
+   * manifest as it starts and as it ends, and recorded for the report's phase table when it ends.
+   */
+  private async startSpan(name: PhaseName): Promise<Span> {
+    const startedAt = this.now().toISOString();
+    const startMs = performance.now();
+    this.deps.progress.phaseStarted(name);
+    await this.manifest.update((m) => ({ phase: name, phases: [...m.phases, { name, startedAt }] }));
+    const record = (outcome: PhaseRecord['outcome'], detail?: string): PhaseRecord => ({
+      name,
+      startedAt,
+      durationMs: performance.now() - startMs,
+      outcome,
+      ...(detail ? { detail } : {}),
+    });
+    return {
+      preview: record,
+      end: async (outcome, detail) => {
+        const ended = record(outcome, detail);
+        this.phases.push(ended);
+        this.deps.progress.phaseEnded(name, outcome, ended.durationMs);
+        await this.manifest.update((m) => ({
+          phases: m.phases.map((p, i) => (i === m.phases.length - 1 ? { ...p, endedAt: this.now().toISOString(), outcome } : p)),
+          ...(this.deployment ? this.footprintFields(this.deployment) : {}),
+        }));
+        return ended;
+      },
+    };
   }
 
   /** The run's interruption, attributed to the first phase that saw the signal. */
@@ -272,10 +291,7 @@ class RunSession {
       await this.manifest.update(() => ({ status }));
       return;
     }
-    const started = this.now();
-    const startMs = performance.now();
-    this.deps.progress.phaseStarted('destroy');
-    await this.manifest.update(() => ({ phase: 'destroy', ...this.footprintFields(deployment) }));
+    const span = await this.startSpan('destroy');
     await this.deps.beforePhase?.('destroy', this.deps.signal).catch(() => undefined);
     let outcome: PhaseRecord['outcome'] = 'done';
     let detail: string | undefined;
@@ -298,9 +314,7 @@ class RunSession {
       this.deps.progress.warn(`destroy failed: ${detail}; finish it with: ${this.cleanupCommand}`);
       await this.manifest.update(() => ({ status: 'destroy-failed' }));
     }
-    const durationMs = performance.now() - startMs;
-    this.phases.push({ name: 'destroy', startedAt: started.toISOString(), durationMs, outcome, ...(detail ? { detail } : {}) });
-    this.deps.progress.phaseEnded('destroy', outcome, durationMs);
+    await span.end(outcome, detail);
   }
 
   /** Removes the run's scratch directory (what the target left there goes with it) and checks it is gone. */
@@ -318,9 +332,7 @@ class RunSession {
   async report(load: LoadResult | undefined, correlation: CorrelationResult | undefined): Promise<RunResult> {
     const measurements = load ? measureRun(load, correlation, this.options.target) : undefined;
     const judged = this.judge(load, measurements);
-    const started = this.now();
-    const startMs = performance.now();
-    this.deps.progress.phaseStarted('report');
+    const span = await this.startSpan('report');
     await this.deps.beforePhase?.('report', this.deps.signal).catch(() => undefined);
     let outcome = this.interruptedDuringReport(judged.outcome);
     const dir = path.resolve(this.deps.cwd, this.options.reportDir);
@@ -339,12 +351,9 @@ class RunSession {
         destroy: this.destroyOutcome,
         warnings: this.warnings,
       });
-    const reportPhase = (): PhaseRecord => ({
-      name: 'report',
-      startedAt: started.toISOString(),
-      durationMs: performance.now() - startMs,
-      outcome: outcome.kind === 'interrupted' && outcome.phase === 'report' ? 'interrupted' : 'done',
-    });
+    // The report lists its own phase too, as it stands while the files are written.
+    const reportOutcome = () => (outcome.kind === 'interrupted' && outcome.phase === 'report' ? 'interrupted' : 'done');
+    const reportPhase = () => span.preview(reportOutcome());
     let report = build(outcome, [...this.phases, reportPhase()]);
     let paths = await writeReport(report, dir, this.deps.env ?? {});
     const late = this.interruptedDuringReport(outcome);
@@ -354,10 +363,8 @@ class RunSession {
       report = build(outcome, [...this.phases, reportPhase()]);
       paths = await writeReport(report, dir, this.deps.env ?? {});
     }
-    const phase = reportPhase();
-    this.phases.push(phase);
-    this.deps.progress.phaseEnded('report', phase.outcome, phase.durationMs);
-    await this.manifest.update(() => ({ reportPath: paths.markdown, phase: 'report' }));
+    await this.manifest.update(() => ({ reportPath: paths.markdown }));
+    await span.end(reportOutcome());
     return { outcome, exitCode: exitCodeFor(outcome), report, paths, manifestPath: this.manifest.path };
   }
 
@@ -411,6 +418,14 @@ class RunSession {
       memorySizeMb: d?.memorySizeMb ?? this.options.memorySizeMb,
     };
   }
+}
+
+/** One timed step of the run, from {@link RunSession.startSpan}. */
+interface Span {
+  /** The record as it would be if the step ended now, without ending it. */
+  preview(outcome: PhaseRecord['outcome'], detail?: string): PhaseRecord;
+  /** Ends the step: records it, shows it, writes it to the manifest. */
+  end(outcome: PhaseRecord['outcome'], detail?: string): Promise<PhaseRecord>;
 }
 
 /** A destroy report with the scratch directory's removal added. */

@@ -3,6 +3,7 @@
  * quote the wrong value and say what to change. `stack/` imports nothing of `harness/`, so the
  * harness maps these to its own usage errors (exit code 2).
  */
+import { quote } from '../handler/errors.js';
 import type { ContextKey } from './config.js';
 
 /** A context value that cannot be used; `key` and `value` say which, the message says what is allowed. */
@@ -14,7 +15,8 @@ export class StackConfigError extends Error {
     readonly value: unknown,
     allowed: string,
   ) {
-    super(`context '${key}' is ${quote(value)}: ${allowed} (set it with -c ${key}=<value>)`);
+    // The whole value: context is the operator's own input, not a client's, and may be long (a creator name).
+    super(`context '${key}' is ${quote(value, Number.POSITIVE_INFINITY)}: ${allowed} (set it with -c ${key}=<value>)`);
     this.name = 'StackConfigError';
   }
 }
@@ -29,14 +31,5 @@ export class SavedQueryError extends Error {
   ) {
     super(message);
     this.name = 'SavedQueryError';
-  }
-}
-
-function quote(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  try {
-    return `'${JSON.stringify(value)}'`;
-  } catch {
-    return `'${String(value)}'`;
   }
 }

@@ -2,7 +2,7 @@
  * How a run ended, and the exit code that says so: a verdict (0 pass, 1 fail, 4 inconclusive), an
  * interruption by a signal (130/143/129, once cleanup is done), or an error (2 usage, 3 infrastructure).
  */
-import { ExitCode, signalExitCode } from '../errors.js';
+import { type ErrorCode, ExitCode, signalExitCode } from '../errors.js';
 import type { Verdict } from './slo.js';
 
 /** Phases of a run, in order. */
@@ -13,7 +13,7 @@ export type MeasuredOutcome =
   | { readonly kind: 'interrupted'; readonly signal: NodeJS.Signals; readonly phase: PhaseName }
   | {
       readonly kind: 'error';
-      readonly code: string;
+      readonly code: ErrorCode;
       readonly message: string;
       readonly phase: PhaseName;
       /** 2 for a usage error, 3 for everything else. */

@@ -28,8 +28,14 @@ export type OtherMetric = keyof typeof OTHER_METRICS;
 
 export type Comparator = '<=' | '<' | '>=' | '>';
 
+/** A bound a measured value must meet: the comparison of an SLO, or one side of a `harness perf` goal. */
+export interface Threshold {
+  readonly comparator: Comparator;
+  readonly threshold: number;
+}
+
 /** One objective, e.g. `warm.p99 <= 100 ms`. Latency thresholds are in milliseconds, shares in percent. */
-export interface Slo {
+export interface Slo extends Threshold {
   /** As the user wrote it. */
   readonly text: string;
   /** Canonical metric key: `warm.p99`, `errors`, `coverage`, `cold_starts`. */
@@ -183,7 +189,7 @@ export function evaluateSlos(slos: readonly Slo[], metrics: Metrics, context: Ev
     if (measured === undefined || measured.n === 0 || !Number.isFinite(measured.value)) {
       return { slo, status: 'inconclusive', value: undefined, n: 0, margin: undefined, note: 'no samples' };
     }
-    const met = compare(measured.value, slo.comparator, slo.threshold);
+    const met = meetsThresholds(measured.value, [slo]);
     const margin = slo.comparator.startsWith('<') ? slo.threshold - measured.value : measured.value - slo.threshold;
     if (met) return { slo, status: 'pass', value: measured.value, n: measured.n, margin };
     const scope = sloScope(slo);
@@ -203,6 +209,14 @@ export function evaluateSlos(slos: readonly Slo[], metrics: Metrics, context: Ev
     }
     return { slo, status: 'fail', value: measured.value, n: measured.n, margin };
   });
+}
+
+/**
+ * True when `value` meets every bound (bounds as SLOs write them, `<=` inclusive); never for NaN or an
+ * infinity, which mean nothing was measured. The one threshold check behind SLO verdicts and `harness perf` goals.
+ */
+export function meetsThresholds(value: number, bounds: readonly Threshold[]): boolean {
+  return Number.isFinite(value) && bounds.every((bound) => compare(value, bound.comparator, bound.threshold));
 }
 
 function compare(value: number, comparator: Comparator, threshold: number): boolean {

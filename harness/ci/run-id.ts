@@ -93,6 +93,6 @@ function checked(runId: string): string {
   // Unreachable by construction (the unit tests prove it); kept so a change of the naming rules in
   // stack/names.ts fails here, loudly, rather than at deploy time.
   const problem = runIdProblem(runId);
-  if (problem !== null) throw new UsageError('InvalidRunId', problem);
+  if (problem !== null) throw new UsageError('RunIdInvalid', problem);
   return runId;
 }

@@ -5,7 +5,6 @@ import type { Argv, Options } from 'yargs';
 import { validMetricsText } from '../check/slo.js';
 import { HarnessError, UsageError } from '../errors.js';
 import { DEFAULT_MIX_NAME, MIX_CATALOG } from '../load/mix.js';
-import { setCleanupHint } from '../manifest.js';
 import { type BenchArgs, DEFAULTS, parseBenchOptions, type RunOptions } from '../options.js';
 import type { RunReport, SloView } from '../report/model.js';
 import { ms, outcomeLine } from '../report/render.js';
@@ -92,7 +91,7 @@ export const BENCH_FLAGS = {
   'request-timeout': {
     type: 'string',
     default: DEFAULTS.requestTimeout,
-    desc: 'a request without a complete response after this long counts as a timeout error',
+    desc: 'a request without a complete response after this long (e.g. 10s) counts as a timeout error',
   },
   'report-dir': { type: 'string', default: DEFAULTS.reportDir, desc: 'folder for the .md and .json reports and latest.md' },
   keep: {
@@ -147,7 +146,7 @@ export function benchBuilder(y: Argv): Argv {
     .strict()
     .fail((message, error) => {
       if (error instanceof HarnessError) throw error;
-      throw new UsageError('InvalidFlags', error?.message ?? message, { cause: error });
+      throw new UsageError('InvalidArguments', error?.message ?? message, { cause: error });
     });
 }
 
@@ -205,6 +204,7 @@ export function createBenchCommand(createTarget: TargetFactory = defaultTargetFa
           target,
           signal: ctx.signal,
           cwd: ctx.cwd,
+          setCleanupHint: ctx.setCleanupHint,
           progress: createProgress(ctx),
           env: ctx.env,
           beforePhase: holdHook(ctx.env, ctx.out),
@@ -214,7 +214,7 @@ export function createBenchCommand(createTarget: TargetFactory = defaultTargetFa
         ctx.out(`report: ${result.paths.markdown}`);
         return result.exitCode;
       } finally {
-        setCleanupHint(undefined);
+        ctx.setCleanupHint(undefined);
       }
     },
   };

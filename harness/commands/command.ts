@@ -9,6 +9,11 @@ export interface CommandContext {
   readonly isTty: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /**
+   * Names the command that finishes the current run's cleanup by hand (undefined once nothing is left to
+   * clean): cli.ts prints it when a second Ctrl-C cuts the cleanup short.
+   */
+  readonly setCleanupHint: (command: string | undefined) => void;
 }
 
 /** One subcommand: yargs builder plus a run function that returns the exit code (cli.ts sets it). */

@@ -1,6 +1,6 @@
 import { runIdProblem, TAG_KEYS } from '../../stack/names.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { generateRunId, parseDurationMs } from '../options.js';
+import { generateRunId, parseTtlMs } from '../options.js';
 import type { Command } from './command.js';
 
 interface DeployArgs {
@@ -9,9 +9,6 @@ interface DeployArgs {
   region?: string;
   deploymentMethod?: string;
 }
-
-/** `--ttl` bounds: at least a minute (a janitor runs on a schedule), at most a week (forgotten stacks cost money). */
-const TTL_LIMITS_MS = { min: 60_000, max: 7 * 86_400_000 };
 
 /**
  * `deploy`: deploys one run's stack to AWS and leaves it up, for a user who wants an API to poke at;
@@ -41,10 +38,7 @@ export const deployCommand: Command<DeployArgs> = {
     // Every usage error comes before the first AWS call (the credentials check is one).
     const problem = runIdProblem(runId);
     if (problem !== null) throw new UsageError('RunIdInvalid', problem);
-    const ttlMs = parseDurationMs('--ttl', args.ttl);
-    if (ttlMs < TTL_LIMITS_MS.min || ttlMs > TTL_LIMITS_MS.max) {
-      throw new UsageError('OutOfRange', `--ttl '${args.ttl}' is out of range: give 1m to 7d`);
-    }
+    const ttlMs = parseTtlMs(args.ttl);
     const { AwsAccount } = await import('../target/aws/index.js');
     const { target } = await AwsAccount.open({ region: args.region, env: ctx.env, deploymentMethod: args.deploymentMethod });
     const expiresAt = new Date(Date.now() + ttlMs).toISOString();

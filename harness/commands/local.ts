@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
-import { ManifestWriter, readManifest, setCleanupHint } from '../manifest.js';
+import { ManifestWriter, readManifest } from '../manifest.js';
 import { runIsLive } from '../target/local/cleanup.js';
 import { type LocalDeployment, LocalTarget } from '../target/local/local-target.js';
 import type { DestroyReport } from '../target/target.js';
@@ -48,6 +48,7 @@ export const localCommand: Command<LocalArgs> = {
     });
     // Recorded like a bench run, so `destroy --run-id` and `sweep` can finish it if it is killed.
     const record = await LocalRunRecord.open(ctx.cwd, args.runId, target.cleanupCommand(args.runId));
+    ctx.setCleanupHint(target.cleanupCommand(args.runId));
     let deployment: LocalDeployment | undefined;
     try {
       deployment = await target.deploy({ runId: args.runId, signal: ctx.signal, log: ctx.err, scratchDir: record.scratchDir });
@@ -60,6 +61,7 @@ export const localCommand: Command<LocalArgs> = {
       });
     } finally {
       const report = await record.finish(deployment);
+      ctx.setCleanupHint(undefined);
       for (const check of report.checks) ctx.err(`stopped: ${check}`);
       for (const leftover of report.leftovers) ctx.err(`left over: ${leftover}`);
     }
@@ -103,7 +105,6 @@ class LocalRunRecord {
     });
     await rm(scratchDir, { recursive: true, force: true });
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
-    setCleanupHint(cleanupCommand);
     return new LocalRunRecord(manifest, scratchDir);
   }
 
@@ -131,7 +132,6 @@ class LocalRunRecord {
       status: verified ? (deployment ? 'destroyed' : 'nothing-deployed') : 'destroy-failed',
       destroy: { verified, leftovers, at: new Date().toISOString() },
     }));
-    setCleanupHint(undefined);
     return { target: 'local', stackName: `rda-${this.manifest.manifest.runId}`, verified, checks, leftovers, durationMs: report?.durationMs ?? 0 };
   }
 }

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { parseDurationMs } from '../duration.js';
 import { ExitCode, UsageError } from '../errors.js';
 import {
   formatResult,
@@ -91,7 +92,7 @@ export const queryCommand: Command<QueryArgs> = {
       if (!(await isDirectory(logDir))) throw new UsageError('LogDirNotFound', `log folder '${logDir}' does not exist: check --log-dir`);
       const named = logGroups(args);
       const groups = named.length > 0 ? named : await listLogGroups(logDir);
-      if (groups.length === 0) throw new UsageError('NoLogGroups', `'${logDir}' holds no log groups: run the emulator or 'logs import' first`);
+      if (groups.length === 0) throw new UsageError('LogGroupMissing', `'${logDir}' holds no log groups: run the emulator or 'logs import' first`);
       result = await queryLogStore({ logDir, logGroupNames: groups, queryString, ...range, limit, signal: ctx.signal });
     }
 
@@ -168,18 +169,7 @@ export function parseRange(
   }
   const since = args.since ?? defaultSince;
   if (since === undefined) return { startTimeMs: 0, endTimeMs: END_OF_TIME_MS };
-  return { startTimeMs: nowMs - parseDuration(since, '--since'), endTimeMs: nowMs };
-}
-
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `15m`, `2h`, `1d`, `30s`, `500ms`, `1w` in milliseconds. */
-export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (!match || Number(match[1]) <= 0) {
-    throw new UsageError('InvalidDuration', `${flag} '${text}' is not a duration: use a number and a unit, e.g. 15m, 2h, 1d`);
-  }
-  return Number(match[1]) * DURATION_UNITS_MS[match[2]];
+  return { startTimeMs: nowMs - parseDurationMs('--since', since), endTimeMs: nowMs };
 }
 
 /** ISO 8601 (a date without a zone is UTC), `now`, epoch seconds (up to 11 digits) or epoch ms. */

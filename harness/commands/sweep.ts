@@ -1,5 +1,5 @@
 import { abortError, ExitCode, InfraError } from '../errors.js';
-import { parseDurationMs } from '../options.js';
+import { parseDurationMs } from '../duration.js';
 import type { SweepRow } from '../target/aws/index.js';
 import { listManifests, updateManifest } from '../manifest.js';
 import type { Command, CommandContext } from './command.js';

@@ -10,7 +10,7 @@ import {
   type ThrottleConfig,
 } from './config.js';
 import { stableId } from './ids.js';
-import { UsageError } from '../errors.js';
+import { UsageError, type UsageErrorCode } from '../errors.js';
 
 /**
  * Reads a synthesized cloud assembly (`cdk.out`) into the emulator's plain config: the REST API's routes,
@@ -89,7 +89,7 @@ export function readAssembly(options: ReadAssemblyOptions): AssemblyConfig {
   return { stackName, region, accountId, api, function: fn, stackArtifactId: artifactId, templatePath };
 }
 
-function readJson(file: string, code: string, missing: string): Json {
+function readJson(file: string, code: UsageErrorCode, missing: string): Json {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -148,7 +148,7 @@ class TemplateReader {
     return Object.entries(this.resources).filter(([, r]) => r.Type === type);
   }
 
-  private fail(code: string, message: string): never {
+  private fail(code: UsageErrorCode, message: string): never {
     throw new UsageError(code, `${message} (template '${this.ctx.templatePath}')`);
   }
 

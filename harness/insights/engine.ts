@@ -47,7 +47,7 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
     throw new UsageError('InvalidLimit', `limit must be a whole number from 1 to ${MAX_LIMIT}, got ${limit}`);
   }
   if (options.logGroupNames.length === 0) {
-    throw new UsageError('NoLogGroups', 'name at least one log group to query');
+    throw new UsageError('LogGroupMissing', 'name at least one log group to query');
   }
   const compiled = compileQuery(parseQuery(options.queryString));
   for (const name of options.logGroupNames) {

@@ -2,6 +2,7 @@
  * The report's data: one plain object that the markdown renders and the `.json` twin serialises, so
  * both always say the same thing. Built by {@link buildReport} (pure: every time and fact comes in).
  */
+import type { MachineSample } from '../load/machine.js';
 import type { MeasuredOutcome, PhaseName } from '../check/outcome.js';
 import type { RunMeasurements } from '../check/measure.js';
 import { type SloResult, sloUsesLatency } from '../check/slo.js';
@@ -102,15 +103,7 @@ export interface TimingView {
     readonly referenceP99Ms: number;
     readonly slowMs: number;
   } | null;
-  readonly machine: {
-    readonly seconds: number;
-    readonly cores: number;
-    readonly hostCpuPercent: number | null;
-    readonly processCpuPercent: number;
-    readonly loadAverage1m: number | null;
-    readonly eventLoopDelayP99Ms: number;
-    readonly eventLoopDelayMaxMs: number;
-  } | null;
+  readonly machine: MachineSample | null;
   readonly sendLagP99Ms: number | null;
   readonly saturated: boolean;
   readonly signals: readonly string[];

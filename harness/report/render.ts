@@ -12,6 +12,7 @@ import {
 } from '../check/timing.js';
 import { PERCENTILE_RANKS } from '../stats/percentile.js';
 import { minSamplesFor } from '../stats/sampling.js';
+import { markdownTable } from './markdown.js';
 import type { RunReport, SloView, SummaryView } from './model.js';
 
 /** Renders the full report. */
@@ -75,8 +76,7 @@ function notes(r: RunReport): string {
 
 function sloTable(r: RunReport, legend: Legend): string {
   if (r.slos.length === 0) return '';
-  const rows = r.slos.map((s) =>
-    row([
+  const rows = r.slos.map((s) => [
       `\`${s.slo}\``,
       sloSubject(s),
       `${valueWithUnit(s.value, s.unit)}${s.underSampled ? UNDER_SAMPLED_MARK : ''}`,
@@ -84,14 +84,11 @@ function sloTable(r: RunReport, legend: Legend): string {
       s.margin === null ? '–' : `${s.margin >= 0 ? '+' : '−'}${valueWithUnit(Math.abs(s.margin), s.unit)}`,
       String(s.n),
       s.note ? `${s.status} (${s.note})` : s.status,
-    ]),
-  );
+  ]);
   return [
     `## SLOs (${r.run.sloSource === 'defaults' ? 'defaults' : 'from flags or config'})`,
     '',
-    row(['SLO', 'measures', 'value', 'threshold', 'margin', 'n', 'status']),
-    row(['---', '---', '---:', '---', '---:', '---:', '---']),
-    ...rows,
+    markdownTable(['SLO', 'measures', 'value', 'threshold', 'margin', 'n', 'status'], rows, ['left', 'left', 'right', 'left', 'right', 'right', 'left']),
     ...legend(r.slos.some((s) => s.underSampled)),
   ].join('\n');
 }
@@ -155,10 +152,11 @@ function latency(r: RunReport, legend: Legend): string {
   return [
     `## Latency (ms, measured phase, ${label})`,
     '',
-    percentileHeader('requests'),
-    summaryRow('all', r.latency.all),
-    summaryRow('warm', r.latency.warm),
-    summaryRow('cold', r.latency.cold),
+    percentileTable('requests', [
+      ['all', r.latency.all],
+      ['warm', r.latency.warm],
+      ['cold', r.latency.cold],
+    ]),
     ...legend(anyUnderSampled(r.latency.all, r.latency.warm, r.latency.cold)),
   ].join('\n');
 }
@@ -188,13 +186,15 @@ function load(r: RunReport): string {
       ? `- Connections: ${r.run.connections} keep-alive, each sending its next request when the previous one is answered`
       : `- Connections: ${r.run.connections} keep-alive; requests that find them all busy queue, and the wait counts`,
     '',
-    row(['status', 'responses']),
-    row(['---', '---:']),
-    ...Object.entries(l.statusCodes).map(([status, count]) => row([status, String(count)])),
+    markdownTable(
+      ['status', 'responses'],
+      Object.entries(l.statusCodes).map(([status, count]) => [status, String(count)]),
+      ['left', 'right'],
+    ),
   );
   const kinds = Object.entries(l.errorKinds);
   if (kinds.length > 0) {
-    lines.push('', row(['error kind', 'requests']), row(['---', '---:']), ...kinds.map(([k, c]) => row([k, String(c)])));
+    lines.push('', markdownTable(['error kind', 'requests'], kinds.map(([k, c]) => [k, String(c)]), ['left', 'right']));
   }
   return lines.join('\n');
 }
@@ -208,10 +208,11 @@ function coldStarts(r: RunReport, legend: Legend): string {
     `${c.measured} while measuring, ${c.warmup} during warm-up. Init Duration (ms) of all of them and client ` +
       'latency (ms) of cold vs warm measured requests:',
     '',
-    percentileHeader(''),
-    summaryRow('Init Duration', c.initDuration),
-    summaryRow('client, cold', r.latency.cold),
-    summaryRow('client, warm', r.latency.warm),
+    percentileTable('', [
+      ['Init Duration', c.initDuration],
+      ['client, cold', r.latency.cold],
+      ['client, warm', r.latency.warm],
+    ]),
     ...legend(anyUnderSampled(c.initDuration, r.latency.cold, r.latency.warm)),
   ].join('\n');
 }
@@ -222,11 +223,12 @@ function breakdown(r: RunReport, legend: Legend): string {
   return [
     '## Where the time goes (ms, matched measured requests)',
     '',
-    percentileHeader(''),
-    summaryRow('client latency', b.client),
-    summaryRow('Lambda Duration (REPORT)', b.lambda),
-    summaryRow('handler durationMs', b.handler),
-    summaryRow('gap = client − Lambda', b.gap),
+    percentileTable('', [
+      ['client latency', b.client],
+      ['Lambda Duration (REPORT)', b.lambda],
+      ['handler durationMs', b.handler],
+      ['gap = client − Lambda', b.gap],
+    ]),
     ...legend(anyUnderSampled(b.client, b.lambda, b.handler, b.gap)),
     '',
     r.run.target === 'local'
@@ -290,10 +292,9 @@ function slowest(r: RunReport): string {
   const lines = [
     `## The ${r.slowest.length} slowest requests`,
     '',
-    row(['#', 'at (s)', 'request', 'latency (ms)', 'status', 'cold', 'Lambda (ms)', 'correlation id']),
-    row(['---:', '---:', '---', '---:', '---:', '---', '---:', '---']),
-    ...r.slowest.map((s, i) =>
-      row([
+    markdownTable(
+      ['#', 'at (s)', 'request', 'latency (ms)', 'status', 'cold', 'Lambda (ms)', 'correlation id'],
+      r.slowest.map((s, i) => [
         String(i + 1),
         fixed(s.atSeconds, 3),
         s.request,
@@ -303,6 +304,7 @@ function slowest(r: RunReport): string {
         ms(s.lambdaMs),
         `\`${s.correlationId}\``,
       ]),
+      ['right', 'right', 'left', 'right', 'right', 'left', 'right', 'left'],
     ),
     '',
     '<details><summary>Their log lines</summary>',
@@ -338,16 +340,18 @@ function coverage(r: RunReport): string {
   if (c.lastQueryError) lines.push(`- Last query error: ${c.lastQueryError}`);
   lines.push(
     '',
-    row(['miss', 'requests', 'examples']),
-    row(['---', '---:', '---']),
-    ...Object.entries(c.misses).map(([kind, m]) =>
-      row([kind, String(m.count), m.examples.map((id) => `\`${id}\``).join(' ') || '–']),
+    markdownTable(
+      ['miss', 'requests', 'examples'],
+      [
+        ...Object.entries(c.misses).map(([kind, m]) => [kind, String(m.count), m.examples.map((id) => `\`${id}\``).join(' ') || '–']),
+        [
+          'unexpected (logged, never sent)',
+          c.unexpected ? `${c.unexpected.count} ids, ${c.unexpected.lines} lines` : 'not checked',
+          c.unexpected?.examples.map((id) => `\`${id}\``).join(' ') || '–',
+        ],
+      ],
+      ['left', 'right', 'left'],
     ),
-    row([
-      'unexpected (logged, never sent)',
-      c.unexpected ? `${c.unexpected.count} ids, ${c.unexpected.lines} lines` : 'not checked',
-      c.unexpected?.examples.map((id) => `\`${id}\``).join(' ') || '–',
-    ]),
   );
   const notExpected = Object.entries(c.notExpected);
   if (notExpected.length > 0) {
@@ -482,29 +486,28 @@ function metadata(r: RunReport): string {
   return [
     '## Run',
     '',
-    row(['', '']),
-    row(['---', '---']),
-    ...pairs.map(([k, v]) => row([k, v])),
+    markdownTable(['', ''], pairs),
     '',
-    row(['phase', 'started', 'took (s)', 'outcome']),
-    row(['---', '---', '---:', '---']),
-    ...r.phases.map((p) =>
-      row([p.name, p.startedAt, fixed(p.durationMs / 1000, 3), p.detail ? `${p.outcome}: ${p.detail}` : p.outcome]),
+    markdownTable(
+      ['phase', 'started', 'took (s)', 'outcome'],
+      r.phases.map((p) => [p.name, p.startedAt, fixed(p.durationMs / 1000, 3), p.detail ? `${p.outcome}: ${p.detail}` : p.outcome]),
+      ['left', 'left', 'right', 'left'],
     ),
   ].join('\n');
 }
 
-function percentileHeader(first: string): string {
-  return [row([first, 'n', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max']), row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'])].join('\n');
+/** Percentiles (ms) of labelled summaries, one row each. */
+function percentileTable(first: string, summaries: readonly (readonly [string, SummaryView])[]): string {
+  return markdownTable(
+    [first, 'n', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'],
+    summaries.map(([label, s]) => summaryCells(label, s)),
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  );
 }
 
-function summaryRow(label: string, s: SummaryView): string {
+function summaryCells(label: string, s: SummaryView): string[] {
   const mark = (key: string, value: number | null) => `${ms(value)}${value !== null && s.underSampled.includes(key) ? UNDER_SAMPLED_MARK : ''}`;
-  return row([label, String(s.n), mark('p50', s.p50), mark('p90', s.p90), mark('p95', s.p95), mark('p99', s.p99), mark('p99_9', s.p99_9), ms(s.max)]);
-}
-
-function row(cells: readonly string[]): string {
-  return `| ${cells.map((c) => c.replace(/\|/g, '\\|').replace(/\n/g, ' ')).join(' | ')} |`;
+  return [label, String(s.n), mark('p50', s.p50), mark('p90', s.p90), mark('p95', s.p95), mark('p99', s.p99), mark('p99_9', s.p99_9), ms(s.max)];
 }
 
 /** Milliseconds with precision that fits their size: 0.153, 12.35, 143.2. */

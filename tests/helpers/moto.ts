@@ -15,7 +15,10 @@ export interface MotoServer {
 
 const START_TIMEOUT_MS = 20_000;
 
-/** True when `moto_server` is on PATH. Tests that need it must fail loudly, not pass, when it is not. */
+/**
+ * True when `moto_server` runs. Tests that need it must fail loudly, not pass, when it does not; `npm test`
+ * leaves their files out when it is not on PATH at all, and says so (tests/setup/tools.ts).
+ */
 export function motoAvailable(): boolean {
   return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 }

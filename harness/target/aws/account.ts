@@ -8,7 +8,6 @@ import type { DestroyReport } from '../target.js';
 import { AwsTarget } from './aws-target.js';
 import { describeAllStacks, type StackInfo } from './cloudformation.js';
 import { type AwsClients, type DeploymentMethodName, requireAwsCredentials } from './config.js';
-import { awsCallFailed } from './errors.js';
 import { type AwsInsightsQuery, type AwsInsightsResult, runAwsInsightsQuery } from './insights-query.js';
 import { listLiveStacks } from './list-stacks.js';
 
@@ -56,9 +55,7 @@ export class AwsAccount {
 
   /** Every stack of the region with its tags (DescribeStacks, all pages). */
   listStacks(): Promise<StackInfo[]> {
-    return describeAllStacks(this.target.clients.cloudFormation).catch((error) => {
-      throw awsCallFailed('DescribeStacks', error);
-    });
+    return describeAllStacks(this.target.clients.cloudFormation);
   }
 
   /** Summaries of the stacks that are not deleted (ListStacks: the one listing the deployer role may call on every stack). */

@@ -23,7 +23,7 @@ import {
   resolveRegion,
 } from './config.js';
 import { type DestroyRunOptions, destroyRun, type KnownStack } from './destroy.js';
-import { awsCallFailed, describeAwsError } from './errors.js';
+import { describeAwsError } from './errors.js';
 import { assemblyWantsTerminationProtection, functionMemoryMb, readTemplate } from './template.js';
 import { describeToolkitError, startToolkitDeploy, type ToolkitDeployResult } from './toolkit.js';
 import type {
@@ -175,12 +175,7 @@ export class AwsTarget implements Target {
 
   /** Refuses to deploy over a stack of the same name that has termination protection or is not ours. */
   private async refuseForeignStack(name: string): Promise<void> {
-    let existing: Awaited<ReturnType<typeof describeStack>>;
-    try {
-      existing = await describeStack(this.clients.cloudFormation, name);
-    } catch (error) {
-      throw awsCallFailed(`DescribeStacks of '${name}'`, error);
-    }
+    const existing = await describeStack(this.clients.cloudFormation, name);
     if (existing === undefined) return;
     if (existing.terminationProtection) {
       throw new UsageError(
@@ -204,7 +199,7 @@ export class AwsTarget implements Target {
       if (error instanceof HarnessError) throw error;
       const code = (error as { code?: unknown }).code;
       if (code === 'InvalidStackContext' || code === 'InvalidSavedQuery') {
-        throw new UsageError(String(code), (error as Error).message, { cause: error });
+        throw new UsageError(code, (error as Error).message, { cause: error });
       }
       throw new InfraError('SynthFailed', `synthesis of the stack failed: ${(error as Error).message}`, { cause: error });
     }

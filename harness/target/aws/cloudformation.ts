@@ -1,19 +1,21 @@
 /**
  * CloudFormation for teardown: describe a stack, delete it, wait for DELETE_COMPLETE, retry
  * DELETE_FAILED once and then delete again retaining what would not go (docs/aws-behaviour.md#stack-deletion). Every call
- * goes through `withBackoff`, so throttling stretches the teardown instead of breaking it.
+ * goes through `callAws`, so throttling stretches the teardown instead of breaking it.
  */
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import {
-  type CloudFormationClient,
+  CloudFormationClient,
   DeleteStackCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
-  ListStackResourcesCommand,
+  paginateDescribeStacks,
+  paginateListStackResources,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
+import { callAws, pagedClient } from './call.js';
 import { awsErrorCode, describeAwsError, isStackMissingError } from './errors.js';
-import { type BackoffOptions, withBackoff } from './retry.js';
+import type { BackoffOptions } from './retry.js';
 
 /** What the harness needs to know about a stack. */
 export interface StackInfo {
@@ -66,7 +68,9 @@ export async function describeStack(
   backoff: BackoffOptions = {},
 ): Promise<StackInfo | undefined> {
   try {
-    const result = await withBackoff(() => cfn.send(new DescribeStacksCommand({ StackName: nameOrId })), backoff);
+    const result = await callAws(`DescribeStacks of '${nameOrId}'`, () => cfn.send(new DescribeStacksCommand({ StackName: nameOrId })), {
+      backoff,
+    });
     const stack = result.Stacks?.[0];
     return stack ? toStackInfo(stack) : undefined;
   } catch (error) {
@@ -78,12 +82,10 @@ export async function describeStack(
 /** Every stack CloudFormation lists as not deleted, with tags and outputs (DescribeStacks without a name, paged). */
 export async function describeAllStacks(cfn: CloudFormationClient, backoff: BackoffOptions = {}): Promise<StackInfo[]> {
   const stacks: StackInfo[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await withBackoff(() => cfn.send(new DescribeStacksCommand({ NextToken: nextToken })), backoff);
+  const client = pagedClient(CloudFormationClient, cfn, 'DescribeStacks', { backoff });
+  for await (const page of paginateDescribeStacks({ client, stopOnSameToken: true }, {})) {
     for (const stack of page.Stacks ?? []) stacks.push(toStackInfo(stack));
-    nextToken = page.NextToken;
-  } while (nextToken);
+  }
   return stacks;
 }
 
@@ -94,12 +96,8 @@ export async function listStackResources(
   backoff: BackoffOptions = {},
 ): Promise<StackResourceInfo[]> {
   const resources: StackResourceInfo[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await withBackoff(
-      () => cfn.send(new ListStackResourcesCommand({ StackName: stackId, NextToken: nextToken })),
-      backoff,
-    );
+  const client = pagedClient(CloudFormationClient, cfn, `ListStackResources of '${stackId}'`, { backoff });
+  for await (const page of paginateListStackResources({ client, stopOnSameToken: true }, { StackName: stackId })) {
     for (const summary of page.StackResourceSummaries ?? []) {
       if (!summary.LogicalResourceId) continue;
       resources.push({
@@ -110,8 +108,7 @@ export async function listStackResources(
         reason: summary.ResourceStatusReason,
       });
     }
-    nextToken = page.NextToken;
-  } while (nextToken);
+  }
   return resources;
 }
 
@@ -121,7 +118,7 @@ export async function retainedByPolicy(
   stackId: string,
   backoff: BackoffOptions = {},
 ): Promise<string[]> {
-  const result = await withBackoff(() => cfn.send(new GetTemplateCommand({ StackName: stackId })), backoff);
+  const result = await callAws(`GetTemplate of '${stackId}'`, () => cfn.send(new GetTemplateCommand({ StackName: stackId })), { backoff });
   return retainedLogicalIds(result.TemplateBody ?? '');
 }
 
@@ -145,7 +142,8 @@ export async function requestStackDelete(
   nameOrId: string,
   options: { readonly clientRequestToken?: string; readonly retainResources?: readonly string[]; readonly backoff?: BackoffOptions } = {},
 ): Promise<void> {
-  await withBackoff(
+  await callAws(
+    `DeleteStack of '${nameOrId}'`,
     () =>
       cfn.send(
         new DeleteStackCommand({
@@ -154,7 +152,7 @@ export async function requestStackDelete(
           RetainResources: options.retainResources ? [...options.retainResources] : undefined,
         }),
       ),
-    options.backoff,
+    { backoff: options.backoff },
   );
 }
 

@@ -34,8 +34,14 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'ETIMEDOUT',
 ]);
 
+/** The SDK error itself, also when `callAws` has wrapped it in InfraError `AwsRequestFailed`. */
+function sdkError(error: unknown): unknown {
+  return error instanceof InfraError && error.code === 'AwsRequestFailed' && error.cause !== undefined ? error.cause : error;
+}
+
 /** The AWS error code (`ValidationError`, `ThrottlingException`, ...) of an SDK error, else its name. */
-export function awsErrorCode(error: unknown): string {
+export function awsErrorCode(wrapped: unknown): string {
+  const error = sdkError(wrapped);
   if (typeof error !== 'object' || error === null) return 'Unknown';
   const record = error as { Code?: unknown; code?: unknown; name?: unknown };
   for (const candidate of [record.Code, record.code, record.name]) {
@@ -45,13 +51,15 @@ export function awsErrorCode(error: unknown): string {
 }
 
 /** `Code: message`, as AWS put it; the form every InfraError of this folder quotes. */
-export function describeAwsError(error: unknown): string {
+export function describeAwsError(wrapped: unknown): string {
+  const error = sdkError(wrapped);
   const message = error instanceof Error ? error.message : String(error);
   return `${awsErrorCode(error)}: ${message.split('\n')[0]}`;
 }
 
 /** True for throttling and transient server or network errors; false for everything the caller must fix. */
-export function isRetryableAwsError(error: unknown): boolean {
+export function isRetryableAwsError(wrapped: unknown): boolean {
+  const error = sdkError(wrapped);
   const code = awsErrorCode(error);
   if (THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code)) return true;
   const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
@@ -77,9 +85,11 @@ function credentialHint(error: unknown): string {
     return ' (set AWS credentials: AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or OIDC in CI)';
   }
   if (code === 'ExpiredToken' || code === 'ExpiredTokenException') return ' (refresh your AWS session credentials)';
+  if (code === 'AccessDenied' || code === 'AccessDeniedException') return ' (the credentials lack the permission for this call: check their policy)';
   return '';
 }
 
-function errorMessage(error: unknown): string {
+function errorMessage(wrapped: unknown): string {
+  const error = sdkError(wrapped);
   return error instanceof Error ? error.message : String(error);
 }

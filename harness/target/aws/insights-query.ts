@@ -12,6 +12,8 @@ import { abortError, abortSignalName, InfraError, InterruptedError, UsageError }
 import type { InsightsResult, InsightsRow } from '../target.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../../insights/compile.js';
 import { QuerySyntaxError } from '../../insights/query-error.js';
+import { awsCallFailed, awsErrorCode, isRetryableAwsError } from './errors.js';
+import { withBackoff } from './retry.js';
 
 /** The part of the SDK client this module uses, so tests can hand in a stub that answers like the service. */
 export type InsightsClient = Pick<CloudWatchLogsClient, 'send'>;
@@ -55,9 +57,8 @@ const DEFAULT_POLL_MS = 500;
 const DEFAULT_MAX_POLL_MS = 5_000;
 const DEFAULT_TIMEOUT_MS = 600_000;
 // StartQuery allows 100 concurrent queries per account (docs/aws-behaviour.md#insights-api); past that it throttles. Retries
-// back off from 250 ms, doubling, with full jitter, within the overall timeout.
+// follow the shared policy (retry.ts) from 250 ms, doubling up to the poll ceiling, within the overall timeout.
 const RETRY_BASE_MS = 250;
-const RETRYABLE = new Set(['ThrottlingException', 'LimitExceededException', 'ServiceUnavailableException', 'TooManyRequestsException']);
 const MAX_LOG_GROUPS = 50;
 
 /**
@@ -85,19 +86,21 @@ export async function runAwsInsightsQuery(
   const signal = query.signal;
 
   const retrying = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
-    for (let attempt = 0; ; attempt++) {
-      throwIfAborted(signal);
-      try {
-        return await call();
-      } catch (error) {
-        if (signal?.aborted) throw abortError(signal, 'the insights query');
-        if (!RETRYABLE.has(errorName(error))) throw error;
-        const backoff = Math.min(maxPollMs, RETRY_BASE_MS * 2 ** attempt) * random();
-        if (Date.now() + backoff > deadline) {
-          throw new InfraError('QueryThrottled', `${what} was throttled for ${timeoutMs} ms: ${errorMessage(error)}`, { cause: error });
-        }
-        await pause(sleep, backoff, signal);
+    try {
+      return await withBackoff(
+        () => {
+          throwIfAborted(signal);
+          return call();
+        },
+        { attempts: Number.POSITIVE_INFINITY, baseDelayMs: RETRY_BASE_MS, maxDelayMs: maxPollMs, deadline, random, signal, sleep: (ms) => pause(sleep, ms, signal) },
+      );
+    } catch (error) {
+      if (signal?.aborted) throw abortError(signal, 'the insights query');
+      // Still throttled when the next wait would pass the deadline.
+      if (isRetryableAwsError(error)) {
+        throw new InfraError('QueryThrottled', `${what} was throttled for ${timeoutMs} ms: ${errorMessage(error)}`, { cause: error });
       }
+      throw error;
     }
   };
 
@@ -164,7 +167,7 @@ export async function runAwsInsightsQuery(
       throw new InterruptedError(abortSignalName(signal?.reason), 'the insights query');
     }
     if (error instanceof InfraError || error instanceof UsageError) throw error;
-    throw new InfraError('GetQueryResultsFailed', `GetQueryResults for query ${queryId} failed: ${errorMessage(error)}`, { cause: error });
+    throw awsCallFailed(`GetQueryResults of query ${queryId}`, error);
   }
 }
 
@@ -235,7 +238,7 @@ function validate(query: AwsInsightsQuery): void {
 
 function startError(error: unknown, query: AwsInsightsQuery): Error {
   if (error instanceof InterruptedError || error instanceof InfraError || error instanceof UsageError) return error;
-  const name = errorName(error);
+  const name = awsErrorCode(error);
   const message = errorMessage(error);
   switch (name) {
     case 'ResourceNotFoundException': {
@@ -262,11 +265,12 @@ function startError(error: unknown, query: AwsInsightsQuery): Error {
         cause: error,
       });
     default:
-      return new InfraError('StartQueryFailed', `StartQuery failed (${name}): ${message}`, { cause: error });
+      return awsCallFailed('StartQuery', error);
   }
 }
 
 async function stopQuietly(client: InsightsClient, queryId: string): Promise<void> {
+  // Not through the retry policy: this runs on the way out (an abort, a deadline), where waiting helps nobody.
   try {
     await client.send(new StopQueryCommand({ queryId }));
   } catch {
@@ -285,10 +289,6 @@ async function pause(sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal, 'the insights query');
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }
 
 function errorMessage(error: unknown): string {

@@ -1,6 +1,6 @@
 /**
- * Retries for the AWS calls cleanup depends on. The SDK already retries throttling three times; a
- * teardown has more patience than that, so these calls get a longer, jittered schedule on top.
+ * The retry schedule of every AWS call (see `callAws` in call.ts). The SDK already retries throttling three
+ * times; a teardown has more patience than that, so calls get a longer, jittered schedule on top.
  */
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { isRetryableAwsError } from './errors.js';
@@ -21,6 +21,10 @@ export interface BackoffOptions {
   readonly random?: () => number;
   /** @default node:timers/promises setTimeout */
   readonly sleep?: (ms: number) => Promise<unknown>;
+  /** Epoch ms after which no retry starts: a wait that would end past it rethrows instead. @default none */
+  readonly deadline?: number;
+  /** Stops retrying once aborted (the last error is rethrown); also ends the default sleep early. */
+  readonly signal?: AbortSignal;
 }
 
 /** Defaults of {@link BackoffOptions}: 6 attempts over at most ~1 minute (1+2+4+8+16 s ceilings). */
@@ -42,13 +46,15 @@ export async function withBackoff<T>(call: () => Promise<T>, options: BackoffOpt
   const maxDelayMs = options.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs;
   const isRetryable = options.isRetryable ?? isRetryableAwsError;
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? sleepMs;
+  const signal = options.signal;
+  const sleep = options.sleep ?? ((ms: number) => sleepMs(ms, undefined, { signal }));
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if (attempt >= attempts || !isRetryable(error)) throw error;
+      if (attempt >= attempts || signal?.aborted || !isRetryable(error)) throw error;
       const delayMs = backoffDelayMs(attempt, baseDelayMs, maxDelayMs, random);
+      if (options.deadline !== undefined && Date.now() + delayMs > options.deadline) throw error;
       options.onRetry?.(error, attempt, delayMs);
       await sleep(delayMs);
     }

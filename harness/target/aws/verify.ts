@@ -9,14 +9,14 @@
  * 4. resources the delete kept on purpose (DeletionPolicy Retain, or the RetainResources retry).
  */
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
+import { paginateGetResources, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { TAG_KEYS } from '../../../stack/names.js';
+import { pagedClient } from './call.js';
 import { describeStack } from './cloudformation.js';
 import type { AwsClients } from './config.js';
 import { describeAwsError } from './errors.js';
-import { type BackoffOptions, withBackoff } from './retry.js';
+import type { BackoffOptions } from './retry.js';
 
 /** What to check after a run's stack was deleted. */
 export interface VerifyOptions {
@@ -89,15 +89,10 @@ export async function logGroupExists(
   name: string,
   backoff: BackoffOptions = {},
 ): Promise<boolean> {
-  let nextToken: string | undefined;
-  do {
-    const page = await withBackoff(
-      () => logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken, limit: 50 })),
-      backoff,
-    );
+  const client = pagedClient(CloudWatchLogsClient, logs, `DescribeLogGroups of '${name}'`, { backoff });
+  for await (const page of paginateDescribeLogGroups({ client, pageSize: 50, stopOnSameToken: true }, { logGroupNamePrefix: name })) {
     if ((page.logGroups ?? []).some((group) => group.logGroupName === name)) return true;
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return false;
 }
 
@@ -108,18 +103,11 @@ export async function taggedArns(
   backoff: BackoffOptions = {},
 ): Promise<string[]> {
   const arns: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await withBackoff(
-      () =>
-        tagging.send(
-          new GetResourcesCommand({ TagFilters: [{ Key: TAG_KEYS.runId, Values: [runId] }], PaginationToken: token }),
-        ),
-      backoff,
-    );
+  const client = pagedClient(ResourceGroupsTaggingAPIClient, tagging, `GetResources tagged ${TAG_KEYS.runId}=${runId}`, { backoff });
+  const pages = paginateGetResources({ client, stopOnSameToken: true }, { TagFilters: [{ Key: TAG_KEYS.runId, Values: [runId] }] });
+  for await (const page of pages) {
     for (const mapping of page.ResourceTagMappingList ?? []) if (mapping.ResourceARN) arns.push(mapping.ResourceARN);
-    token = page.PaginationToken || undefined;
-  } while (token);
+  }
   return arns;
 }
 

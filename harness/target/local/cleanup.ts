@@ -103,14 +103,12 @@ export async function destroyLocalRun(
       checks.push(`${recorded}: removed`);
     }
   }
-  return {
-    target: 'local',
-    stackName: manifest.stackName,
-    verified: leftovers.length === 0,
-    checks,
-    leftovers,
-    durationMs: performance.now() - started,
-  };
+  return localDestroyReport(manifest.stackName, checks, leftovers, started);
+}
+
+/** A local teardown's report: verified when nothing is left over. */
+export function localDestroyReport(stackName: string, checks: string[], leftovers: string[], startedMs: number): DestroyReport {
+  return { target: 'local', stackName, verified: leftovers.length === 0, checks, leftovers, durationMs: performance.now() - startedMs };
 }
 
 async function exists(file: string): Promise<boolean> {

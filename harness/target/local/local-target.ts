@@ -1,3 +1,4 @@
+import { localDestroyReport } from './cleanup.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,7 +81,7 @@ export class LocalTarget implements Target {
 
   async deploy(deploy: DeployOptions): Promise<LocalDeployment> {
     const problem = runIdProblem(deploy.runId);
-    if (problem) throw new UsageError('InvalidRunId', problem);
+    if (problem) throw new UsageError('RunIdInvalid', problem);
     const { signal } = deploy;
     throwIfAborted(signal, 'deploy');
     const log = deploy.log ?? (() => {});
@@ -269,14 +270,7 @@ class RunningLocalDeployment implements LocalDeployment {
         checks.push(`assembly ${this.cdkOutDir}: removed`);
       }
     }
-    return {
-      target: 'local',
-      stackName: this.stackName,
-      verified: leftovers.length === 0,
-      checks,
-      leftovers,
-      durationMs: performance.now() - started,
-    };
+    return localDestroyReport(this.stackName, checks, leftovers, started);
   }
 }
 

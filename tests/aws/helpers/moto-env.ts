@@ -1,6 +1,7 @@
 /**
  * One bootstrapped moto_server per test file, with `process.env` pointing every AWS SDK client (and
- * toolkit-lib) at it, restored afterwards. Fails the file loudly when moto_server is missing.
+ * toolkit-lib) at it, restored afterwards. Fails the file loudly when moto_server is missing (`npm test`
+ * leaves tests/aws out when it is not on PATH, and says so: tests/setup/tools.ts).
  */
 import { afterAll, beforeAll } from 'vitest';
 import { bootstrapMoto, type MotoServer, startMoto } from '../../helpers/moto.js';

@@ -5,6 +5,7 @@
  * only from OIDC, the stack is always destroyed, one concurrency group per pull request, and timeouts
  * that leave the cleanup room to finish.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { asList, asMapping, asString, expression, loadWorkflow, workflowFiles } from './helpers/workflows.js';
 import type { YamlMapping, YamlValue } from './helpers/workflow-yaml.js';
@@ -272,11 +273,25 @@ describe('ci.yml', () => {
     expect(Object.keys(on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
   });
 
-  it('runs .ci/run (npm ci, typecheck, lint, npm test) with moto_server installed, and no AWS', () => {
+  it('runs .ci/run (npm ci, typecheck, lint, npm test) with moto_server and cfn-lint installed, and no AWS', () => {
     const runs = test.steps.map((step) => text(step.run));
     expect(runs).toContain('bash .ci/run');
     expect(runs.findIndex((run) => run.includes('moto[server]'))).toBeLessThan(runs.indexOf('bash .ci/run'));
+    expect(runs.findIndex((run) => run.includes('cfn-lint'))).toBeLessThan(runs.indexOf('bash .ci/run'));
     expect(test.steps.some(usesAws)).toBe(false);
     expect(test.spec.permissions).toBeUndefined();
+  });
+
+  it("runs on the test machines' Node 20 and on the Lambda runtime's Node, both to the end", () => {
+    // Prepare
+    // Read from the source rather than imported: importing the stack would load aws-cdk-lib into this test.
+    const stackSource = readFileSync(new URL('../../../stack/random-data-stack.ts', import.meta.url), 'utf8');
+    const lambdaNode = /FUNCTION_RUNTIME = Runtime\.NODEJS_(\d+)_X;/.exec(stackSource)?.[1];
+    const strategy = asMapping(test.spec.strategy, 'ci.yml test strategy');
+    const setupNode = test.steps.find((step) => text(step.uses).startsWith('actions/setup-node@'));
+    // Assess
+    expect(asMapping(strategy.matrix, 'ci.yml test matrix').node).toEqual(['20', lambdaNode]);
+    expect(strategy['fail-fast']).toBe('false');
+    expect(asMapping(setupNode?.with ?? null, 'setup-node with')['node-version']).toBe(expression('matrix.node'));
   });
 });

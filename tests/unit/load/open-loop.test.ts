@@ -1,94 +1,14 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MachineSample } from '../../../harness/load/machine.js';
 import { validateMix } from '../../../harness/load/mix.js';
 import { type LoadTick, liveLatency, runOpenLoop } from '../../../harness/load/open-loop.js';
-import { ErrorKind, Phase } from '../../../harness/load/records.js';
+import { Phase } from '../../../harness/load/records.js';
 import { planSchedule } from '../../../harness/load/schedule.js';
 import { simulatedServer, VirtualClock } from './virtual-clock.js';
 
+// Over real HTTP, on the machine's clock: tests/local/load/open-loop-http.test.ts.
+
 const MIX = validateMix([{ name: 'ints', path: 'random/int?count=2' }], 'test');
-
-/** A server on 127.0.0.1:0 that answers after `delayMs(n)` with `status(n)`, echoing the correlation id. */
-async function startServer(options: { delayMs?: (n: number) => number; status?: (n: number) => number } = {}) {
-  const seen: { url: string; correlationId: string; atMs: number }[] = [];
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    const n = seen.length;
-    seen.push({ url: req.url ?? '', correlationId: String(req.headers['x-correlation-id']), atMs: performance.now() });
-    req.resume();
-    setTimeout(() => {
-      res.writeHead(options.status?.(n) ?? 200, {
-        'x-correlation-id': String(req.headers['x-correlation-id']),
-        'x-amzn-RequestId': `req-${n}`,
-      });
-      res.end('{"data":[1,2]}');
-    }, options.delayMs?.(n) ?? 0);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  server.keepAliveTimeout = 1_000;
-  const { port } = server.address() as AddressInfo;
-  return { seen, baseUrl: `http://127.0.0.1:${port}/bench/` };
-}
-
-describe('runOpenLoop over HTTP (undici pool)', () => {
-  it('sends request i at i/rate with a fresh correlation id, and records status, echo and x-amzn-RequestId', async () => {
-    // Prepare
-    const { seen, baseUrl } = await startServer();
-    const plan = planSchedule(100, 0.2, 0.5);
-
-    // Act
-    const { log } = await runOpenLoop({ baseUrl, plan, mix: MIX, connections: 4, requestTimeoutMs: 5_000 });
-
-    // Assess
-    expect(log.count).toBe(70);
-    expect(seen).toHaveLength(70);
-    expect(seen[0]!.url).toBe('/bench/random/int?count=2');
-    expect(new Set(seen.map((s) => s.correlationId)).size).toBe(70);
-    // Warm-up on the plan; the measured phase on its own schedule from its start (later if the warm-up
-    // had not drained by then, which a busy machine may cause: not asserted here).
-    const measuredStart = log.dueUs[20]!;
-    expect(measuredStart).toBeGreaterThanOrEqual(200_000);
-    for (let i = 0; i < log.count; i++) {
-      const r = log.at(i);
-      expect(r.dueUs).toBeCloseTo(i < 20 ? i * 10_000 : measuredStart + (i - 20) * 10_000, 6);
-      expect(r.phase).toBe(i < 20 ? 'warmup' : 'measured');
-      expect(r).toMatchObject({ status: 200, errorKind: 'none', echoed: true });
-      expect(r.apiRequestId).toMatch(/^req-\d+$/);
-      expect(r.latencyUs).toBeGreaterThan(0);
-    }
-    expect(seen.map((s) => s.correlationId).sort()).toEqual([...log.correlationId].slice(0, 70).sort());
-  });
-
-  it('records latencies at microsecond resolution, not whole milliseconds', async () => {
-    const { baseUrl } = await startServer();
-    const { log } = await runOpenLoop({ baseUrl, plan: planSchedule(100, 0, 0.3), mix: MIX, connections: 2, requestTimeoutMs: 5_000 });
-    const fractional = Array.from(log.latencyUs.subarray(0, log.count)).filter((us) => us % 1000 !== 0);
-    expect(fractional.length).toBeGreaterThan(log.count / 2);
-  });
-
-  it('classifies unexpected statuses, refused connections and timeouts as errors of their kind', async () => {
-    // Request 4 answers after 10 s, far past its 1 s timeout; the others at once (a second is ample margin
-    // on a busy machine).
-    const { baseUrl } = await startServer({ status: (n) => (n % 2 ? 503 : 200), delayMs: (n) => (n === 4 ? 10_000 : 0) });
-    const slow = await runOpenLoop({ baseUrl, plan: planSchedule(50, 0, 0.1), mix: MIX, connections: 5, requestTimeoutMs: 1_000 });
-    expect(Array.from(slow.log.status.subarray(0, 5))).toEqual([200, 503, 200, 503, 0]);
-    expect(slow.log.at(1).errorKind).toBe('status');
-    expect(slow.log.at(4).errorKind).toBe('timeout');
-
-    // Nothing listens on port 1 (tcpmux, long retired).
-    const refused = await runOpenLoop({
-      baseUrl: 'http://127.0.0.1:1/',
-      plan: planSchedule(20, 0, 0.1),
-      mix: MIX,
-      connections: 1,
-      requestTimeoutMs: 1_000,
-    });
-    expect(refused.log.errorKind[0]).toBe(ErrorKind.Connection);
-    expect(refused.log.latencyUs[0]).toBeNaN();
-  });
-});
 
 describe('runOpenLoop on a virtual clock', () => {
   const plain = { baseUrl: 'http://api.test/bench/', mix: MIX, requestTimeoutMs: 30_000 } as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spreadOf } from '../../../harness/stats/spread.js';
-import type { BenchOverheadFigures } from '../../../scripts/perf/bench.js';
-import type { EmulatorPerfResult } from '../../../scripts/perf/emulator.js';
+import type { BenchOverheadFigures } from '../../../harness/perf/bench.js';
+import type { EmulatorPerfResult } from '../../../harness/perf/emulator.js';
 import {
   countLabel,
   emulatorRows,
@@ -15,9 +15,9 @@ import {
   parseInsightsRounds,
   queryLabel,
   reportRow,
-} from '../../../scripts/perf/figures.js';
-import type { InsightsBenchmarkCase, InsightsBenchmarkReport } from '../../../scripts/perf/insights.js';
-import type { LatencyRun, ThroughputRun } from '../../../scripts/perf/loads.js';
+} from '../../../harness/perf/figures.js';
+import type { InsightsBenchmarkCase, InsightsBenchmarkReport } from '../../../harness/perf/insights.js';
+import type { LatencyRun, ThroughputRun } from '../../../harness/perf/loads.js';
 
 const round = (bareRps: number, emulatorRps: number, generatorCpuShare = 0.3, emulatorFailures = 0) => ({
   bareRps,

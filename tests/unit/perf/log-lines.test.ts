@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureRatio, countCapture } from '../../../scripts/perf/log-lines.js';
+import { captureRatio, countCapture } from '../../../harness/perf/log-lines.js';
 
 // Lines as the emulator's log store holds them: one JSON event per line, the message without its newline.
 const event = (message: string) => JSON.stringify({ timestamp: 1, ingestionTime: 2, message });

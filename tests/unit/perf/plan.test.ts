@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ROUNDS, plannedLoadSeconds, planSuite } from '../../../scripts/perf/plan.js';
+import { DEFAULT_ROUNDS, plannedLoadSeconds, planSuite } from '../../../harness/perf/plan.js';
 
 describe('planSuite', () => {
   it('follows docs/measurement.md#interleaved-rounds in a full run: 3 rounds of 10 s, 1M samples, 100k and 1M events', () => {

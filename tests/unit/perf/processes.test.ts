@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choosePlacement, descendantsOf } from '../../../scripts/perf/processes.js';
+import { choosePlacement, descendantsOf } from '../../../harness/perf/processes.js';
 
 describe('choosePlacement', () => {
   it('pins servers to CPU 0 and the generator to CPU 1 when there are two CPUs and taskset', () => {

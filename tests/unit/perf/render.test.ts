@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { PerfReport, PerfRow } from '../../../scripts/perf/model.js';
-import { formatNumber, formatSpread, renderJson, renderMarkdown, renderTable, reportStem } from '../../../scripts/perf/render.js';
+import type { PerfReport, PerfRow } from '../../../harness/perf/model.js';
+import { atLeast, atMost } from '../../../harness/perf/verdict.js';
+import { formatNumber, formatSpread, renderJson, renderMarkdown, renderTable, reportStem } from '../../../harness/perf/render.js';
 
 const rows: PerfRow[] = [
   {
@@ -9,7 +10,7 @@ const rows: PerfRow[] = [
     candidate: { label: 'emulator', unit: 'rps', spread: { median: 15_210, min: 14_900, max: 15_800, n: 3 } },
     baseline: { label: 'bare', unit: 'rps', spread: { median: 48_000, min: 47_000, max: 52_000, n: 3 } },
     comparison: { unit: '×', spread: { median: 0.317, min: 0.301, max: 0.33, n: 3 } },
-    goal: { kind: 'atLeast', value: 0.35 },
+    goal: atLeast(0.35),
     generatorCpuMax: 0.42,
     status: 'not met',
     note: 'a | pipe in a note',
@@ -18,7 +19,7 @@ const rows: PerfRow[] = [
     id: 'G3',
     name: 'emulator p50 − bare p50',
     comparison: { unit: 'ms', spread: { median: 0.21, min: 0.2, max: 0.2, n: 1 } },
-    goal: { kind: 'atMost', value: 0.5 },
+    goal: atMost(0.5),
     status: 'met',
   },
   { id: 'G8', name: 'report time / run time', status: 'error', note: 'measurement failed: boom' },

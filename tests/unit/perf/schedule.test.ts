@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interleavedSchedule, runInterleaved } from '../../../scripts/perf/schedule.js';
+import { interleavedSchedule, runInterleaved } from '../../../harness/perf/schedule.js';
 
 describe('interleavedSchedule', () => {
   it('runs every variant once per round and flips the order every round', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairwiseDifferences, pairwiseRatios, shareOfCore, stallPercentileMs } from '../../../scripts/perf/stats.js';
+import { pairwiseDifferences, pairwiseRatios, shareOfCore, stallPercentileMs } from '../../../harness/perf/stats.js';
 
 // Median and spread over rounds are tested with harness/stats in tests/unit/stats/spread.test.ts.
 

@@ -14,7 +14,9 @@ import { FakeTarget } from '../../helpers/fake-target.js';
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, ctx: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), isTty: false } };
+  const hints: (string | undefined)[] = [];
+  const ctx = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), isTty: false, setCleanupHint: (h: string | undefined) => hints.push(h) };
+  return { out, err, hints, ctx };
 }
 
 function workspace(): string {

@@ -1,5 +1,6 @@
 import { CfnResource, Stack, TagManager } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SavedQueryError } from '../../../stack/errors.js';
 import { type SavedQuery, savedQueries } from '../../../stack/log-queries.js';
@@ -258,6 +259,61 @@ describe('RandomDataStack: function', () => {
     expect(() => buildTestStack({ context: { memorySizeMb: '64' } })).toThrow(
       "context 'memorySizeMb' is '64': give an integer from 128 to 10240",
     );
+  });
+});
+
+/** The logical ids a resource names through `Ref`, `Fn::GetAtt` or `${...}` in `Fn::Sub`: CloudFormation orders it after each. */
+function referencedIds(node: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) {
+    for (const child of node) referencedIds(child, found);
+  } else if (node !== null && typeof node === 'object') {
+    for (const [key, child] of Object.entries(node)) {
+      if (key === 'Ref' && typeof child === 'string') found.add(child);
+      else if (key === 'Fn::GetAtt') found.add(Array.isArray(child) ? String(child[0]) : String(child).split('.')[0]!);
+      else if (key === 'Fn::Sub') {
+        const text = Array.isArray(child) ? child[0] : child;
+        for (const [, name] of String(text).matchAll(/\$\{([^!}][^}.]*)[^}]*\}/g)) found.add(name!);
+        if (Array.isArray(child)) referencedIds(child[1], found);
+      } else referencedIds(child, found);
+    }
+  }
+  return found;
+}
+
+function dependsOn(resource: Resources[string]): string[] {
+  return resource.DependsOn === undefined ? [] : [resource.DependsOn as string | string[]].flat();
+}
+
+describe('RandomDataStack: dependencies', () => {
+  it('declares no DependsOn that a Ref or GetAtt of the same resource already implies (cfn-lint W3005)', () => {
+    const redundant = Object.entries(json.Resources).flatMap(([id, resource]) => {
+      const { DependsOn: _, ...rest } = resource;
+      const implied = referencedIds(rest);
+      return dependsOn(resource)
+        .filter((target) => implied.has(target))
+        .map((target) => `${id} -> ${target}`);
+    });
+    expect(redundant).toEqual([]);
+  });
+
+  it('orders the function after its role through the GetAtt in Role, with no DependsOn of its own', () => {
+    expect(json.Resources[ids.fn].Properties?.Role).toEqual({ 'Fn::GetAtt': [ids.role, 'Arn'] });
+    expect(json.Resources[ids.fn].DependsOn).toBeUndefined();
+  });
+
+  it("still makes the function wait for a policy resource of its role, which no GetAtt orders", () => {
+    // Prepare: a statement added after construction becomes the role's DefaultPolicy, a resource of its own.
+    const { stack: withPolicy } = buildTestStack();
+    withPolicy.fn.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:*:*:parameter/x'] }));
+
+    // Act
+    const resources = Template.fromStack(withPolicy).toJSON().Resources as Resources;
+
+    // Assess
+    const [policyId] = Object.keys(resources).filter((id) => resources[id]!.Type === 'AWS::IAM::Policy');
+    const fnId = withPolicy.getLogicalId(withPolicy.fn.node.defaultChild as CfnResource);
+    expect(policyId).toBeDefined();
+    expect(resources[fnId]!.DependsOn).toEqual([policyId]);
   });
 });
 

@@ -5,24 +5,24 @@
  * - report generation for 1M samples: measuring, building, rendering and serialising the report of a
  *   synthetic run, as a share of that run's duration (goal ≤ 1 %).
  *
- * Usage: `npx tsx scripts/perf/bench.ts [--quick]` (quick: 200k samples, 3 s bench).
+ * Run by `harness perf --only G8,overhead` (suite.ts); the plan (plan.ts) sets samples and durations.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { measureRun } from '../../harness/check/measure.js';
-import { decideVerdict, evaluateSlos } from '../../harness/check/slo.js';
-import { type CorrelationResult, slowestMeasured } from '../../harness/correlate/correlate.js';
-import { ColdState } from '../../harness/correlate/join.js';
-import type { LoadResult } from '../../harness/load/load.js';
-import { MIX_CATALOG, mixCycle } from '../../harness/load/mix.js';
-import { Phase, RequestLog } from '../../harness/load/records.js';
-import { parseBenchOptions } from '../../harness/options.js';
-import { buildReport, type RunReport } from '../../harness/report/model.js';
-import { renderReport } from '../../harness/report/render.js';
-import { writeReport } from '../../harness/report/write.js';
+import { fileURLToPath } from 'node:url';
+import { measureRun } from '../check/measure.js';
+import { decideVerdict, evaluateSlos } from '../check/slo.js';
+import { type CorrelationResult, slowestMeasured } from '../correlate/correlate.js';
+import { ColdState } from '../correlate/join.js';
+import type { LoadResult } from '../load/load.js';
+import { MIX_CATALOG, mixCycle } from '../load/mix.js';
+import { Phase, RequestLog } from '../load/records.js';
+import { parseBenchOptions } from '../options.js';
+import { buildReport, type RunReport } from '../report/model.js';
+import { renderReport } from '../report/render.js';
+import { writeReport } from '../report/write.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -229,27 +229,4 @@ export async function measureBenchOverhead(options: { durationSeconds?: number; 
   } finally {
     rmSync(reportDir, { recursive: true, force: true });
   }
-}
-
-/** The figures as a few lines of text. */
-export function formatBenchFigures(overhead: BenchOverheadFigures, report: ReportGenerationFigures): string {
-  const phases = Object.entries(overhead.phases)
-    .map(([name, seconds]) => `${name} ${seconds.toFixed(2)} s`)
-    .join(', ');
-  return [
-    `bench --duration ${overhead.durationSeconds} (local): wall ${overhead.wallSeconds.toFixed(2)} s, overhead ` +
-      `${overhead.overheadSeconds.toFixed(2)} s (goal ≤ 3 s; exit ${overhead.exitCode})`,
-    `  start-up ${overhead.startupSeconds.toFixed(2)} s; ${phases}; of which warm-up ${overhead.warmupSeconds} s`,
-    `report for ${report.samples.toLocaleString('en')} samples of a ${report.runSeconds} s run: ${report.totalMs.toFixed(0)} ms ` +
-      `= ${(report.ratioToRun * 100).toFixed(2)}% of the run (goal ≤ 1%)`,
-    `  measure ${report.measureMs.toFixed(0)} ms, build ${report.buildMs.toFixed(0)} ms, render ${report.renderMs.toFixed(1)} ms, ` +
-      `json ${report.jsonMs.toFixed(1)} ms, write ${report.writeMs.toFixed(1)} ms (${report.markdownBytes} bytes of markdown)`,
-  ].join('\n');
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const quick = process.argv.includes('--quick');
-  const report = await measureReportGeneration(quick ? { samples: 200_000, runSeconds: 12 } : {});
-  const overhead = await measureBenchOverhead({ durationSeconds: quick ? 3 : 10 });
-  process.stdout.write(`${formatBenchFigures(overhead, report)}\n`);
 }

@@ -9,7 +9,7 @@ export interface SuitePlan {
   readonly rounds: number;
   /** Keep-alive connections of every closed- and open-loop load (autocannon `-c 10`, docs/measurement.md#autocannon-for-the-closed-loop-peak-only). */
   readonly connections: number;
-  /** G1/G4 (scripts/perf/emulator.ts). */
+  /** G1/G4 (emulator.ts). */
   readonly emulator: { readonly durationSeconds: number; readonly warmupSeconds: number; readonly coldStarts: number };
   /** G3: open loop at half the emulator's peak; `probeSeconds` of closed loop warm the environments, and as much again finds the peak when G1 did not run. */
   readonly latency: { readonly warmupSeconds: number; readonly durationSeconds: number; readonly probeSeconds: number };
@@ -24,9 +24,9 @@ export interface SuitePlan {
     readonly durationSeconds: number;
     readonly generatorSeconds: number;
   };
-  /** G8 (scripts/perf/bench.ts). */
+  /** G8 (bench.ts). */
   readonly report: { readonly samples: number; readonly runSeconds: number };
-  /** G9 (scripts/perf/insights.ts). */
+  /** G9 (insights.ts). */
   readonly insights: { readonly sizes: readonly number[] };
   readonly handler: { readonly coldImports: number; readonly invocations: number };
   /** `npm run bench -- --duration N` plus extra flags. */

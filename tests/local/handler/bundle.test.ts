@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { apiEvent } from './fixtures.js';
+import { apiEvent } from '../../unit/handler/fixtures.js';
 
 const run = promisify(execFile);
 
@@ -24,7 +24,7 @@ describe('the esbuild bundle', () => {
       bundle: true,
       minify: true,
       platform: 'node',
-      // node20, not Lambda's node22: the bundle runs here, on the machines' Node 20 (CONTRIBUTING.md#machines-and-versions).
+      // node20, not Lambda's node24: the bundle runs here, on the machines' Node 20 (CONTRIBUTING.md#machines-and-versions).
       target: 'node20',
       format: 'cjs',
       outfile: bundlePath,

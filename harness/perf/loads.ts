@@ -4,12 +4,12 @@
  * plain autocannon (closed loop), the harness's peak generator, and the harness's open-loop generator.
  */
 import autocannon from 'autocannon';
-import type { MixEntry } from '../../harness/load/mix.js';
-import { runOpenLoop } from '../../harness/load/open-loop.js';
-import { runPeak } from '../../harness/load/peak.js';
-import { Phase, type RequestLog } from '../../harness/load/records.js';
-import { planSchedule, rateFacts } from '../../harness/load/schedule.js';
-import { summarize } from '../../harness/stats/summary.js';
+import type { MixEntry } from '../load/mix.js';
+import { runOpenLoop } from '../load/open-loop.js';
+import { runPeak } from '../load/peak.js';
+import { Phase, type RequestLog } from '../load/records.js';
+import { planSchedule, rateFacts } from '../load/schedule.js';
+import { summarize } from '../stats/summary.js';
 import { shareOfCore } from './stats.js';
 
 // Long enough that a stalled or queued request is still a latency, not an error, in every figure here.

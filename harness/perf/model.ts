@@ -2,17 +2,18 @@
  * The data of one `npm run perf`: a row per figure with its absolute values, its comparison with an
  * interleaved baseline, the goal and the verdict. Plain data: rendering and JSON both start from here.
  */
-import type { Spread } from '../../harness/stats/spread.js';
+import type { Threshold } from '../check/slo.js';
+import type { Spread } from '../stats/spread.js';
 
 /** The figure groups `--only` can select, in the order the table lists them (docs/measurement.md#perf-goals). */
 export const FIGURE_IDS = ['G1', 'G3', 'G4', 'G5', 'G7', 'G8', 'G9', 'handler', 'overhead'] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 
-/** What a goal asks of a row's comparison value. */
-export type Goal =
-  | { readonly kind: 'atLeast'; readonly value: number }
-  | { readonly kind: 'atMost'; readonly value: number }
-  | { readonly kind: 'between'; readonly min: number; readonly max: number };
+/**
+ * What a goal asks of a row's comparison value: bounds it must all meet, judged by the SLO threshold check
+ * (check/slo.ts), e.g. `[{ comparator: '>=', threshold: 0.35 }]`; verdict.ts writes them (atLeast, atMost, between).
+ */
+export type Goal = readonly Threshold[];
 
 /**
  * - met / not met: the median comparison against the goal;

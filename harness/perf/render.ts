@@ -1,9 +1,10 @@
 /**
- * `npm run perf` output: an aligned text table for the terminal, the markdown report and its JSON twin,
- * all from the same {@link PerfReport}. Pure: string in, string out.
+ * `harness perf` output: an aligned text table for the terminal, the markdown report (its table drawn by
+ * report/markdown.ts, as every report's) and its JSON twin, all from the same {@link PerfReport}. Pure.
  */
+import { escapeCell, markdownTable } from '../report/markdown.js';
+import type { Spread } from '../stats/spread.js';
 import type { Measure, PerfMeta, PerfReport, PerfRow } from './model.js';
-import type { Spread } from '../../harness/stats/spread.js';
 import { describeGoal } from './verdict.js';
 
 /** A number for people: thousands grouped above 1000, about three significant digits below; `—` for NaN. */
@@ -69,10 +70,6 @@ export function renderTable(rows: readonly PerfRow[]): string {
   return out.join('\n');
 }
 
-function escapeCell(text: string): string {
-  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-}
-
 function describePlacement(meta: PerfMeta): string {
   const overloaded = meta.loadAverage.some((load) => load > meta.cpus);
   return overloaded
@@ -98,9 +95,11 @@ export function renderMarkdown(report: PerfReport): string {
     'A row whose load generator used ≥ 90 % of a core in any round is marked generator-limited, not judged',
     '(docs/measurement.md#generator-saturation).',
     '',
-    `| ${HEADERS.join(' | ')} |`,
-    `| ${HEADERS.map((h) => (h === 'id' || h === 'figure' || h === 'status' ? '---' : '---:')).join(' | ')} |`,
-    ...rows.map((row) => `| ${cells(row).map(escapeCell).join(' | ')} |`),
+    markdownTable(
+      HEADERS,
+      rows.map(cells),
+      HEADERS.map((h) => (h === 'id' || h === 'figure' || h === 'status' ? 'left' : 'right')),
+    ),
   ];
   const notes = rows.filter((row) => row.note);
   if (notes.length > 0) {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { DestinationStream } from 'pino';
-import { median } from '../../harness/stats/spread.js';
+import { median } from '../stats/spread.js';
 import type { PerfOptions } from './args.js';
 import {
   emulatorRows,
@@ -58,13 +58,16 @@ export function removeWorkDir(): void {
   currentWorkDir = undefined;
 }
 
-/** Runs the selected figures; never throws for a failed measurement (it becomes an `error` row). */
-export async function runSuite(options: PerfOptions, log: (line: string) => void): Promise<PerfReport> {
+/**
+ * Runs the selected figures; never throws for a failed measurement (it becomes an `error` row). Once
+ * `signal` is aborted no further figure starts.
+ */
+export async function runSuite(options: PerfOptions, log: (line: string) => void, signal?: AbortSignal): Promise<PerfReport> {
   const startedAt = new Date();
   const loadStart = os.loadavg()[0];
   const cpus = os.availableParallelism();
   const plan = planSuite(options.quick, options.rounds);
-  const placement = choosePlacement(cpus, tasksetAvailable());
+  const placement = choosePlacement(cpus, options.pin && tasksetAvailable(), options.pin);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rda-perf-'));
   currentWorkDir = workDir;
   let synth: Promise<Assembly> | undefined;
@@ -85,7 +88,7 @@ export async function runSuite(options: PerfOptions, log: (line: string) => void
   const selected = new Set(options.only);
   const rows: PerfRow[] = [];
   const phase = async (ids: readonly FigureId[], name: string, run: () => Promise<PerfRow[]>) => {
-    if (!ids.some((id) => selected.has(id))) return;
+    if (!ids.some((id) => selected.has(id)) || signal?.aborted) return;
     log(`${ids.join('/')}: ${name}`);
     const started = performance.now();
     try {
@@ -170,7 +173,7 @@ async function reportPhase(ctx: Ctx): Promise<PerfRow[]> {
 // --- handler -------------------------------------------------------------------------------------------
 async function handlerPhase(ctx: Ctx): Promise<PerfRow[]> {
   pinSelf(ctx.placement, ctx.placement.allCpus);
-  const { readAssembly } = await import('../../harness/emulator/assembly.js');
+  const { readAssembly } = await import('../emulator/assembly.js');
   const assembly = await ctx.assembly();
   const fn = readAssembly({ cdkOutDir: assembly.outdir, stackArtifactId: assembly.stackArtifactId }).function;
   const bundleFile = handlerFile(fn.codeDir, fn.handler);
@@ -223,7 +226,7 @@ function directoryBytes(dir: string): number {
 async function warmInvocations(ctx: Ctx, invocations: number): Promise<{ real: number[]; null: number[] }> {
   const { createHandler, createLogger, defaultDeps } = await import('../../handler/index.js');
   const { default: pino } = await import('pino');
-  const { buildProxyEvent, parseRequestTarget } = await import('../../harness/emulator/proxy-event.js');
+  const { buildProxyEvent, parseRequestTarget } = await import('../emulator/proxy-event.js');
   const logFile = path.join(ctx.workDir, 'handler-warm.log');
   const real = pino.destination({ dest: logFile, sync: true });
   const nothing: DestinationStream = { write: () => undefined };
@@ -278,7 +281,7 @@ async function emulatorPhase(ctx: Ctx): Promise<PerfRow[]> {
     warmupSeconds: ctx.plan.emulator.warmupSeconds,
     coldStarts: ctx.plan.emulator.coldStarts,
     connections: ctx.plan.connections,
-    pin: ctx.placement.pinned,
+    placement: ctx.placement,
     log: (line) => ctx.log(`  ${line}`),
   });
   ctx.emulatorPeakRps = median(result.rounds.map((r) => r.emulatorRps));

@@ -23,8 +23,11 @@ export interface Placement {
   readonly description: string;
 }
 
-/** Servers on CPU 0, generator on CPU 1 when there are two CPUs and `taskset`; otherwise unpinned. Pure. */
-export function choosePlacement(cpus: number, tasksetAvailable: boolean): Placement {
+/**
+ * Servers on CPU 0, generator on CPU 1 when there are two CPUs and `taskset` (and pinning was not turned
+ * off with `--no-pin`); otherwise unpinned. Pure.
+ */
+export function choosePlacement(cpus: number, tasksetAvailable: boolean, requested = true): Placement {
   const allCpus = cpus > 1 ? `0-${cpus - 1}` : '0';
   if (cpus >= 2 && tasksetAvailable) {
     return {
@@ -37,7 +40,7 @@ export function choosePlacement(cpus: number, tasksetAvailable: boolean): Placem
         'offline figures (G8, G9, handler) unpinned',
     };
   }
-  const why = tasksetAvailable ? `only ${cpus} CPU` : '`taskset` not found';
+  const why = !requested ? 'turned off with --no-pin' : tasksetAvailable ? `only ${cpus} CPU` : '`taskset` not found';
   return { pinned: false, serverCpus: allCpus, generatorCpus: allCpus, allCpus, description: `not pinned (${why}): servers and generator share the CPUs` };
 }
 
@@ -67,7 +70,7 @@ const live = new Set<ChildProcess>();
  * Starts `servers.ts <mode> ...args` in its own process (pinned to the server CPUs), resolves once it
  * printed `PORT <n> <basePath>`.
  */
-export function startServer(mode: 'bare' | 'stall' | 'emulator', args: readonly string[], placement: Placement): Promise<ServerHandle> {
+export function startServer(mode: 'bare' | 'stall' | 'emulator' | 'inprocess', args: readonly string[], placement: Placement): Promise<ServerHandle> {
   const command = [process.execPath, ...process.execArgv, SERVERS_FILE, mode, ...args];
   const child = placement.pinned
     ? spawn('taskset', ['-c', placement.serverCpus, ...command], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -81,14 +84,18 @@ export function startServer(mode: 'bare' | 'stall' | 'emulator', args: readonly 
       reject(new Error(`${mode} server printed no port within ${SERVER_START_TIMEOUT_MS / 1000} s`));
     }, SERVER_START_TIMEOUT_MS);
     child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
+    const onData = (chunk: string) => {
       text += chunk;
       const match = /PORT (\d+) (\S+)/.exec(text);
       if (!match) return;
       clearTimeout(timer);
+      // From here on only a server's own output comes (the in-process handler logs every request): drop it.
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
       const port = Number(match[1]);
       resolve({ port, pid: child.pid!, baseUrl: `http://127.0.0.1:${port}${match[2]}`, stop: () => stopChild(child) });
-    });
+    };
+    child.stdout!.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`${mode} server exited (${signal ?? code}) before listening`));

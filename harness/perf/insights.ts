@@ -3,27 +3,22 @@
  * two queries over generated Lambda logs, against a bare stream-parse-and-filter loop over the same files,
  * in the same run, interleaved (engine, bare, bare, engine, ...), median of per-round ratios.
  *
- * @example
- * npx tsx scripts/perf/insights.ts --quick     # 100k events, 3 rounds
- * npx tsx scripts/perf/insights.ts             # 100k and 1M events, 3 rounds
+ * Run by `harness perf --only G9` (suite.ts); the plan (plan.ts) sets the sizes and rounds.
  */
 import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
-import { listLogStreams, queryLogStore, streamFilePath } from '../../harness/insights/index.js';
-import { nearestRank } from '../../harness/stats/percentile.js';
-import { median } from '../../harness/stats/spread.js';
-import type { InsightsResult } from '../../harness/target/target.js';
+import { listLogStreams, queryLogStore, streamFilePath } from '../insights/index.js';
+import { nearestRank } from '../stats/percentile.js';
+import { median } from '../stats/spread.js';
+import type { InsightsResult } from '../target/target.js';
 
 /** What to run. */
 export interface InsightsBenchmarkOptions {
-  /** 100k events only. @default false (100k and 1M) */
-  readonly quick?: boolean;
   /** Rounds per size and query; each round runs engine and bare loop once. @default 3 */
   readonly rounds?: number;
-  /** Event counts to generate. @default [100000] quick, [100000, 1000000] otherwise */
+  /** Event counts to generate. @default [100000, 1000000] */
   readonly sizes?: readonly number[];
   /** Progress lines. @default stderr */
   readonly log?: (line: string) => void;
@@ -87,7 +82,7 @@ const QUERIES = [
 export async function runInsightsBenchmark(options: InsightsBenchmarkOptions = {}): Promise<InsightsBenchmarkReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const rounds = options.rounds ?? 3;
-  const sizes = options.sizes ?? (options.quick ? [100_000] : [100_000, 1_000_000]);
+  const sizes = options.sizes ?? [100_000, 1_000_000];
   const cases: InsightsBenchmarkCase[] = [];
   for (const size of sizes) {
     const dir = mkdtempSync(path.join(tmpdir(), 'insights-bench-'));
@@ -129,7 +124,7 @@ export async function runInsightsBenchmark(options: InsightsBenchmarkOptions = {
           bareCpu.push(bare.cpuMs);
           cpuRatios.push(engine.cpuMs / bare.cpuMs);
           if (!q.check(engine.value.rows, bare.value as never)) agree = false;
-          // scripts/perf/figures.ts parses this line's start (`<name> <events> round <r>: engine X ms, bare Y ms`).
+          // figures.ts parses this line's start (`<name> <events> round <r>: engine X ms, bare Y ms`).
           log(
             `  ${q.name} ${size} round ${round + 1}: engine ${engine.ms.toFixed(0)} ms, bare ${bare.ms.toFixed(0)} ms, ` +
               `ratio ${(engine.ms / bare.ms).toFixed(2)}; cpu engine ${engine.cpuMs.toFixed(0)} ms, bare ${bare.cpuMs.toFixed(0)} ms`,
@@ -329,25 +324,3 @@ function checkStatusByPath(rows: readonly Record<string, string>[], bare: Map<st
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const mib = (bytes: number) => Math.round(bytes / 1048576);
-
-/** One table of the figures, for the terminal and for reports. */
-export function formatInsightsBenchmark(report: InsightsBenchmarkReport): string {
-  const lines = [
-    `node ${report.node}; median of per-round ratios engine/bare (goal <= 1.5, >= 1M events/s); cpu = user + system time`,
-    '| events | query | engine ms (cpu) | bare ms (cpu) | ratio wall / cpu | engine events/s | bare events/s | engine peak RSS / heap MiB | bare peak RSS / heap MiB | agree |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-  ];
-  for (const c of report.cases) {
-    lines.push(
-      `| ${c.events} | \`${c.query}\` | ${c.engineMedianMs} (${c.engineCpuMedianMs ?? '-'}) | ${c.bareMedianMs} (${c.bareCpuMedianMs ?? '-'}) | ${c.ratio} / ${c.cpuRatio ?? '-'} | ${c.engineEventsPerSecond} | ${c.bareEventsPerSecond} | ${c.enginePeakRssMiB} / ${c.enginePeakHeapMiB} | ${c.barePeakRssMiB} / ${c.barePeakHeapMiB} | ${c.resultsAgree ? 'yes' : 'NO'} |`,
-    );
-  }
-  return lines.join('\n');
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const quick = process.argv.includes('--quick');
-  const report = await runInsightsBenchmark({ quick });
-  process.stdout.write(`${formatInsightsBenchmark(report)}\n`);
-  if (report.cases.some((c) => !c.resultsAgree)) process.exitCode = 1;
-}

@@ -3,7 +3,7 @@
  * (from the issues and docs/measurement.md#interleaved-rounds) and the verdict. Pure: the measuring happens in suite.ts
  * and in the emulator, Insights and bench modules whose results come in here.
  */
-import { type Spread, single, spreadOf } from '../../harness/stats/spread.js';
+import { type Spread, single, spreadOf } from '../stats/spread.js';
 import type { BenchOverheadFigures, ReportGenerationFigures } from './bench.js';
 import type { EmulatorPerfResult } from './emulator.js';
 import type { InsightsBenchmarkReport } from './insights.js';
@@ -12,38 +12,37 @@ import type { CaptureCount } from './log-lines.js';
 import { captureRatio } from './log-lines.js';
 import type { FigureId, Goal, PerfRow } from './model.js';
 import { pairwiseDifferences, pairwiseRatios } from './stats.js';
-import { judge, maxShare } from './verdict.js';
+import { atLeast, atMost, between, judge, maxShare, meetsGoal } from './verdict.js';
 
 /** The goals, with where each comes from. */
 export const GOALS = {
   /** Issue 3 (docs/measurement.md#perf-goals G1 stretch; 0.25 is the must). */
-  g1Throughput: { kind: 'atLeast', value: 0.35 },
+  g1Throughput: atLeast(0.35),
   /** Issue 7 / docs/measurement.md#perf-goals G3. */
-  g3DeltaP50Ms: { kind: 'atMost', value: 0.5 },
+  g3DeltaP50Ms: atMost(0.5),
   /** p99(emulator) ≤ max(2 ms, 3 × p99(bare)), as a ratio to that bound. */
-  g3P99Bound: { kind: 'atMost', value: 1 },
+  g3P99Bound: atMost(1),
   /** docs/measurement.md#perf-goals G4, process isolation. */
-  g4ColdStart: { kind: 'atMost', value: 1.5 },
+  g4ColdStart: atMost(1.5),
   /** docs/measurement.md#perf-goals G5 (must). */
-  g5Capture: { kind: 'atLeast', value: 0.85 },
+  g5Capture: atLeast(0.85),
   /** Zero loss: lines captured = lines emitted. */
-  g5Loss: { kind: 'between', min: 1, max: 1 },
+  g5Loss: between(1, 1),
   /** docs/measurement.md#perf-goals G7(b). */
-  g7Honesty: { kind: 'between', min: 0.8, max: 1.2 },
+  g7Honesty: between(0.8, 1.2),
   /** docs/measurement.md#perf-goals G6: the harness's generator keeps ≥ 95 % of plain autocannon's rate... */
-  g6GeneratorRate: { kind: 'atLeast', value: 0.95 },
+  g6GeneratorRate: atLeast(0.95),
   /** ...at ≤ 1.10 × its CPU per request. */
-  g6GeneratorCpu: { kind: 'atMost', value: 1.1 },
+  g6GeneratorCpu: atMost(1.1),
   /** Issue 5 / docs/measurement.md#perf-goals G8. */
-  g8Report: { kind: 'atMost', value: 0.01 },
+  g8Report: atMost(0.01),
   /** Issue 4: engine within 1.5 × of the bare loop... */
-  g9Time: { kind: 'atMost', value: 1.5 },
+  g9Time: atMost(1.5),
+  /** ...and at least 1M events/s (issue 4), held against the engine's median events per second. */
+  g9EventsPerSecond: atLeast(1_000_000),
   /** Issue 5: overhead ≤ 3 s. */
-  overheadSeconds: { kind: 'atMost', value: 3 },
+  overheadSeconds: atMost(3),
 } as const satisfies Record<string, Goal>;
-
-/** ...and at least 1M events/s (issue 4). */
-export const G9_MIN_EVENTS_PER_SECOND = 1_000_000;
 
 /** A row for a figure whose measurement threw: the suite goes on and the note says what failed. */
 export function errorRow(id: FigureId, name: string, error: unknown): PerfRow {
@@ -69,7 +68,7 @@ function lowestAchieved(runs: readonly LatencyRun[]): number {
   return Math.min(...runs.map((r) => r.achievedRps / r.rateRps));
 }
 
-/** G1 throughput, G4 cold start and the G1 run's log completeness, from scripts/perf/emulator.ts. */
+/** G1 throughput, G4 cold start and the G1 run's log completeness, from emulator.ts. */
 export function emulatorRows(result: EmulatorPerfResult): PerfRow[] {
   const rounds = result.rounds;
   const ratio = spreadOf(rounds.map((r) => r.ratio));
@@ -287,7 +286,7 @@ export function honestyRows(input: {
   ];
 }
 
-/** G8 from scripts/perf/bench.ts. */
+/** G8 from bench.ts. */
 export function reportRow(figures: ReportGenerationFigures): PerfRow {
   const ratio = single(figures.ratioToRun);
   return {
@@ -304,7 +303,7 @@ export function reportRow(figures: ReportGenerationFigures): PerfRow {
   };
 }
 
-/** Harness overhead of one local bench run, from scripts/perf/bench.ts. */
+/** Harness overhead of one local bench run, from bench.ts. */
 export function overheadRow(figures: BenchOverheadFigures, note = ''): PerfRow {
   const overhead = single(figures.overheadSeconds);
   // 1 (SLO fail) and 4 (inconclusive) are verdicts of a run that still ran end to end; 2, 3 and signals are not.
@@ -378,7 +377,7 @@ export function insightsRows(report: InsightsBenchmarkReport, rounds: readonly I
     const engineSpread: Spread = perRound ? spreadOf(eventsPerSecond(perRound.engineMs)) : single(c.engineEventsPerSecond);
     const bareSpread: Spread = perRound ? spreadOf(eventsPerSecond(perRound.bareMs)) : single(c.bareEventsPerSecond);
     const ratio: Spread = perRound ? { ...spreadOf(pairwiseRatios(perRound.engineMs, perRound.bareMs)), median: c.ratio } : single(c.ratio);
-    const fastEnough = c.engineEventsPerSecond >= G9_MIN_EVENTS_PER_SECOND;
+    const fastEnough = meetsGoal(c.engineEventsPerSecond, GOALS.g9EventsPerSecond);
     const timeStatus = judge({ comparison: ratio, goal: GOALS.g9Time });
     const status = !c.resultsAgree ? 'not met' : timeStatus === 'met' && !fastEnough ? 'not met' : timeStatus;
     const events = countLabel(c.events);

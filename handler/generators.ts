@@ -76,7 +76,7 @@ function randomBytes(rng: Rng, length: number): Uint8Array {
 
 function hex(bytes: Uint8Array, from = 0, to = bytes.length): string {
   let out = '';
-  for (let i = from; i < to; i++) out += HEX_BYTE[bytes[i]];
+  for (let i = from; i < to; i++) out += HEX_BYTE[bytes[i]!];
   return out;
 }
 
@@ -87,8 +87,8 @@ function formatUuid(bytes: Uint8Array): string {
 /** RFC 9562 §5.4: 122 random bits, version nibble 4, variant bits 10. */
 function uuidV4(rng: Rng): string {
   const bytes = randomBytes(rng, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   return formatUuid(bytes);
 }
 
@@ -109,7 +109,7 @@ function uuidV7Batch(context: GenerateContext, count: number): string[] {
     }
     bytes[6] = 0x70 | ((counter >>> 8) & 0x0f);
     bytes[7] = counter & 0xff;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    bytes[8] = (bytes[8]! & 0x3f) | 0x80;
     counter++;
     return formatUuid(bytes);
   });
@@ -316,7 +316,7 @@ const stringType: TypeDefinition = {
     if (chars !== undefined && params.isGiven('charset')) {
       throw invalidParameter(params.path('chars'), `give either ${params.path('chars')} or charset, not both`);
     }
-    const alphabet = chars === undefined ? ALPHABETS[params.string('charset')] : [...chars];
+    const alphabet = chars === undefined ? ALPHABETS[params.string('charset')]! : [...chars];
     const widestChar = alphabet.reduce((widest, char) => Math.max(widest, encodedCharBytes(char)), 1);
     return {
       maxValueBytes: length * widestChar + VALUE_OVERHEAD_BYTES,
@@ -383,7 +383,7 @@ const choiceType: TypeDefinition = {
     const weights = params.numbers('weights');
     const maxValueBytes = items.reduce((widest, item) => Math.max(widest, encodedBytes(item)), 0) + VALUE_OVERHEAD_BYTES;
     if (weights === undefined) {
-      return { maxValueBytes, generate: ({ rng }, count) => times(count, () => items[rng.int(0, items.length - 1)]) };
+      return { maxValueBytes, generate: ({ rng }, count) => times(count, () => items[rng.int(0, items.length - 1)]!) };
     }
     const path = params.path('weights');
     if (weights.length !== items.length) {
@@ -400,8 +400,8 @@ const choiceType: TypeDefinition = {
           const target = rng.float() * total;
           // The first item whose cumulative weight exceeds the target; zero-weight items are never picked.
           let index = 0;
-          while (index < items.length - 1 && cumulative[index] <= target) index++;
-          return items[index];
+          while (index < items.length - 1 && cumulative[index]! <= target) index++;
+          return items[index]!;
         }),
     };
   },
@@ -573,7 +573,7 @@ const wordType: TypeDefinition = {
   example: 'count=3',
   prepare: () => ({
     maxValueBytes: LONGEST_WORD_LENGTH + VALUE_OVERHEAD_BYTES,
-    generate: ({ rng }, count) => times(count, () => WORDS[rng.int(0, WORDS.length - 1)]),
+    generate: ({ rng }, count) => times(count, () => WORDS[rng.int(0, WORDS.length - 1)]!),
   }),
 };
 
@@ -590,8 +590,8 @@ const loremType: TypeDefinition = {
         times(count, () => {
           let sentence = '';
           for (let i = 0; i < words; i++) {
-            const word = WORDS[rng.int(0, WORDS.length - 1)];
-            sentence += i === 0 ? word[0].toUpperCase() + word.slice(1) : ` ${word}`;
+            const word = WORDS[rng.int(0, WORDS.length - 1)]!;
+            sentence += i === 0 ? word[0]!.toUpperCase() + word.slice(1) : ` ${word}`;
           }
           return `${sentence}.`;
         }),

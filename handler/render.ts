@@ -25,12 +25,12 @@ export function negotiate(accept: string | undefined): MediaType {
   const ranges: { type: string; subtype: string; q: number }[] = [];
   for (const part of accept.split(',', MAX_MEDIA_RANGES)) {
     const [mediaRange, ...parameters] = part.split(';');
-    const [type, subtype, extra] = mediaRange.trim().toLowerCase().split('/');
+    const [type, subtype, extra] = mediaRange!.trim().toLowerCase().split('/');
     if (!type || !subtype || extra !== undefined) continue;
     let q = 1;
     for (const parameter of parameters) {
       const [key, value] = parameter.split('=').map((text) => text.trim());
-      if (key.toLowerCase() !== 'q') continue;
+      if (key!.toLowerCase() !== 'q') continue;
       q = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(value ?? '') ? Number(value) : -1;
     }
     if (q >= 0) ranges.push({ type, subtype, q });
@@ -108,7 +108,7 @@ export function renderRecords(
   }
   if (media === 'text/csv') {
     const lines = [fields.join(',')];
-    for (const record of envelope.data) lines.push(fields.map((field) => csvField(record[field])).join(','));
+    for (const record of envelope.data) lines.push(fields.map((field) => csvField(record[field]!)).join(','));
     return { contentType: CONTENT_TYPES[media], body: `${lines.join('\r\n')}\r\n` };
   }
   return { contentType: CONTENT_TYPES[media], body: JSON.stringify(envelope) };

@@ -94,7 +94,7 @@ export function singleValues(query: ReadonlyMap<string, readonly string[]>): Map
     if (values.length > 1) {
       throw invalidParameter(name, `${name} is given ${values.length} times; give it once`);
     }
-    if (values.length === 1) out.set(name, values[0]);
+    if (values.length === 1) out.set(name, values[0]!);
   }
   return out;
 }

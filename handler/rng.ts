@@ -50,7 +50,7 @@ class CryptoSource implements RandomGenerator {
       randomFillSync(this.pool);
       this.index = 0;
     }
-    return this.pool[this.index++];
+    return this.pool[this.index++]!;
   }
 
   clone(): RandomGenerator {
@@ -78,7 +78,7 @@ export function createSeededRng(seed: string): Rng {
   const digest = createHash('sha256').update(seed, 'utf8').digest();
   const state = [digest.readInt32LE(0), digest.readInt32LE(4), digest.readInt32LE(8), digest.readInt32LE(12)];
   // xoroshiro's all-zero state would emit zeros forever; SHA-256 reaching it is a 2^-128 event, guard anyway.
-  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;
+  if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
   return new GeneratorRng(xoroshiro128plusFromState(state));
 }
 

@@ -231,7 +231,7 @@ function postRandom(event: APIGatewayProxyEvent, deps: RouteDeps, trace: RouteTr
   for (let row = 0; row < count; row++) {
     const record: Record<string, Value> = {};
     fields.forEach((field, column) => {
-      record[field.name] = columns[column][row];
+      record[field.name] = columns[column]![row]!;
     });
     data.push(record);
   }

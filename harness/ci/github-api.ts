@@ -121,7 +121,7 @@ export class GitHubClient {
       } catch (error) {
         if (this.options.signal?.aborted) throw error;
         if (attempt < retries.length) {
-          await sleep(retries[attempt], this.options.signal);
+          await sleep(retries[attempt]!, this.options.signal);
           continue;
         }
         throw new InfraError(
@@ -133,7 +133,7 @@ export class GitHubClient {
       if (response.ok) return response;
       if (response.status >= 500 && attempt < retries.length) {
         await response.body?.cancel();
-        await sleep(retries[attempt], this.options.signal);
+        await sleep(retries[attempt]!, this.options.signal);
         continue;
       }
       throw await httpError(method, url, response);

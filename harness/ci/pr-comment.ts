@@ -105,8 +105,8 @@ export function nextPageUrl(linkHeader: string | null | undefined): string | und
   for (const part of linkHeader.split(',')) {
     const match = /^\s*<([^>]+)>\s*;(.*)$/.exec(part);
     if (!match) continue;
-    const rel = /\brel\s*=\s*"?([^";]+)"?/i.exec(match[2]);
-    if (rel?.[1].trim().split(/\s+/).includes('next')) return match[1];
+    const rel = /\brel\s*=\s*"?([^";]+)"?/i.exec(match[2]!);
+    if (rel?.[1]?.trim().split(/\s+/).includes('next')) return match[1];
   }
   return undefined;
 }
@@ -120,5 +120,5 @@ export function parseRepository(value: string): { readonly owner: string; readon
       `repository '${value}' is not 'owner/name': pass --repo owner/name or set GITHUB_REPOSITORY`,
     );
   }
-  return { owner: match[1], repo: match[2] };
+  return { owner: match[1]!, repo: match[2]! };
 }

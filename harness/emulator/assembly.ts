@@ -71,7 +71,7 @@ export function readAssembly(options: ReadAssemblyOptions): AssemblyConfig {
         `'${manifestPath}' holds ${stacks.length} stacks (${stacks.map(([id]) => id).join(', ')}): name the one to run`,
       );
     }
-    chosen = stacks[0];
+    chosen = stacks[0]!;
   }
   const [artifactId, artifact] = chosen;
   const props = artifact.properties ?? {};
@@ -157,7 +157,7 @@ class TemplateReader {
     if (apis.length !== 1) {
       this.fail('UnsupportedTemplate', `the local emulator runs exactly one REST API (AWS::ApiGateway::RestApi), found ${apis.length}`);
     }
-    const [apiLogicalId, apiResource] = apis[0];
+    const [apiLogicalId, apiResource] = apis[0]!;
     const apiProps = apiResource.Properties ?? {};
     const apiId = this.physicalId(apiLogicalId);
     const rootId = this.attribute(apiLogicalId, 'RootResourceId');
@@ -167,7 +167,7 @@ class TemplateReader {
     const pending = this.ofType('AWS::ApiGateway::Resource');
     for (let round = 0; pending.length > 0 && round <= pending.length; round++) {
       for (let i = pending.length - 1; i >= 0; i--) {
-        const [logicalId, resource] = pending[i];
+        const [logicalId, resource] = pending[i]!;
         const parentId = String(this.resolve(resource.Properties?.ParentId, `${logicalId}.ParentId`));
         const parentPath = pathsById.get(parentId);
         if (parentPath === undefined) continue;
@@ -226,7 +226,7 @@ class TemplateReader {
     if (stages.length !== 1) {
       this.fail('UnsupportedTemplate', `the local emulator runs exactly one stage (AWS::ApiGateway::Stage), found ${stages.length}`);
     }
-    const [stageLogicalId, stage] = stages[0];
+    const [stageLogicalId, stage] = stages[0]!;
     const sp = stage.Properties ?? {};
     const stageName = String(this.resolve(sp.StageName, `${stageLogicalId}.StageName`));
     const variables = sp.Variables === undefined ? {} : (this.resolve(sp.Variables, `${stageLogicalId}.Variables`) as Record<string, Json>);
@@ -247,7 +247,7 @@ class TemplateReader {
         // CloudFormation spells `/` as `~1` in binary media types (a JSON-pointer escape) when authors copy them from the API.
         binaryMediaTypes: binary.map((type) => String(type).replaceAll('~1', '/')),
         throttle: this.throttle(stageLogicalId, sp.MethodSettings),
-        integrationTimeoutMs: timeouts.size === 1 ? [...timeouts][0] : DEFAULT_INTEGRATION_TIMEOUT_MS,
+        integrationTimeoutMs: timeouts.size === 1 ? [...timeouts][0]! : DEFAULT_INTEGRATION_TIMEOUT_MS,
         routes,
       },
     };
@@ -275,7 +275,7 @@ class TemplateReader {
   }
 
   function(logicalId: string, dir: string, assetObjects: Map<string, string>): FunctionConfig {
-    const resource = this.resources[logicalId];
+    const resource = this.resources[logicalId]!;
     const p = resource.Properties ?? {};
     const at = (key: string) => `${logicalId}.${key}`;
     const functionName = this.physicalId(logicalId);
@@ -406,9 +406,9 @@ class TemplateReader {
     if (value === null || typeof value !== 'object') return value;
     const record = value as Record<string, Json>;
     const keys = Object.keys(record);
-    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::'))) {
       const [fn] = keys;
-      const arg = record[fn];
+      const arg = record[fn!];
       switch (fn) {
         case 'Ref':
           return this.ref(String(arg), where);
@@ -433,7 +433,7 @@ class TemplateReader {
           const resolvedVars = mapValues(vars, (v) => String(this.resolve(v, where)));
           return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
             if (name.startsWith('!')) return `\${${name.slice(1)}}`;
-            if (name in resolvedVars) return resolvedVars[name];
+            if (name in resolvedVars) return resolvedVars[name]!;
             const dot = name.indexOf('.');
             return dot === -1 ? this.ref(name, where) : this.attribute(name.slice(0, dot), name.slice(dot + 1));
           });

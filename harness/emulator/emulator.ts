@@ -255,7 +255,7 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
 
 function hasBody(rawHeaders: readonly string[]): boolean {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
+    const name = rawHeaders[i]!;
     if (name.length === 14 && name.toLowerCase() === 'content-length') return rawHeaders[i + 1] !== '0';
     if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true;
   }

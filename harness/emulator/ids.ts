@@ -67,7 +67,7 @@ export function stableId(seed: string, length: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   const digest = createHash('sha256').update(seed).digest();
   let id = '';
-  for (let i = 0; i < length; i++) id += alphabet[digest[i] % alphabet.length];
+  for (let i = 0; i < length; i++) id += alphabet[digest[i]! % alphabet.length];
   return id;
 }
 

@@ -80,11 +80,11 @@ export function headerMaps(rawHeaders: readonly string[]): {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
+    const name = rawHeaders[i]!;
     const lower = name.length === 10 || name.length === 14 ? name.toLowerCase() : '';
     // Not passed to the integration (docs/aws-behaviour.md#proxy-event).
     if (lower === 'connection' || lower === 'content-length') continue;
-    const value = rawHeaders[i + 1];
+    const value = rawHeaders[i + 1]!;
     // Which value lands in `headers` for a repeated header is UNCONFIRMED; the last one, as for query strings.
     headers[name] = value;
     const list = multiValueHeaders[name];
@@ -198,7 +198,7 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
 export function findHeader(rawHeaders: readonly string[], lowerName: string): string | undefined {
   let found: string | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
+    const name = rawHeaders[i]!;
     if (name.length === lowerName.length && name.toLowerCase() === lowerName) found = rawHeaders[i + 1];
   }
   return found;

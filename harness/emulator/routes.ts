@@ -39,18 +39,18 @@ export class RouteTable {
     const segments = route.resourcePath.split('/').slice(1);
     let node = this.root;
     for (let i = 0; i < segments.length; i++) {
-      const segment = segments[i];
+      const segment = segments[i]!;
       const greedy = GREEDY.exec(segment);
       if (greedy) {
         if (i !== segments.length - 1) {
           throw new Error(`resource '${route.resourcePath}': a greedy '{${greedy[1]}+}' segment must be the last one`);
         }
-        node.greedy = { name: greedy[1], route };
+        node.greedy = { name: greedy[1]!, route };
         return;
       }
       const param = PARAM.exec(segment);
       if (param) {
-        node.param ??= { name: param[1], node: { literal: new Map() } };
+        node.param ??= { name: param[1]!, node: { literal: new Map() } };
         node = node.param.node;
         continue;
       }
@@ -85,7 +85,7 @@ function walk(node: Node, segments: string[], index: number, params: [string, st
     if (!node.route) return undefined;
     return { route: node.route, pathParameters: params.length > 0 ? Object.fromEntries(params) : null };
   }
-  const segment = segments[index];
+  const segment = segments[index]!;
   // A trailing slash leaves an empty last segment: `/items/` is the resource `/items` (path keeps the slash).
   if (segment === '' && index === segments.length - 1 && index > 0) {
     const here = walk(node, segments, segments.length, params);

@@ -180,7 +180,7 @@ class Compiler {
     const commands = this.query.commands;
     const statsIndexes = commands.flatMap((c, i) => (c.kind === 'stats' ? [i] : []));
     if (statsIndexes.length > MAX_STATS) {
-      throw this.error(commands[statsIndexes[MAX_STATS]].span, `a query can have at most ${MAX_STATS} stats commands`);
+      throw this.error(commands[statsIndexes[MAX_STATS]!]!.span, `a query can have at most ${MAX_STATS} stats commands`);
     }
     if (statsIndexes.length === MAX_STATS) {
       const second = statsIndexes[1];
@@ -242,7 +242,7 @@ class Compiler {
       names = command.aliases.map((a) => a.name);
     } else {
       regex = this.regex(command.pattern);
-      names = [...command.pattern.source.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]);
+      names = [...command.pattern.source.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]!);
       if (names.length === 0) {
         throw this.error(command.pattern.span, 'the regular expression has no named groups: name what to extract, e.g. /user=(?<user>\\S+)/');
       }
@@ -255,8 +255,8 @@ class Compiler {
         const value = input(row);
         const match = value === null ? null : regex.exec(valueText(value));
         for (let i = 0; i < names.length; i++) {
-          const captured = match === null ? undefined : glob ? match[i + 1] : match.groups?.[names[i]];
-          row.set(names[i], captured === undefined ? null : captured);
+          const captured = match === null ? undefined : glob ? match[i + 1] : match.groups?.[names[i]!];
+          row.set(names[i]!, captured === undefined ? null : captured);
         }
       },
     });
@@ -302,7 +302,7 @@ class Compiler {
   }
 
   private aggregate(call: Call, input: ExprScope): { create: AccumulatorFactory; arg: Evaluator | null } {
-    const spec = AGGREGATE_FUNCTIONS[call.name];
+    const spec = AGGREGATE_FUNCTIONS[call.name]!;
     this.checkArity(call, spec.minArgs, spec.maxArgs, spec.signature);
     const argScope: ExprScope = {
       ...input,
@@ -314,8 +314,8 @@ class Compiler {
       if (arg === undefined || arg.kind === 'star') return { create: countAccumulator, arg: null };
       return { create: countAccumulator, arg: this.expr(arg, argScope) };
     }
-    if (call.args[0].kind === 'star') throw this.error(call.args[0].span, `'*' is only allowed in count(*)`);
-    const arg = this.expr(call.args[0], argScope);
+    if (call.args[0]!.kind === 'star') throw this.error(call.args[0]!.span, `'*' is only allowed in count(*)`);
+    const arg = this.expr(call.args[0]!, argScope);
     switch (call.name) {
       case 'avg':
         return { create: avgAccumulator, arg };
@@ -330,7 +330,7 @@ class Compiler {
       case 'count_distinct':
         return { create: countDistinctAccumulator, arg };
       case 'pct': {
-        const p = call.args[1];
+        const p = call.args[1]!;
         const percent = p.kind === 'number' ? p.value : Number.NaN;
         if (!(percent >= 0 && percent <= 100)) {
           throw this.error(p.span, `pct() needs a percentile between 0 and 100 as its second argument, e.g. pct(@duration, 99)`);
@@ -563,7 +563,7 @@ class Compiler {
       }
       case 'datefloor':
       case 'dateceil': {
-        const time = this.expr(call.args[0], scope);
+        const time = this.expr(call.args[0]!, scope);
         const p = period(1);
         const round = call.name === 'datefloor' ? floorToPeriod : ceilToPeriod;
         return (row) => {
@@ -576,11 +576,11 @@ class Compiler {
         const apply = spec.apply;
         if (args.length === 1) {
           const [a] = args;
-          return (row) => apply([a(row)]);
+          return (row) => apply([a!(row)]);
         }
         if (args.length === 2) {
           const [a, b] = args;
-          return (row) => apply([a(row), b(row)]);
+          return (row) => apply([a!(row), b!(row)]);
         }
         return (row) => apply(args.map((arg) => arg(row)));
       }

@@ -130,9 +130,9 @@ const REPORT_FIELDS = ['@type', '@requestId', '@duration', '@billedDuration', '@
  */
 export function parseReportLine(message: string): ReportLine | null {
   const m = REPORT_LINE.exec(message);
-  if (m === null || m[7].includes('TraceId') || m[7].includes('Restore')) return null;
+  if (m === null || m[7]!.includes('TraceId') || m[7]!.includes('Restore')) return null;
   return {
-    requestId: m[1],
+    requestId: m[1]!,
     durationMs: Number(m[2]),
     billedDurationMs: Number(m[3]),
     memorySizeMb: Number(m[4]),
@@ -270,7 +270,7 @@ function walk(node: unknown, segments: string[], index: number): unknown {
   let current = node;
   for (let i = index; i < segments.length; i++) {
     if (current === null || typeof current !== 'object') return undefined;
-    const segment = segments[i];
+    const segment = segments[i]!;
     if (Array.isArray(current)) {
       if (!/^\d+$/.test(segment)) return undefined;
       current = current[Number(segment)];

@@ -45,7 +45,7 @@ export class QueryRun {
   ) {
     const steps = compiled.steps;
     let i = 0;
-    while (i < steps.length && (steps[i].kind === 'map' || steps[i].kind === 'filter')) i++;
+    while (i < steps.length && (steps[i]!.kind === 'map' || steps[i]!.kind === 'filter')) i++;
     this.eventSteps = steps.slice(0, i);
     const head = steps[i];
     if (head === undefined) {
@@ -76,7 +76,7 @@ export class QueryRun {
   push(row: EventRow): void {
     const steps = this.eventSteps;
     for (let i = 0; i < steps.length; i++) {
-      const step = steps[i];
+      const step = steps[i]!;
       if (step.kind === 'filter') {
         if (!step.test(row)) return;
       } else if (step.kind === 'map') {
@@ -110,7 +110,7 @@ export class QueryRun {
 // when nothing follows, and all of them when a filter, dedup or stats could still drop or merge rows.
 function rowsKeptAfterSort(steps: readonly Step[], from: number, finalLimit: number): number {
   for (let i = from; i < steps.length; i++) {
-    const step = steps[i];
+    const step = steps[i]!;
     if (step.kind === 'map') continue;
     if (step.kind === 'limit') return Math.min(step.count, finalLimit);
     return Number.POSITIVE_INFINITY;
@@ -126,7 +126,7 @@ interface Entry {
 
 function entryOf(row: Row, keys: readonly SortPlanKey[], seq: number): Entry {
   const values = new Array<Value>(keys.length);
-  for (let i = 0; i < keys.length; i++) values[i] = keys[i].value(row);
+  for (let i = 0; i < keys.length; i++) values[i] = keys[i]!.value(row);
   return { row, keys: values, seq };
 }
 
@@ -138,14 +138,14 @@ function entryOf(row: Row, keys: readonly SortPlanKey[], seq: number): Entry {
 function compareEntries(keys: readonly SortPlanKey[]): (a: Entry, b: Entry) => number {
   return (a, b) => {
     for (let i = 0; i < keys.length; i++) {
-      const x = a.keys[i];
-      const y = b.keys[i];
+      const x = a.keys[i]!;
+      const y = b.keys[i]!;
       if (x === null || y === null) {
         if (x === y) continue;
         return x === null ? 1 : -1;
       }
       const order = naturalCompare(x, y);
-      if (order !== 0) return keys[i].descending ? -order : order;
+      if (order !== 0) return keys[i]!.descending ? -order : order;
     }
     const order = a.seq - b.seq;
     return keys[0]?.descending ? -order : order;
@@ -175,7 +175,7 @@ class TopKSink implements Sink {
     }
     if (this.k === 0) return;
     const entry = entryOf(row, this.keys, seq);
-    if (this.compare(entry, heap[0]) < 0) {
+    if (this.compare(entry, heap[0]!) < 0) {
       heap[0] = entry;
       this.siftDown(0);
     }
@@ -191,8 +191,8 @@ class TopKSink implements Sink {
     let i = index;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.compare(heap[i], heap[parent]) <= 0) return;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      if (this.compare(heap[i]!, heap[parent]!) <= 0) return;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
       i = parent;
     }
   }
@@ -204,10 +204,10 @@ class TopKSink implements Sink {
       const left = 2 * i + 1;
       const right = left + 1;
       let worst = i;
-      if (left < heap.length && this.compare(heap[left], heap[worst]) > 0) worst = left;
-      if (right < heap.length && this.compare(heap[right], heap[worst]) > 0) worst = right;
+      if (left < heap.length && this.compare(heap[left]!, heap[worst]!) > 0) worst = left;
+      if (right < heap.length && this.compare(heap[right]!, heap[worst]!) > 0) worst = right;
       if (worst === i) return;
-      [heap[i], heap[worst]] = [heap[worst], heap[i]];
+      [heap[i], heap[worst]] = [heap[worst]!, heap[i]!];
       i = worst;
     }
   }
@@ -272,7 +272,7 @@ class StatsSink implements Sink {
     let key: string | number = '';
     let byValues: Value[] | null = null;
     if (plan.by.length === 1) {
-      const value = plan.by[0].value(row);
+      const value = plan.by[0]!.value(row);
       key = valueKey(value);
       byValues = [value];
     } else if (plan.by.length > 1) {
@@ -293,8 +293,8 @@ class StatsSink implements Sink {
     const seq = row instanceof EventRow ? row.seq : 0;
     const aggregates = plan.aggregates;
     for (let i = 0; i < aggregates.length; i++) {
-      const arg = aggregates[i].arg;
-      group.accumulators[i].add(arg === null ? true : arg(row), timestamp, seq);
+      const arg = aggregates[i]!.arg;
+      group.accumulators[i]!.add(arg === null ? true : arg(row), timestamp, seq);
     }
   }
 
@@ -307,8 +307,8 @@ class StatsSink implements Sink {
     const groups = [...this.groups.values()];
     groups.sort((a, b) => {
       for (let i = 0; i < a.by.length; i++) {
-        const x = a.by[i];
-        const y = b.by[i];
+        const x = a.by[i]!;
+        const y = b.by[i]!;
         if (x === null || y === null) {
           if (x === y) continue;
           return x === null ? 1 : -1;
@@ -321,7 +321,7 @@ class StatsSink implements Sink {
     return groups.map((group) => {
       const row = new MapRow();
       plan.by.forEach((b, i) => {
-        row.set(b.name, group.by[i]);
+        row.set(b.name, group.by[i]!);
       });
       const results = group.accumulators.map((a) => a.result());
       for (const item of plan.items) row.set(item.name, item.value(results));

@@ -41,10 +41,10 @@ function textTable(fields: readonly string[], rows: readonly InsightsRow[]): str
   // One line per row in a terminal: line breaks and tabs inside values are shown escaped.
   const flat = (value: string) => value.replace(/\r?\n/g, '\\n').replace(/\t/g, '\\t');
   const body = rows.map((row) => cells(fields, row).map(flat));
-  const widths = fields.map((field, i) => Math.max(field.length, ...body.map((line) => line[i].length)));
+  const widths = fields.map((field, i) => Math.max(field.length, ...body.map((line) => line[i]!.length)));
   const render = (line: readonly string[]) =>
     line
-      .map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i])))
+      .map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   return [render(fields), render(widths.map((w) => '-'.repeat(w))), ...body.map(render)].join('\n');

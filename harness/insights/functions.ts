@@ -65,7 +65,7 @@ export function ceilToPeriod(ms: number, period: Period): number {
 }
 
 function numeric(args: Value[], apply: (n: number) => number, keepDouble: boolean): Value {
-  const n = toNumber(args[0]);
+  const n = toNumber(args[0]!);
   if (n === null) return null;
   const result = apply(n);
   return keepDouble && args[0] instanceof DoubleValue ? new DoubleValue(result) : result;
@@ -103,8 +103,8 @@ function trimChars(value: string, chars: string | undefined, left: boolean, righ
   const set = new Set(chars);
   let start = 0;
   let end = value.length;
-  if (left) while (start < end && set.has(value[start])) start++;
-  if (right) while (end > start && set.has(value[end - 1])) end--;
+  if (left) while (start < end && set.has(value[start]!)) start++;
+  if (right) while (end > start && set.has(value[end - 1]!)) end--;
   return value.slice(start, end);
 }
 
@@ -131,7 +131,7 @@ function ipv6(address: string): bigint | null {
   if (zone !== -1) text = text.slice(0, zone);
   const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (tail) {
-    const v4 = ipv4(tail[1]) as number;
+    const v4 = ipv4(tail[1]!) as number;
     text = `${text.slice(0, tail.index)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
   }
   const [head, rest] = text.includes('::') ? text.split('::') : [text, undefined];
@@ -168,8 +168,8 @@ export function ipInSubnet(address: string, subnet: string, family: 4 | 6 | 0): 
 }
 
 function ipCheck(args: Value[], check: (address: string, other: string) => boolean): Value {
-  const address = text(args[0]);
-  const other = args.length > 1 ? text(args[1]) : '';
+  const address = text(args[0]!);
+  const other = args.length > 1 ? text(args[1]!) : '';
   if (address === null || other === null) return false;
   return check(address.trim(), other.trim());
 }
@@ -182,16 +182,16 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
   floor: { minArgs: 1, maxArgs: 1, signature: 'floor(number)', apply: (a) => numeric(a, Math.floor, false) },
   greatest: { minArgs: 1, maxArgs: 100, signature: 'greatest(a, b, ...)', apply: (a) => pickNumber(a, (x, y) => x > y) },
   least: { minArgs: 1, maxArgs: 100, signature: 'least(a, b, ...)', apply: (a) => pickNumber(a, (x, y) => x < y) },
-  log: { minArgs: 1, maxArgs: 1, signature: 'log(number)', apply: (a) => double(mapNumber(a[0], Math.log)) },
-  sqrt: { minArgs: 1, maxArgs: 1, signature: 'sqrt(number)', apply: (a) => double(mapNumber(a[0], Math.sqrt)) },
+  log: { minArgs: 1, maxArgs: 1, signature: 'log(number)', apply: (a) => double(mapNumber(a[0]!, Math.log)) },
+  sqrt: { minArgs: 1, maxArgs: 1, signature: 'sqrt(number)', apply: (a) => double(mapNumber(a[0]!, Math.sqrt)) },
 
   // General.
   ispresent: { minArgs: 1, maxArgs: 1, signature: 'ispresent(field)', apply: (a) => a[0] !== null },
   coalesce: { minArgs: 1, maxArgs: 100, signature: 'coalesce(a, b, ...)', apply: (a) => a.find((v) => v !== null) ?? null },
 
   // String.
-  isempty: { minArgs: 1, maxArgs: 1, signature: 'isempty(field)', apply: (a) => a[0] === null || valueText(a[0]) === '' },
-  isblank: { minArgs: 1, maxArgs: 1, signature: 'isblank(field)', apply: (a) => a[0] === null || valueText(a[0]).trim() === '' },
+  isempty: { minArgs: 1, maxArgs: 1, signature: 'isempty(field)', apply: (a) => a[0] === null || valueText(a[0]!) === '' },
+  isblank: { minArgs: 1, maxArgs: 1, signature: 'isblank(field)', apply: (a) => a[0] === null || valueText(a[0]!).trim() === '' },
   // Choice: a missing argument adds nothing (the docs do not say; SQL would give null).
   concat: { minArgs: 1, maxArgs: 100, signature: 'concat(a, b, ...)', apply: (a) => a.map(valueText).join('') },
   ltrim: { minArgs: 1, maxArgs: 2, signature: 'ltrim(str[, chars])', apply: (a) => trimWith(a, true, false) },
@@ -201,18 +201,18 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
     minArgs: 1,
     maxArgs: 1,
     signature: 'strlen(str)',
-    apply: (a) => (a[0] === null ? null : Array.from(valueText(a[0])).length),
+    apply: (a) => (a[0] === null ? null : Array.from(valueText(a[0]!)).length),
   },
-  toupper: { minArgs: 1, maxArgs: 1, signature: 'toupper(str)', apply: (a) => mapText(a[0], (s) => s.toUpperCase()) },
-  tolower: { minArgs: 1, maxArgs: 1, signature: 'tolower(str)', apply: (a) => mapText(a[0], (s) => s.toLowerCase()) },
+  toupper: { minArgs: 1, maxArgs: 1, signature: 'toupper(str)', apply: (a) => mapText(a[0]!, (s) => s.toUpperCase()) },
+  tolower: { minArgs: 1, maxArgs: 1, signature: 'tolower(str)', apply: (a) => mapText(a[0]!, (s) => s.toLowerCase()) },
   substr: {
     minArgs: 2,
     maxArgs: 3,
     signature: 'substr(str, start[, length])',
     apply: (a) => {
-      const s = text(a[0]);
-      const start = toNumber(a[1]);
-      const length = a.length > 2 ? toNumber(a[2]) : undefined;
+      const s = text(a[0]!);
+      const start = toNumber(a[1]!);
+      const length = a.length > 2 ? toNumber(a[2]!) : undefined;
       if (s === null || start === null || length === null) return null;
       return substr(s, start, length);
     },
@@ -222,7 +222,7 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
     maxArgs: 3,
     signature: 'replace(str, search, replacement)',
     apply: (a) => {
-      const [s, search, replacement] = a.map(text);
+      const [s, search, replacement] = a.map(text) as [string | null, string | null, string | null];
       if (s === null || search === null || replacement === null) return null;
       return search === '' ? s : s.split(search).join(replacement);
     },
@@ -232,7 +232,7 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
     maxArgs: 2,
     signature: 'strcontains(str, search)',
     apply: (a) => {
-      const [s, search] = a.map(text);
+      const [s, search] = a.map(text) as [string | null, string | null];
       if (s === null || search === null) return null;
       return s.includes(search) ? 1 : 0;
     },
@@ -259,7 +259,7 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
     maxArgs: 1,
     signature: 'fromMillis(milliseconds)',
     apply: (a) => {
-      const n = toNumber(a[0]);
+      const n = toNumber(a[0]!);
       return n === null ? null : new Timestamp(Math.trunc(n));
     },
   },
@@ -268,7 +268,7 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
     maxArgs: 1,
     signature: 'toMillis(timestamp)',
     apply: (a) => {
-      const ms = toMillis(a[0]);
+      const ms = toMillis(a[0]!);
       return ms === null ? null : ms;
     },
   },
@@ -307,9 +307,9 @@ function mapText(value: Value, apply: (s: string) => string): Value {
 }
 
 function trimWith(args: Value[], left: boolean, right: boolean): Value {
-  const s = text(args[0]);
+  const s = text(args[0]!);
   if (s === null) return null;
-  const chars = args.length > 1 ? text(args[1]) : undefined;
+  const chars = args.length > 1 ? text(args[1]!) : undefined;
   if (chars === null) return null;
   return trimChars(s, chars, left, right);
 }

@@ -115,7 +115,7 @@ export class Lexer {
     }
     i++;
     let flags = '';
-    while (i < this.source.length && /[A-Za-z]/.test(this.source[i])) flags += this.source[i++];
+    while (i < this.source.length && /[A-Za-z]/.test(this.source[i]!)) flags += this.source[i++];
     if (!REGEX_FLAGS.test(flags)) {
       throw new QuerySyntaxError(
         this.source,
@@ -147,11 +147,11 @@ export class Lexer {
     const s = this.source;
     const start = this.pos;
     if (start >= s.length) return { type: 'eof', span: { start, end: start } };
-    const c = s[start];
+    const c = s[start]!;
 
     if (IDENT_START.test(c)) {
       let i = start + 1;
-      while (i < s.length && IDENT_PART.test(s[i])) i++;
+      while (i < s.length && IDENT_PART.test(s[i]!)) i++;
       this.pos = i;
       return { type: 'ident', text: s.slice(start, i), span: { start, end: i } };
     }
@@ -182,12 +182,12 @@ export class Lexer {
   private scanNumber(start: number): Token {
     const s = this.source;
     const match = /^\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/.exec(s.slice(start));
-    const raw = match ? match[0] : s[start];
+    const raw = match ? match[0] : s[start]!;
     const i = start + raw.length;
-    if (i < s.length && /[A-Za-z]/.test(s[i])) {
+    if (i < s.length && /[A-Za-z]/.test(s[i]!)) {
       // A number glued to letters is a time period: 5m, 1h, 100ms.
       let j = i;
-      while (j < s.length && /[A-Za-z]/.test(s[j])) j++;
+      while (j < s.length && /[A-Za-z]/.test(s[j]!)) j++;
       const suffix = s.slice(i, j);
       const unit = periodUnit(suffix);
       const span = { start, end: j };

@@ -428,7 +428,7 @@ class Parser {
 
 function trimmedEnd(source: string, end: number): number {
   let i = end;
-  while (i > 0 && /\s/.test(source[i - 1])) i--;
+  while (i > 0 && /\s/.test(source[i - 1]!)) i--;
   return i;
 }
 

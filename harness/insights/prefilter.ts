@@ -70,7 +70,7 @@ export function buildLineMatcher(filters: readonly EventFilter[], source = ''): 
   const needs = filters.map((f) => need(f.expr, f.computedBefore, source)).filter((n): n is Need => n !== null);
   if (needs.length === 0) return null;
   const block = new Block();
-  const test = compile(needs.length === 1 ? needs[0] : { kind: 'all', parts: needs }, block);
+  const test = compile(needs.length === 1 ? needs[0]! : { kind: 'all', parts: needs }, block);
   return {
     reset: (text) => block.reset(text),
     test,
@@ -151,14 +151,14 @@ function compile(need: Need, block: Block): LineTest {
     case 'all': {
       const parts = need.parts.map((p) => compile(p, block));
       return (start, end, lambda) => {
-        for (let i = 0; i < parts.length; i++) if (!parts[i](start, end, lambda)) return false;
+        for (let i = 0; i < parts.length; i++) if (!parts[i]!(start, end, lambda)) return false;
         return true;
       };
     }
     case 'any': {
       const parts = need.parts.map((p) => compile(p, block));
       return (start, end, lambda) => {
-        for (let i = 0; i < parts.length; i++) if (parts[i](start, end, lambda)) return true;
+        for (let i = 0; i < parts.length; i++) if (parts[i]!(start, end, lambda)) return true;
         return false;
       };
     }
@@ -182,10 +182,10 @@ function need(expr: Expr, computed: ReadonlySet<string>, source: string): Need |
         [expr.left, expr.right],
         [expr.right, expr.left],
       ]) {
-        if (side.kind !== 'field') continue;
+        if (side!.kind !== 'field') continue;
         parts.push(presence(side.name, computed));
-        if (expr.op === '=' && other.kind === 'string') parts.push(valueNeed(side.name, other.value, computed));
-        if (isLiteral(other)) parts.push(scannedValue(side.name, expr, computed, source));
+        if (expr.op === '=' && other!.kind === 'string') parts.push(valueNeed(side.name, other.value, computed));
+        if (isLiteral(other!)) parts.push(scannedValue(side.name, expr, computed, source));
       }
       return all(parts);
     }
@@ -219,7 +219,7 @@ function isLiteral(expr: Expr): boolean {
 function all(parts: readonly (Need | null)[]): Need | null {
   const present = parts.filter((p): p is Need => p !== null);
   if (present.length === 0) return null;
-  return present.length === 1 ? present[0] : { kind: 'all', parts: present };
+  return present.length === 1 ? present[0]! : { kind: 'all', parts: present };
 }
 
 // What the line must contain for the field to exist on the event.
@@ -228,7 +228,7 @@ function presence(name: string, computed: ReadonlySet<string>): Need | null {
   const platform = PLATFORM_NEEDLES[name];
   if (platform) return { kind: 'text', needle: platform, fromJson: false };
   if (name.startsWith('@')) return null;
-  const top = name.split('.')[0];
+  const top = name.split('.')[0]!;
   return TOP_KEY.test(top) ? { kind: 'text', needle: top, fromJson: true } : null;
 }
 

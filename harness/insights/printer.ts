@@ -90,12 +90,12 @@ export function printExpr(expr: Expr, parent = 0): string {
     case 'call':
       return `${expr.rawName}(${expr.args.map((a) => printExpr(a)).join(', ')})`;
     case 'unary': {
-      const own = expr.op === 'not' ? PRECEDENCE.not : PRECEDENCE.neg;
+      const own = expr.op === 'not' ? PRECEDENCE.not! : PRECEDENCE.neg!;
       const text = expr.op === 'not' ? `not ${printExpr(expr.operand, own)}` : `-${printExpr(expr.operand, own)}`;
       return wrap(text, own, parent);
     }
     case 'binary': {
-      const own = PRECEDENCE[expr.op];
+      const own = PRECEDENCE[expr.op]!;
       // Left-associative operators need parentheses on a right operand of equal strength; `^` the other way round.
       const rightAssoc = expr.op === '^';
       const comparison = own === PRECEDENCE['='];
@@ -104,12 +104,12 @@ export function printExpr(expr: Expr, parent = 0): string {
       return wrap(`${left} ${expr.op} ${right}`, own, parent);
     }
     case 'match': {
-      const own = PRECEDENCE.like;
+      const own = PRECEDENCE.like!;
       const op = expr.op === '=~' ? '=~' : expr.negated ? 'not like' : 'like';
       return wrap(`${printExpr(expr.subject, own + 1)} ${op} ${printExpr(expr.pattern)}`, own, parent);
     }
     case 'in': {
-      const own = PRECEDENCE.in;
+      const own = PRECEDENCE.in!;
       const items = expr.items.map((i) => printExpr(i)).join(', ');
       return wrap(`${printExpr(expr.subject, own + 1)} ${expr.negated ? 'not in' : 'in'} [${items}]`, own, parent);
     }

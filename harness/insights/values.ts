@@ -102,7 +102,7 @@ export function formatJavaDouble(n: number): string {
     return text.includes('.') ? text : `${text}.0`;
   }
   const [mantissa, exponent] = n.toExponential().split('e');
-  const digits = mantissa.includes('.') ? mantissa : `${mantissa}.0`;
+  const digits = mantissa!.includes('.') ? mantissa : `${mantissa}.0`;
   return `${digits}E${Number(exponent)}`;
 }
 

@@ -335,7 +335,7 @@ export function countLabel(count: number): string {
 
 /** A query's first command, cut to 32 characters, to name a row (the note has the whole query). */
 export function queryLabel(query: string): string {
-  const first = query.split('|')[0].trim();
+  const first = query.split('|')[0]!.trim();
   return first.length > 32 ? `${first.slice(0, 31)}…` : first;
 }
 
@@ -369,7 +369,7 @@ export function parseInsightsRounds(lines: readonly string[]): InsightsRounds[] 
 /** G9 rows: engine time / bare loop time per size and query, and peak memory beside it. */
 export function insightsRows(report: InsightsBenchmarkReport, rounds: readonly InsightsRounds[]): PerfRow[] {
   // Per-round spreads only when the progress lines matched the cases one to one.
-  const usable = rounds.length === report.cases.length && rounds.every((r, i) => r.engineMs.length === report.cases[i].rounds);
+  const usable = rounds.length === report.cases.length && rounds.every((r, i) => r.engineMs.length === report.cases[i]!.rounds);
   const rows: PerfRow[] = [];
   report.cases.forEach((c, i) => {
     const perRound = usable ? rounds[i] : undefined;

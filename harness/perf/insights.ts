@@ -187,20 +187,20 @@ function uuid(n: number, salt: number): string {
 /** Writes `count` generated Lambda events (START, pino line, END, REPORT per invocation) in the emulator's exact line format across 4 streams of `/aws/lambda/bench-fn`; returns the bytes written. */
 export function generateStore(dir: string, count: number): number {
   const streams = Array.from({ length: STREAMS }, (_, i) => `2025/01/01/[$LATEST]${(i + 1).toString(16).padStart(32, 'a')}`);
-  mkdirSync(path.dirname(streamFilePath(dir, GROUP, streams[0])), { recursive: true });
+  mkdirSync(path.dirname(streamFilePath(dir, GROUP, streams[0]!)), { recursive: true });
   const fds = streams.map((s) => openSync(streamFilePath(dir, GROUP, s), 'w'));
   const buffers: string[][] = streams.map(() => []);
   const cold = new Set<number>();
   let bytes = 0;
   const flush = (i: number) => {
-    const text = buffers[i].join('');
+    const text = buffers[i]!.join('');
     bytes += Buffer.byteLength(text);
-    writeSync(fds[i], text);
+    writeSync(fds[i]!, text);
     buffers[i] = [];
   };
   const line = (stream: number, timestamp: number, message: string) => {
-    buffers[stream].push(`{"timestamp":${timestamp},"ingestionTime":${timestamp + 2000},"message":${JSON.stringify(message)}}\n`);
-    if (buffers[stream].length >= 5000) flush(stream);
+    buffers[stream]!.push(`{"timestamp":${timestamp},"ingestionTime":${timestamp + 2000},"message":${JSON.stringify(message)}}\n`);
+    if (buffers[stream]!.length >= 5000) flush(stream);
   };
   let random = 42;
   const next = () => {
@@ -251,7 +251,7 @@ export function generateStore(dir: string, count: number): number {
   }
   for (let i = 0; i < STREAMS; i++) {
     flush(i);
-    closeSync(fds[i]);
+    closeSync(fds[i]!);
   }
   return bytes;
 }
@@ -295,7 +295,7 @@ async function bareReportStats(files: readonly string[]): Promise<Map<number, { 
 function checkReportStats(rows: readonly Record<string, string>[], bare: Map<number, { avg: number; p99: number }>): boolean {
   if (rows.length !== bare.size) return false;
   return rows.every((row) => {
-    const expected = bare.get(Date.parse(`${row['bin(1m)'].replace(' ', 'T')}Z`));
+    const expected = bare.get(Date.parse(`${row['bin(1m)']!.replace(' ', 'T')}Z`));
     return (
       expected !== undefined &&
       Math.abs(Number(row['avg(@duration)']) - expected.avg) <= 1e-9 * Math.max(1, expected.avg) &&
@@ -319,7 +319,7 @@ async function bareStatusByPath(files: readonly string[]): Promise<Map<string, n
 }
 
 function checkStatusByPath(rows: readonly Record<string, string>[], bare: Map<string, number>): boolean {
-  return rows.length === bare.size && rows.every((row) => bare.get(row.path) === Number(row['count(*)']));
+  return rows.length === bare.size && rows.every((row) => bare.get(row.path!) === Number(row['count(*)']));
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

@@ -117,7 +117,7 @@ export function measuredLatenciesMs(log: RequestLog): { values: number[]; failur
   let failures = 0;
   for (let i = 0; i < log.count; i++) {
     if (log.phase[i] !== Phase.Measured) continue;
-    const latencyUs = log.latencyUs[i];
+    const latencyUs = log.latencyUs[i]!;
     if (log.status[i] === 200 && Number.isFinite(latencyUs)) values.push(latencyUs / 1000);
     else failures++;
   }

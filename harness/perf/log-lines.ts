@@ -31,7 +31,7 @@ export function countCapture(streamTexts: Iterable<string>): CaptureCount {
       if (typeof message !== 'string') continue;
       if (message.startsWith(REPORT_PREFIX)) {
         reports++;
-        reported.add(message.slice(REPORT_PREFIX.length).split('\t', 1)[0].trim());
+        reported.add(message.slice(REPORT_PREFIX.length).split('\t', 1)[0]!.trim());
       } else if (message.startsWith('{')) {
         let parsed: { msg?: unknown; awsRequestId?: unknown };
         try {

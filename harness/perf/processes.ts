@@ -74,7 +74,7 @@ export function startServer(mode: 'bare' | 'stall' | 'emulator' | 'inprocess', a
   const command = [process.execPath, ...process.execArgv, SERVERS_FILE, mode, ...args];
   const child = placement.pinned
     ? spawn('taskset', ['-c', placement.serverCpus, ...command], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+    : spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
   return new Promise((resolve, reject) => {

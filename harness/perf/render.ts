@@ -58,10 +58,10 @@ function cells(row: PerfRow): string[] {
 /** The table for a terminal: columns padded to their widest cell, notes numbered below it. */
 export function renderTable(rows: readonly PerfRow[]): string {
   const body = rows.map(cells);
-  const widths = HEADERS.map((header, c) => Math.max(header.length, ...body.map((r) => [...r[c]].length)));
+  const widths = HEADERS.map((header, c) => Math.max(header.length, ...body.map((r) => [...r[c]!].length)));
   const line = (values: readonly string[]) =>
     values
-      .map((value, c) => value + ' '.repeat(widths[c] - [...value].length))
+      .map((value, c) => value + ' '.repeat(widths[c]! - [...value].length))
       .join('  ')
       .trimEnd();
   const out = [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];

@@ -130,10 +130,10 @@ async function serveInProcess(cdkOutDir: string, stackArtifactId: string): Promi
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [mode, ...args] = process.argv.slice(2);
-  if (mode === 'bare') serveBare(args[0], args[1], args[2]);
+  if (mode === 'bare') serveBare(args[0]!, args[1]!, args[2]!);
   else if (mode === 'stall') serveStalling(Number(args[0]), Number(args[1]));
-  else if (mode === 'emulator') await serveEmulator(args[0], args[1], args[2], args[3]);
-  else if (mode === 'inprocess') await serveInProcess(args[0], args[1]);
+  else if (mode === 'emulator') await serveEmulator(args[0]!, args[1]!, args[2]!, args[3]!);
+  else if (mode === 'inprocess') await serveInProcess(args[0]!, args[1]!);
   else {
     process.stderr.write(`servers.ts: unknown mode '${mode}': use bare, stall, emulator or inprocess\n`);
     process.exit(2);

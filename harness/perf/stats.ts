@@ -10,13 +10,13 @@
  */
 export function pairwiseRatios(candidate: readonly number[], baseline: readonly number[]): number[] {
   checkPaired(candidate, baseline);
-  return candidate.map((value, i) => value / baseline[i]);
+  return candidate.map((value, i) => value / baseline[i]!);
 }
 
 /** Candidate − baseline, round by round (e.g. Δp50 in ms). */
 export function pairwiseDifferences(candidate: readonly number[], baseline: readonly number[]): number[] {
   checkPaired(candidate, baseline);
-  return candidate.map((value, i) => value - baseline[i]);
+  return candidate.map((value, i) => value - baseline[i]!);
 }
 
 function checkPaired(candidate: readonly number[], baseline: readonly number[]): void {

@@ -64,7 +64,7 @@ export function removeWorkDir(): void {
  */
 export async function runSuite(options: PerfOptions, log: (line: string) => void, signal?: AbortSignal): Promise<PerfReport> {
   const startedAt = new Date();
-  const loadStart = os.loadavg()[0];
+  const loadStart = os.loadavg()[0]!;
   const cpus = os.availableParallelism();
   const plan = planSuite(options.quick, options.rounds);
   const placement = choosePlacement(cpus, options.pin && tasksetAvailable(), options.pin);
@@ -94,7 +94,7 @@ export async function runSuite(options: PerfOptions, log: (line: string) => void
     try {
       rows.push(...(await run()));
     } catch (error) {
-      rows.push(errorRow(ids.find((id) => selected.has(id)) ?? ids[0], name, error));
+      rows.push(errorRow(ids.find((id) => selected.has(id)) ?? ids[0]!, name, error));
       log(`${ids.join('/')} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     } finally {
       await stopAllServers();
@@ -132,7 +132,7 @@ export async function runSuite(options: PerfOptions, log: (line: string) => void
       node: process.version,
       cpus,
       cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
-      loadAverage: [loadStart, os.loadavg()[0]],
+      loadAverage: [loadStart, os.loadavg()[0]!],
       pinning: placement.description,
       commit: gitCommit(),
     },
@@ -351,7 +351,7 @@ async function capturePhase(ctx: Ctx): Promise<PerfRow[]> {
   const silentLines = countCapture(readStreams(silent.logDir)).handlerLines;
   const rows = logCaptureRows(runs.logging, runs.silent, capture, responses);
   if (silentLines > 0) {
-    rows[0] = { ...rows[0], status: 'error', note: `LOG_LEVEL=silent did not silence the handler (${silentLines} lines): the baseline is wrong` };
+    rows[0] = { ...rows[0]!, status: 'error', note: `LOG_LEVEL=silent did not silence the handler (${silentLines} lines): the baseline is wrong` };
   }
   return rows;
 }

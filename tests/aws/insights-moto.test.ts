@@ -72,7 +72,7 @@ describe('runAwsInsightsQuery against moto_server', () => {
     expect(result.status).toBe('Complete');
     expect(result.queryId).toMatch(/\S/);
     expect(result.fields).toEqual(expect.arrayContaining(['@timestamp', '@message']));
-    expect(result.rows.map((row) => row['@message'])).toEqual([events[2].message, events[1].message, events[0].message]);
+    expect(result.rows.map((row) => row['@message'])).toEqual([events[2]!.message, events[1]!.message, events[0]!.message]);
     for (const row of result.rows) {
       expect(typeof row['@ptr']).toBe('string');
       expect(Object.values(row).every((v) => typeof v === 'string')).toBe(true);
@@ -109,7 +109,7 @@ describe('npm run harness -- query --target aws against moto_server', () => {
 
       // Assess
       expect(code).toBe(0);
-      expect((JSON.parse(out.join('\n')) as Record<string, string>[]).map((row) => row['@message'])).toEqual([events[2].message, events[1].message]);
+      expect((JSON.parse(out.join('\n')) as Record<string, string>[]).map((row) => row['@message'])).toEqual([events[2]!.message, events[1]!.message]);
       expect(err.join('\n')).toMatch(/query status: Complete/);
       expect(err.join('\n')).toMatch(/2 row\(s\); \d+ records matched/);
     } finally {

@@ -110,7 +110,7 @@ describe('AwsTarget on moto_server', () => {
     // Assess
     expect(result.status).toBe('Complete');
     expect(result.rows).toHaveLength(2);
-    expect(result.rows.map((row) => JSON.parse(row['@message']).correlationId)).toEqual(ids.slice(0, 2));
+    expect(result.rows.map((row) => JSON.parse(row['@message']!).correlationId)).toEqual(ids.slice(0, 2));
   });
 
   it('destroys the stack, verifies nothing is left, and shares one teardown between concurrent calls', async () => {

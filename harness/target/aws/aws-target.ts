@@ -301,9 +301,9 @@ export class AwsDeployment implements Deployment {
     this.stackId = props.stackId;
     this.region = props.region;
     this.outputs = props.outputs;
-    this.baseUrl = props.outputs.ApiUrl.endsWith('/') ? props.outputs.ApiUrl : `${props.outputs.ApiUrl}/`;
-    this.logGroupName = props.outputs.LogGroupName;
-    this.functionName = props.outputs.FunctionName;
+    this.baseUrl = props.outputs.ApiUrl!.endsWith('/') ? props.outputs.ApiUrl! : `${props.outputs.ApiUrl}/`;
+    this.logGroupName = props.outputs.LogGroupName!;
+    this.functionName = props.outputs.FunctionName!;
     this.memorySizeMb = props.memorySizeMb;
     this.awsTarget = props.target;
     this.log = props.log;

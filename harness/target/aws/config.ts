@@ -78,7 +78,7 @@ export async function requireAwsCredentials(client: CredentialSource, region: st
   try {
     await client.config.credentials();
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
     const name = error instanceof Error ? error.name : '';
     // The provider chain says "none of us found credentials" with these names; anything else (an STS call
     // that failed for a web identity, a network error) is the world's fault, not the configuration's.

@@ -87,8 +87,8 @@ export function renderSweepTable(rows: readonly SweepRow[]): string[] {
     decision.reason,
     action,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((row) => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   return [line(header), ...body.map(line)];
 }
 

@@ -49,7 +49,7 @@ export function createQuietIoHost(log: (line: string) => void, signal?: AbortSig
 /** First line of a toolkit message, without ANSI colours or padding: one log line per event. */
 export function progressLine(message: string): string {
   const plain = message.replace(/\u001b\[[0-9;]*m/g, '');
-  return plain.split('\n')[0].replace(/\s+/g, ' ').trim();
+  return plain.split('\n')[0]!.replace(/\s+/g, ' ').trim();
 }
 
 /** Options of {@link deployWithToolkit}. */

@@ -154,7 +154,7 @@ async function confirmPresent(clients: AwsClients, arn: string, backoff: Backoff
   }
   if (service === 'logs') {
     const match = /:log-group:(.+?)(:\*)?$/.exec(arn);
-    if (match) return logGroupExists(clients.logs, match[1], backoff);
+    if (match) return logGroupExists(clients.logs, match[1]!, backoff);
   }
   return undefined;
 }

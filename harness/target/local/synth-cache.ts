@@ -63,7 +63,7 @@ export function synthCacheKey(options: {
     add(`file ${file}`, fs.existsSync(full) ? fs.readFileSync(full) : '<missing>');
   }
   const context = placeholderContext(options.context);
-  for (const key of Object.keys(context).sort()) add(`context ${key}`, context[key]);
+  for (const key of Object.keys(context).sort()) add(`context ${key}`, context[key]!);
   if (context.creator === undefined) add('env USER', (options.env ?? process.env).USER ?? '<unset>');
   return hash.digest('hex').slice(0, 32);
 }
@@ -110,7 +110,7 @@ export async function synthesizeCached(options: {
   log?: (message: string) => void;
 }): Promise<CachedSynthResult> {
   const { cacheDir, context } = options;
-  const runId = context.runId;
+  const runId = context.runId!;
   const key = synthCacheKey({ rootDir: options.rootDir, context });
   const entryDir = path.join(cacheDir, `assembly-${key}`);
   let marker = readMarker(entryDir);

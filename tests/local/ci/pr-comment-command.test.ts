@@ -82,7 +82,7 @@ describe('pr-comment command', () => {
     const { github, run } = await setup();
     const thread = Array.from({ length: 250 }, (_, i) => ({
       id: i + 1,
-      login: ['alice', 'codecov[bot]', GITHUB_ACTIONS_LOGIN][i % 3],
+      login: ['alice', 'codecov[bot]', GITHUB_ACTIONS_LOGIN][i % 3]!,
       body: i % 3 === 1 ? '<!-- codecov -->\ncoverage' : `comment ${i + 1}`,
     }));
     thread[230] = { id: 231, login: GITHUB_ACTIONS_LOGIN, body: `${COMMENT_MARKER}\nold report` };
@@ -98,7 +98,7 @@ describe('pr-comment command', () => {
       `/repos/${OWNER}/${REPO}/issues/${PR}/comments?per_page=100&page=2`,
       `/repos/${OWNER}/${REPO}/issues/${PR}/comments?per_page=100&page=3`,
     ]);
-    expect(github.issues.get(PR)?.[230].body).toBe(`${COMMENT_MARKER}\nnew report\n`);
+    expect(github.issues.get(PR)?.[230]?.body).toBe(`${COMMENT_MARKER}\nnew report\n`);
     expect(github.issues.get(PR)).toHaveLength(250);
   });
 
@@ -120,7 +120,7 @@ describe('pr-comment command', () => {
       [5, 'alice'],
       [1000, GITHUB_ACTIONS_LOGIN],
     ]);
-    expect(github.issues.get(PR)?.[0].body).toBe(`${COMMENT_MARKER}\nmy own notes`);
+    expect(github.issues.get(PR)?.[0]?.body).toBe(`${COMMENT_MARKER}\nmy own notes`);
   });
 
   it('cuts a report longer than GitHub allows instead of failing with 422', async () => {
@@ -128,8 +128,8 @@ describe('pr-comment command', () => {
     const result = await run(`${'| row | 1 ms |\n'.repeat(6000)}`);
     expect(result.code).toBe(0);
     const [posted] = ourComments(github);
-    expect(posted.body.length).toBeLessThanOrEqual(65_536);
-    expect(posted.body).toContain('**Report cut:**');
+    expect(posted!.body.length).toBeLessThanOrEqual(65_536);
+    expect(posted!.body).toContain('**Report cut:**');
   });
 
   it('exits 2 with a clear message when the token, the report or the pull request number is missing or wrong', async () => {

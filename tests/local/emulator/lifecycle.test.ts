@@ -45,7 +45,7 @@ function reports(events: readonly LoggedEvent[]): Report[] {
     if (!m) throw new Error(`REPORT line does not match the AWS format: ${JSON.stringify(event.message)}`);
     return [
       {
-        requestId: m[1],
+        requestId: m[1]!,
         durationMs: Number(m[2]),
         billedMs: Number(m[3]),
         memorySizeMb: Number(m[4]),
@@ -85,12 +85,12 @@ describe('cold and warm starts', () => {
     expect(new Set(events.map((e) => e.stream)).size).toBe(1);
     const [cold, warm] = reports(events);
     // Init Duration only on the first invocation of an environment (docs/aws-behaviour.md#lambda-report-line).
-    expect(cold.initDurationMs).toBeGreaterThan(0);
-    expect(warm.initDurationMs).toBeUndefined();
+    expect(cold!.initDurationMs).toBeGreaterThan(0);
+    expect(warm!.initDurationMs).toBeUndefined();
     // INIT_START once, before the first START (docs/aws-behaviour.md#lambda-platform-lines).
-    expect(events[0].message).toMatch(INIT_START);
+    expect(events[0]!.message).toMatch(INIT_START);
     expect(events.filter((e) => e.message.startsWith('INIT_START'))).toHaveLength(1);
-    expect(events[1].message).toMatch(START);
+    expect(events[1]!.message).toMatch(START);
   });
 
   it('measures Init Duration from process start to the handler being loaded', async () => {
@@ -99,8 +99,8 @@ describe('cold and warm starts', () => {
     const response = await rawRequest(emulator, `/${STAGE}/x`);
     expect(response.text).toBe('warm');
     const [report] = reports(readLogEvents(emulator.logDir));
-    expect(report.initDurationMs).toBeGreaterThanOrEqual(300);
-    expect(report.durationMs).toBeLessThan(300);
+    expect(report!.initDurationMs).toBeGreaterThanOrEqual(300);
+    expect(report!.durationMs).toBeLessThan(300);
   });
 
   it('starts one environment per concurrent request, each a cold start in its own stream', async () => {
@@ -120,7 +120,7 @@ describe('cold and warm starts', () => {
     const second = await pidOf(emulator);
     expect(second).not.toBe(first);
     const [, next] = reports(readLogEvents(emulator.logDir)).sort((a, b) => a.timestamp - b.timestamp);
-    expect(next.initDurationMs).toBeGreaterThan(0);
+    expect(next!.initDurationMs).toBeGreaterThan(0);
   });
 });
 
@@ -158,7 +158,7 @@ describe('function errors', () => {
     expect(response.status).toBe(502);
     expect(response.text).toBe('{"message": "Internal server error"}');
     const [hung] = emulator.startedPids();
-    expect(alive(hung)).toBe(false);
+    expect(alive(hung!)).toBe(false);
 
     const next = await pidOf(emulator);
     expect(next).not.toBe(hung);
@@ -177,8 +177,8 @@ describe('function errors', () => {
     const emulator = await started({ handler: 'modes.handler', timeoutSeconds: 1 });
     const response = await rawRequest(emulator, `/${STAGE}/x?mode=spin`);
     expect(response.status).toBe(502);
-    expect(alive(emulator.startedPids()[0])).toBe(false);
-    expect(reports(readLogEvents(emulator.logDir))[0].status).toBe('Status: timeout');
+    expect(alive(emulator.startedPids()[0]!)).toBe(false);
+    expect(reports(readLogEvents(emulator.logDir))[0]!.status).toBe('Status: timeout');
   });
 
   it('fails an async invocation whose promise can never settle, as the runtime does, and keeps the environment', async () => {
@@ -191,7 +191,7 @@ describe('function errors', () => {
     const events = readLogEvents(emulator.logDir);
     const line = events.find((e) => e.message.includes('Invoke Error'))!;
     expect(line.message).toContain('"errorType":"Runtime.NodeJsExit"');
-    expect(reports(events)[0].status).toBeUndefined();
+    expect(reports(events)[0]!.status).toBeUndefined();
     const [pid] = emulator.startedPids();
     expect(await pidOf(emulator)).toBe(pid);
   });
@@ -235,7 +235,7 @@ describe('function errors', () => {
     expect(response.status).toBe(502);
     const line = readLogEvents(emulator.logDir).find((e) => e.message.includes('Uncaught Exception'))!;
     expect(line.message).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\t${UUID}\\tERROR\\tUncaught Exception \\t\\{`));
-    expect(JSON.parse(line.message.split('Uncaught Exception \t')[1])).toMatchObject({
+    expect(JSON.parse(line.message.split('Uncaught Exception \t')[1]!)).toMatchObject({
       errorType: 'Error',
       errorMessage: 'thrown outside the handler',
     });
@@ -249,13 +249,13 @@ describe('function errors', () => {
     const events = readLogEvents(emulator.logDir);
     const report = reports(events)[0];
     const line = events.find((e) => e.message.includes('Invoke Error'))!;
-    const prefix = `\t${report.requestId}\tERROR\tInvoke Error \t`;
+    const prefix = `\t${report!.requestId}\tERROR\tInvoke Error \t`;
     expect(line.message).toContain(prefix);
     const payload = JSON.parse(line.message.slice(line.message.indexOf(prefix) + prefix.length));
     expect(payload.errorType).toBe('Error');
     expect(payload.errorMessage).toBe('boom from the handler');
     expect(payload.stack[0]).toBe('Error: boom from the handler');
-    expect(report.status).toBeUndefined();
+    expect(report!.status).toBeUndefined();
   });
 
   it('fails an invocation whose handler cannot load, logging the error with request id undefined', async () => {
@@ -265,8 +265,8 @@ describe('function errors', () => {
     const events = readLogEvents(emulator.logDir);
     const line = events.find((e) => e.message.includes('Uncaught Exception'))!;
     expect(line.message).toMatch(/^\S+\tundefined\tERROR\tUncaught Exception \t\{"errorType":"Error","errorMessage":"cannot initialise"/);
-    expect(reports(events)[0].status).toBe('Status: error\tError Type: Runtime.ExitError');
-    expect(reports(events)[0].initDurationMs).toBeGreaterThan(0);
+    expect(reports(events)[0]!.status).toBe('Status: error\tError Type: Runtime.ExitError');
+    expect(reports(events)[0]!.initDurationMs).toBeGreaterThan(0);
   });
 
   it('reports a missing handler file as Runtime.ImportModuleError', async () => {
@@ -291,8 +291,8 @@ describe('platform lines and log streams (docs/aws-behaviour.md#log-groups-and-s
     for (const end of ends) expect(end.message).toMatch(END);
     for (const [i, report] of all.entries()) {
       expect(report.memorySizeMb).toBe(384);
-      expect(report.requestId).toBe(START.exec(starts[i])![1]);
-      expect(report.timestamp).toBe(ends[i].timestamp);
+      expect(report.requestId).toBe(START.exec(starts[i]!)![1]);
+      expect(report.timestamp).toBe(ends[i]!.timestamp);
       // The normal REPORT ends in a tab (docs/aws-behaviour.md#lambda-report-line).
     }
     for (const report of events.filter((e) => e.message.startsWith('REPORT'))) expect(report.message.endsWith('\t')).toBe(true);
@@ -307,8 +307,8 @@ describe('platform lines and log streams (docs/aws-behaviour.md#log-groups-and-s
     const all = reports(readLogEvents(emulator.logDir));
     expect(all).toHaveLength(3);
     for (const report of all) expect(report.billedMs).toBe(Math.max(1, Math.ceil(report.durationMs)));
-    expect(all[0].durationMs).toBeGreaterThanOrEqual(25);
-    expect(all[0].billedMs).toBeLessThan(all[0].durationMs + (all[0].initDurationMs ?? 0));
+    expect(all[0]!.durationMs).toBeGreaterThanOrEqual(25);
+    expect(all[0]!.billedMs).toBeLessThan(all[0]!.durationMs + (all[0]!.initDurationMs ?? 0));
   });
 
   it('names one stream per environment YYYY/MM/DD/[$LATEST]<32 hex> in the function log group', async () => {
@@ -329,8 +329,8 @@ describe('platform lines and log streams (docs/aws-behaviour.md#log-groups-and-s
     await pidOf(emulator);
     await pidOf(emulator, '?mode=memory&mb=120');
     const [small, large] = reports(readLogEvents(emulator.logDir));
-    expect(small.maxMemoryUsedMb).toBeGreaterThan(10);
-    expect(large.maxMemoryUsedMb).toBeGreaterThanOrEqual(small.maxMemoryUsedMb + 100);
+    expect(small!.maxMemoryUsedMb).toBeGreaterThan(10);
+    expect(large!.maxMemoryUsedMb).toBeGreaterThanOrEqual(small!.maxMemoryUsedMb + 100);
   });
 });
 
@@ -344,7 +344,7 @@ describe('what the function sees', () => {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_LOG_GROUP_NAME: LOG_GROUP,
-      AWS_LAMBDA_LOG_STREAM_NAME: events[0].stream,
+      AWS_LAMBDA_LOG_STREAM_NAME: events[0]!.stream,
       AWS_REGION: 'eu-west-1',
       AWS_DEFAULT_REGION: 'eu-west-1',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
@@ -364,12 +364,12 @@ describe('what the function sees', () => {
       invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${FUNCTION_NAME}`,
       memoryLimitInMB: '256',
       logGroupName: LOG_GROUP,
-      logStreamName: events[0].stream,
+      logStreamName: events[0]!.stream,
       callbackWaitsForEmptyEventLoop: true,
     });
     expect(context.remainingMs).toBeGreaterThan(2000);
     expect(context.remainingMs).toBeLessThanOrEqual(3000);
-    expect(context.awsRequestId).toBe(reports(events)[0].requestId);
+    expect(context.awsRequestId).toBe(reports(events)[0]!.requestId);
   });
 
   it('formats console lines as the Node.js runtime does and keeps raw stdout lines as written', async () => {
@@ -386,7 +386,7 @@ describe('what the function sees', () => {
     expect(init[3]).toMatch(new RegExp(`^\\S+\\t${UUID}\\tINFO\\tinside the handler$`));
 
     const events = readLogEvents(logModes.logDir);
-    const requestId = reports(events)[0].requestId;
+    const requestId = reports(events)[0]!.requestId;
     const messages = events.map((e) => e.message);
     const start = messages.findIndex((m) => m.startsWith('START'));
     expect(messages.slice(start + 1, -2)).toEqual([

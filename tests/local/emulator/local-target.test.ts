@@ -60,7 +60,7 @@ describe('LocalTarget with the real stack and handler', () => {
       queryString: `fields correlationId, awsRequestId, coldStart | filter correlationId = "${ids[1]}"`,
     });
     expect(lines.rows).toHaveLength(1);
-    expect(lines.rows[0].coldStart).toBe('false');
+    expect(lines.rows[0]!.coldStart).toBe('false');
     const initDurations = await deployment.query({ ...window, queryString: 'filter ispresent(@initDuration) | stats count(*) as cold' });
     expect(initDurations.rows).toEqual([{ cold: '1' }]);
 
@@ -76,7 +76,7 @@ describe('LocalTarget with the real stack and handler', () => {
     expect(report.leftovers).toEqual([]);
     expect(report.checks).toContain(`pid ${pids[0]}: exited`);
     expect(report.checks).toContain(`log store ${deployment.logDir}: removed`);
-    expect(alive(pids[0])).toBe(false);
+    expect(alive(pids[0]!)).toBe(false);
     expect(fs.existsSync(deployment.logDir)).toBe(false);
     expect(fs.existsSync(deployment.cdkOutDir)).toBe(false);
     await expect(fetch(deployment.baseUrl)).rejects.toThrow();
@@ -89,13 +89,13 @@ describe('LocalTarget with the real stack and handler', () => {
     {
       await using deployment = await new LocalTarget({ cdkOutDir: sharedAssembly, logDir, keepLogs: true }).deploy({ runId: 'lt-shared' });
       expect((await fetch(`${deployment.baseUrl}types`)).status).toBe(200);
-      pid = deployment.startedPids()[0];
+      pid = deployment.startedPids()[0]!;
     }
     expect(alive(pid)).toBe(false);
     const group = path.join(logDir, encodeURIComponent('/aws/lambda/rda-lt-shared-fn'));
     const [stream] = fs.readdirSync(group);
     const messages = fs
-      .readFileSync(path.join(group, stream), 'utf8')
+      .readFileSync(path.join(group, stream!), 'utf8')
       .trim()
       .split('\n')
       .map((line) => (JSON.parse(line) as { message: string }).message);
@@ -146,7 +146,7 @@ describe('npm run harness -- local', () => {
     expect(out).toHaveLength(2);
     expect(out[0]).toMatch(/^listening http:\/\/127\.0\.0\.1:\d+\/bench\/$/);
     expect(out[1]).toMatch(/^logs \S+$/);
-    const logDir = out[1].slice('logs '.length);
+    const logDir = out[1]!.slice('logs '.length);
     expect(fs.existsSync(logDir)).toBe(false);
     expect(err.some((line) => /^stopped: pid \d+: exited$/.test(line))).toBe(true);
   });

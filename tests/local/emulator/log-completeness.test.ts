@@ -43,9 +43,9 @@ describe('log completeness', () => {
     const consoleById = new Map<string, number>();
     for (const event of events) {
       const raw = /^\{"level":30,"msg":"pino-style","i":\d,"id":"(r\d+)"/.exec(event.message);
-      if (raw) rawById.set(raw[1], (rawById.get(raw[1]) ?? 0) + 1);
+      if (raw) rawById.set(raw[1]!, (rawById.get(raw[1]!) ?? 0) + 1);
       const line = /\tINFO\tplain line \d \{ id: '(r\d+)' \}$/.exec(event.message);
-      if (line) consoleById.set(line[1], (consoleById.get(line[1]) ?? 0) + 1);
+      if (line) consoleById.set(line[1]!, (consoleById.get(line[1]!) ?? 0) + 1);
     }
     expect(rawById.size).toBe(REQUESTS);
     expect(consoleById.size).toBe(REQUESTS);

@@ -10,8 +10,8 @@ import { fixtureConfig } from './helpers.js';
 
 const [markerDir, logDir] = process.argv.slice(2);
 const LONG_MS = 600_000;
-const options = { logDir, initTimeoutMs: LONG_MS, integrationTimeoutMs: LONG_MS };
-const environment = { MARKER_DIR: markerDir };
+const options = { logDir: logDir!, initTimeoutMs: LONG_MS, integrationTimeoutMs: LONG_MS };
+const environment = { MARKER_DIR: markerDir! };
 
 /** Sends a GET and ignores the answer (the busy ones never answer before this process dies). */
 function get(emulator: Emulator, query: string): Promise<void> {
@@ -26,7 +26,7 @@ function get(emulator: Emulator, query: string): Promise<void> {
 }
 
 async function markers(count: number): Promise<void> {
-  while (fs.readdirSync(markerDir).length < count) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (fs.readdirSync(markerDir!).length < count) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 const busy = await startEmulator(fixtureConfig({ handler: 'orphan.handler', timeoutSeconds: 900, environment }), options);

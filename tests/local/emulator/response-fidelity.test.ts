@@ -26,7 +26,7 @@ function returning(result: string, headers: string[] = []): Promise<RawResponse>
 function exact(response: RawResponse, name: string): string[] {
   const values: string[] = [];
   for (let i = 0; i < response.rawHeaders.length; i += 2) {
-    if (response.rawHeaders[i] === name) values.push(response.rawHeaders[i + 1]);
+    if (response.rawHeaders[i] === name) values.push(response.rawHeaders[i + 1]!);
   }
   return values;
 }

@@ -46,7 +46,7 @@ const event = ${JSON.stringify(apiEvent({ path: '/random/int', query: { count: '
     // Act
     const { stdout, stderr } = await run(process.execPath, [driver], { env: { PATH: process.env.PATH ?? '' } });
     // Assess
-    const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].bytes;
+    const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.bytes;
     expect(bytes).toBeLessThan(MAX_BUNDLE_BYTES);
     expect(Object.keys(result.metafile.inputs).some((input) => input.includes('@aws-sdk'))).toBe(false);
     const [first, second] = JSON.parse(stderr);

@@ -88,7 +88,7 @@ const headerMaps = fc
   .tuple(fc.dictionary(headerName, headerValue, { maxKeys: 5 }), fc.constantFrom('consistent', 'consistent', 'multi-extra', 'single-only', 'null'))
   .map(([headers, shape]) => {
     const multi = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
-    if (shape === 'multi-extra') for (const key of Object.keys(multi)) multi[key].unshift('first');
+    if (shape === 'multi-extra') for (const key of Object.keys(multi)) multi[key]!.unshift('first');
     if (shape === 'null') return { headers: null, multiValueHeaders: null };
     if (shape === 'single-only') return { headers, multiValueHeaders: {} };
     return { headers, multiValueHeaders: multi };

@@ -69,7 +69,7 @@ describe('engine properties', () => {
       fc.property(events, (generated) => {
         const ascending = run('sort v asc | fields i', generated).rows.map((r) => r.i);
         const descending = run('filter ispresent(v) | sort v desc | fields i', generated).rows.map((r) => r.i);
-        const present = ascending.filter((i) => generated[Number(i)].v !== undefined);
+        const present = ascending.filter((i) => generated[Number(i)]!.v !== undefined);
         expect(descending).toEqual([...present].reverse());
       }),
       { numRuns: 150 },

@@ -47,7 +47,7 @@ describe('actionlint on .github/workflows', () => {
     ].join('\n');
     const findings = await lintWorkflow(workflow, '.github/workflows/canary.yml');
     expect(findings).toHaveLength(1);
-    expect(isVarsContextGap(findings[0], workflow)).toBe(true);
+    expect(isVarsContextGap(findings[0]!, workflow)).toBe(true);
   });
 
   it('still reports an undefined context other than vars, so the allowance hides nothing else', async () => {

@@ -62,14 +62,14 @@ function stepIndex(steps: YamlMapping[], predicate: (step: YamlMapping) => boole
 }
 
 const workflows = Object.fromEntries(workflowFiles().map((file) => [file.name, loadWorkflow(file.name)]));
-const latency = workflows['pr-latency.yml'];
-const closed = workflows['pr-closed.yml'];
-const sweep = workflows['sweep.yml'];
-const ci = workflows['ci.yml'];
+const latency = workflows['pr-latency.yml']!;
+const closed = workflows['pr-closed.yml']!;
+const sweep = workflows['sweep.yml']!;
+const ci = workflows['ci.yml']!;
 
 describe('every workflow', () => {
   it.each(Object.keys(workflows))('%s never runs on pull_request_target, the trigger that hands fork code the secrets', (name) => {
-    expect(Object.keys(asMapping(workflows[name].on, `${name} on`))).not.toContain('pull_request_target');
+    expect(Object.keys(asMapping(workflows[name]!.on, `${name} on`))).not.toContain('pull_request_target');
     expect(workflowFiles().find((file) => file.name === name)?.text).not.toMatch(/pull_request_target|workflow_run/);
   });
 
@@ -78,11 +78,11 @@ describe('every workflow', () => {
   });
 
   it.each(Object.keys(workflows))('%s grants only read access to the repository contents at the top level', (name) => {
-    expect(workflows[name].permissions).toEqual({ contents: 'read' });
+    expect(workflows[name]!.permissions).toEqual({ contents: 'read' });
   });
 
   it.each(Object.keys(workflows))('%s pins every action to a major version tag or a commit', (name) => {
-    for (const { id, steps } of jobsOf(workflows[name], name)) {
+    for (const { id, steps } of jobsOf(workflows[name]!, name)) {
       for (const step of steps.filter((s) => s.uses !== undefined)) {
         expect(text(step.uses), `${name} ${id}`).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@(v\d+|[0-9a-f]{40})$/);
       }
@@ -90,7 +90,7 @@ describe('every workflow', () => {
   });
 
   it.each(Object.keys(workflows))('%s takes AWS credentials only from OIDC, in jobs that may ask for an id token', (name) => {
-    for (const { id, spec, steps } of jobsOf(workflows[name], name)) {
+    for (const { id, spec, steps } of jobsOf(workflows[name]!, name)) {
       const awsSteps = steps.filter(usesAws);
       const permissions = spec.permissions === undefined ? {} : asMapping(spec.permissions, `${name} ${id} permissions`);
       if (awsSteps.length === 0) {
@@ -111,7 +111,7 @@ describe('every workflow', () => {
   });
 
   it.each(Object.keys(workflows))('%s gives every job a timeout', (name) => {
-    for (const { id, spec } of jobsOf(workflows[name], name)) {
+    for (const { id, spec } of jobsOf(workflows[name]!, name)) {
       expect(Number(spec['timeout-minutes']), `${name} ${id}`).toBeGreaterThan(0);
     }
   });
@@ -159,8 +159,8 @@ describe('pr-latency.yml', () => {
 
   it('names the run from the pull request number and head commit through pr-run-id', () => {
     const naming = aws.steps[stepIndex(aws.steps, (step) => step.id === 'run-id', 'with id run-id')];
-    expect(text(naming.run)).toContain('harness -- pr-run-id --pr "$PR_NUMBER" --sha "$HEAD_SHA"');
-    expect(naming.env).toEqual({
+    expect(text(naming!.run)).toContain('harness -- pr-run-id --pr "$PR_NUMBER" --sha "$HEAD_SHA"');
+    expect(naming!.env).toEqual({
       PR_NUMBER: expression('github.event.pull_request.number'),
       HEAD_SHA: expression('github.event.pull_request.head.sha'),
     });
@@ -171,8 +171,8 @@ describe('pr-latency.yml', () => {
     const bench = stepIndex(aws.steps, (step) => text(step.run).includes('npm run bench'), 'running the bench');
     expect(aws.steps.filter(usesAws)).toHaveLength(1);
     expect(credentials).toBeLessThan(bench);
-    expect(text(aws.steps[bench].run)).toMatch(/^npm run bench -- --target aws --run-id "\$RUN_ID" /);
-    expect(asMapping(aws.steps[bench].env, 'bench env').RUN_ID).toBe(expression('steps.run-id.outputs.value'));
+    expect(text(aws.steps[bench]!.run)).toMatch(/^npm run bench -- --target aws --run-id "\$RUN_ID" /);
+    expect(asMapping(aws.steps[bench]!.env, 'bench env').RUN_ID).toBe(expression('steps.run-id.outputs.value'));
   });
 
   it('destroys by run id in a cleanup step that runs always, with the same credentials, after the bench', () => {
@@ -180,21 +180,21 @@ describe('pr-latency.yml', () => {
     const cleanup = stepIndex(aws.steps, (step) => text(step.run).includes('harness -- destroy'), 'destroying');
     const step = aws.steps[cleanup];
     expect(cleanup).toBeGreaterThan(bench);
-    expect(conjuncts(text(step.if))[0]).toBe('always()');
+    expect(conjuncts(text(step!.if))[0]).toBe('always()');
     // Only skipped when nothing can exist: no credentials were obtained, or no run id was made.
-    expect(conjuncts(text(step.if)).slice(1).sort()).toEqual(
+    expect(conjuncts(text(step!.if)).slice(1).sort()).toEqual(
       ["steps.credentials.outcome == 'success'", "steps.run-id.outputs.value != ''"].sort(),
     );
-    expect(text(step.run)).toMatch(/destroy --run-id "\$RUN_ID"/);
-    expect(asMapping(step.env, 'cleanup env').RUN_ID).toBe(expression('steps.run-id.outputs.value'));
+    expect(text(step!.run)).toMatch(/destroy --run-id "\$RUN_ID"/);
+    expect(asMapping(step!.env, 'cleanup env').RUN_ID).toBe(expression('steps.run-id.outputs.value'));
     expect(aws.steps.slice(bench, cleanup + 1).some(usesAws)).toBe(false);
   });
 
   it('posts the report through pr-comment with the job token, unless the run was cancelled', () => {
     const post = aws.steps[stepIndex(aws.steps, (step) => text(step.run).includes('pr-comment'), 'posting the comment')];
-    expect(text(post.run)).toBe('npm run harness -- pr-comment --file reports/latest.md --pr "$PR_NUMBER"');
-    expect(asMapping(post.env, 'comment env').GITHUB_TOKEN).toBe(expression('github.token'));
-    expect(text(post.if)).toContain('!cancelled()');
+    expect(text(post!.run)).toBe('npm run harness -- pr-comment --file reports/latest.md --pr "$PR_NUMBER"');
+    expect(asMapping(post!.env, 'comment env').GITHUB_TOKEN).toBe(expression('github.token'));
+    expect(text(post!.if)).toContain('!cancelled()');
   });
 
   it('keeps the AWS report as an artifact even when something failed', () => {

@@ -198,7 +198,7 @@ describe('reading hand-written templates', () => {
     const asm = assembly();
     const dir = asm.write(
       template((r) => {
-        delete r.Fn.Metadata;
+        delete r.Fn!.Metadata;
       }),
       { assetsManifest: true },
     );
@@ -208,7 +208,7 @@ describe('reading hand-written templates', () => {
   it('names an intrinsic it cannot resolve and where it is', () => {
     const dir = assembly().write(
       template((r) => {
-        (r.Fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.OTHER = { 'Fn::ImportValue': 'shared-thing' };
+        (r.Fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.OTHER = { 'Fn::ImportValue': 'shared-thing' };
       }),
     );
     const error = failure(() => readAssembly({ cdkOutDir: dir }));
@@ -221,7 +221,7 @@ describe('reading hand-written templates', () => {
       readAssembly({
         cdkOutDir: assembly().write(
           template((r) => {
-            r.ItemGet.Properties.Integration = { Type: 'MOCK' };
+            r.ItemGet!.Properties.Integration = { Type: 'MOCK' };
           }),
         ),
       }),
@@ -231,7 +231,7 @@ describe('reading hand-written templates', () => {
       readAssembly({
         cdkOutDir: assembly().write(
           template((r) => {
-            r.Fn.Properties.LoggingConfig = { LogFormat: 'JSON' };
+            r.Fn!.Properties.LoggingConfig = { LogFormat: 'JSON' };
           }),
         ),
       }),
@@ -241,7 +241,7 @@ describe('reading hand-written templates', () => {
       readAssembly({
         cdkOutDir: assembly().write(
           template((r) => {
-            r.Fn.Properties.Runtime = 'python3.12';
+            r.Fn!.Properties.Runtime = 'python3.12';
           }),
         ),
       }),
@@ -251,7 +251,7 @@ describe('reading hand-written templates', () => {
       readAssembly({
         cdkOutDir: assembly().write(
           template((r) => {
-            r.ItemGet.Properties.AuthorizationType = 'AWS_IAM';
+            r.ItemGet!.Properties.AuthorizationType = 'AWS_IAM';
           }),
         ),
       }),

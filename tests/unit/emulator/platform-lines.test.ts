@@ -55,7 +55,7 @@ describe('billedDurationMs (docs/aws-behaviour.md#billed-duration)', () => {
       [15.0001, 15],
       [0.001, 1],
     ]) {
-      expect(billedDurationMs(duration), String(duration)).toBe(billed);
+      expect(billedDurationMs(duration!), String(duration)).toBe(billed);
     }
   });
 });

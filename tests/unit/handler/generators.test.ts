@@ -42,7 +42,7 @@ describe('float', () => {
   it('stays in [min, max] with full precision by default', () => {
     const values = numbers('float', { min: '-2.5', max: '2.5', count: '1000' });
     expect(values.every((value) => value >= -2.5 && value <= 2.5)).toBe(true);
-    expect(values.some((value) => String(value).split('.')[1]?.length > 6)).toBe(true);
+    expect(values.some((value) => (String(value).split('.')[1]?.length ?? 0) > 6)).toBe(true);
   });
 
   it('rounds to the grid of decimals, including both ends', () => {
@@ -119,7 +119,7 @@ describe('uuid', () => {
 
   it('v7 under a seed takes a seeded instant in 2000..2029 instead of the clock', () => {
     const [value] = strings('uuid', { version: '7', seed: 'v7' });
-    const timeMs = Number.parseInt(value.slice(0, 8) + value.slice(9, 13), 16);
+    const timeMs = Number.parseInt(value!.slice(0, 8) + value!.slice(9, 13), 16);
     expect(timeMs).toBeGreaterThanOrEqual(Date.UTC(2000, 0, 1));
     expect(timeMs).toBeLessThan(Date.UTC(2030, 0, 1));
     expect(strings('uuid', { version: '7', seed: 'v7' })).toEqual([value]);
@@ -318,7 +318,7 @@ describe('color', () => {
       expect(match).not.toBeNull();
       const parts = (match ?? []).slice(1).map(Number);
       if (format === 'rgb') expect(parts.every((part) => part <= 255)).toBe(true);
-      if (format === 'hsl') expect(parts[0] <= 359 && parts[1] <= 100 && parts[2] <= 100).toBe(true);
+      if (format === 'hsl') expect(parts[0]! <= 359 && parts[1]! <= 100 && parts[2]! <= 100).toBe(true);
     }
   });
 });

@@ -9,9 +9,9 @@ const CORRELATION_ID = '0b2b4ad1-3f5e-4c36-9a8e-1f2d3c4b5a69';
 /** The single log line of a sink as an object, without the volatile fields (pino test/helper.js style). */
 function onlyLine(lines: readonly string[]): Record<string, unknown> {
   expect(lines).toHaveLength(1);
-  expect(lines[0].endsWith('\n')).toBe(true);
-  expect(lines[0].trimEnd()).not.toContain('\n');
-  const line = JSON.parse(lines[0]);
+  expect(lines[0]!.endsWith('\n')).toBe(true);
+  expect(lines[0]!.trimEnd()).not.toContain('\n');
+  const line = JSON.parse(lines[0]!);
   expect(typeof line.time).toBe('number');
   expect(typeof line.durationMs).toBe('number');
   delete line.time;
@@ -71,7 +71,7 @@ describe('the request log line', () => {
     // Act
     handleRequest(apiEvent({ path: '/types' }), { awsRequestId: 'a' }, { ...deps, monotonicMs: () => readings.shift() ?? 0 });
     // Assess
-    expect(JSON.parse(sink.lines[0]).durationMs).toBe(2.5);
+    expect(JSON.parse(sink.lines[0]!).durationMs).toBe(2.5);
   });
 
   it('reads null ids from an event without a requestContext instead of failing', () => {

@@ -304,6 +304,6 @@ describe('correlation id', () => {
     const { result, sink } = invoke(apiEvent({ path: '/random/int', headers: { 'x-correlation-id': value } }));
     expect(result.statusCode).toBe(200);
     expect(result.headers).not.toHaveProperty('x-correlation-id');
-    expect(JSON.parse(sink.lines[0]).correlationId).toBeNull();
+    expect(JSON.parse(sink.lines[0]!).correlationId).toBeNull();
   });
 });

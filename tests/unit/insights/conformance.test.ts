@@ -764,7 +764,7 @@ describe('statistics and pointers', () => {
     const { decodePtr } = await import('../../../harness/insights/index.js');
     const result = await run(`filter @requestId = "${R4}" and @type = "REPORT" | fields @requestId`);
     expect(result.rows).toHaveLength(1);
-    expect(decodePtr(result.rows[0]['@ptr'])).toEqual({ logGroupName: A, logStreamName: A2, lineNo: 4 });
+    expect(decodePtr(result.rows[0]!['@ptr']!)).toEqual({ logGroupName: A, logStreamName: A2, lineNo: 4 });
   });
 });
 

@@ -20,8 +20,8 @@ function shape(value: unknown): unknown {
 
 function filterExpr(query: string): Expr {
   const command = parseQuery(query).commands[0];
-  if (command.kind !== 'filter') throw new Error('not a filter');
-  return command.expr;
+  if (command!.kind !== 'filter') throw new Error('not a filter');
+  return command!.expr;
 }
 
 describe('parsing', () => {
@@ -60,7 +60,7 @@ describe('parsing', () => {
 
   test('names an unaliased projection by its text as written', () => {
     const command = parseQuery('stats   avg( @duration ) ,count(*)').commands[0];
-    expect(command.kind === 'stats' && command.items.map((i) => i.text)).toEqual(['avg( @duration )', 'count(*)']);
+    expect(command!.kind === 'stats' && command!.items.map((i) => i.text)).toEqual(['avg( @duration )', 'count(*)']);
   });
 
   test.each([

@@ -36,7 +36,7 @@ describe('the on-disk log store', () => {
     expect(await listLogGroups(dir)).toEqual(['/aws/lambda/fn']);
     const streams = await listLogStreams(dir, '/aws/lambda/fn');
     expect(streams).toEqual([{ name: stream, file: streamFilePath(dir, '/aws/lambda/fn', stream) }]);
-    expect(await readStoredEvents(streams[0].file)).toEqual([
+    expect(await readStoredEvents(streams[0]!.file)).toEqual([
       { timestamp: 1, ingestionTime: 2, message: 'a "quoted"\tline' },
       { timestamp: 3, ingestionTime: 4, message: 'b' },
     ]);

@@ -73,12 +73,12 @@ describe('emulatorRows (G1, G4 and the G1 run log completeness)', () => {
     // Act
     const [g1, ceiling, g4, capture] = emulatorRows(result);
     // Assess
-    expect(g1.comparison?.spread).toMatchObject({ min: 0.3, max: 0.4, n: 3 });
-    expect(g1.comparison?.spread.median).toBeCloseTo(0.36, 12);
-    expect(g1.goal).toEqual(GOALS.g1Throughput);
-    expect(g1.status).toBe('met');
-    expect(g1.candidate?.spread.median).toBe(18_000);
-    expect(g1.baseline?.spread.median).toBe(50_000);
+    expect(g1!.comparison?.spread).toMatchObject({ min: 0.3, max: 0.4, n: 3 });
+    expect(g1!.comparison?.spread.median).toBeCloseTo(0.36, 12);
+    expect(g1!.goal).toEqual(GOALS.g1Throughput);
+    expect(g1!.status).toBe('met');
+    expect(g1!.candidate?.spread.median).toBe(18_000);
+    expect(g1!.baseline?.spread.median).toBe(50_000);
     expect(ceiling).toMatchObject({ id: 'G1', status: 'info', comparison: { spread: { median: 0.75 } } });
     expect(g4).toMatchObject({ id: 'G4', status: 'met', comparison: { spread: { median: 1.5 } } });
     expect(capture).toMatchObject({ id: 'G5', status: 'met' });
@@ -86,15 +86,15 @@ describe('emulatorRows (G1, G4 and the G1 run log completeness)', () => {
 
   it('flags G1 as generator-limited when one round saturated the generator', () => {
     const [g1] = emulatorRows(emulatorResult([round(50_000, 20_000), round(50_000, 20_000, 0.93), round(50_000, 20_000)]));
-    expect(g1.status).toBe('generator-limited');
-    expect(g1.generatorCpuMax).toBe(0.93);
+    expect(g1!.status).toBe('generator-limited');
+    expect(g1!.generatorCpuMax).toBe(0.93);
   });
 
   it('does not pass G1 when the emulator failed requests, and reports lost lines', () => {
     const [g1, , , capture] = emulatorRows(emulatorResult([round(50_000, 20_000, 0.3, 2), round(50_000, 20_000), round(50_000, 20_000)], false));
-    expect(g1.status).toBe('not met');
-    expect(g1.note).toContain('2 failed emulator responses');
-    expect(capture.status).toBe('not met');
+    expect(g1!.status).toBe('not met');
+    expect(g1!.note).toContain('2 failed emulator responses');
+    expect(capture!.status).toBe('not met');
   });
 });
 
@@ -106,34 +106,34 @@ describe('latencyRows (G3)', () => {
     // Act
     const [p50, p99] = latencyRows(emulator, bare, 10, 'at 1000 rps');
     // Assess
-    expect(p50.comparison?.spread.min).toBeCloseTo(0.4, 12);
-    expect(p50.comparison?.spread.max).toBeCloseTo(0.5, 12);
-    expect(p50.status).toBe('met');
-    expect(p99.comparison?.spread.min).toBeCloseTo(0.9, 12);
-    expect(p99.comparison?.spread.max).toBeCloseTo(1.1, 12);
-    expect(p99.comparison?.spread.median).toBeCloseTo(1.0, 12);
-    expect(p99.status).toBe('met');
+    expect(p50!.comparison?.spread.min).toBeCloseTo(0.4, 12);
+    expect(p50!.comparison?.spread.max).toBeCloseTo(0.5, 12);
+    expect(p50!.status).toBe('met');
+    expect(p99!.comparison?.spread.min).toBeCloseTo(0.9, 12);
+    expect(p99!.comparison?.spread.max).toBeCloseTo(1.1, 12);
+    expect(p99!.comparison?.spread.median).toBeCloseTo(1.0, 12);
+    expect(p99!.status).toBe('met');
   });
 
   it('is inconclusive when a run could not sustain its open-loop rate', () => {
     const rows = latencyRows([latency(5, 50, 800), latency(5, 50)], [latency(0.2, 0.5), latency(0.2, 0.5)], 10, 'at 1000 rps');
     expect(rows.map((r) => r.status)).toEqual(['inconclusive', 'inconclusive']);
-    expect(rows[0].note).toContain('only 80 % of the rate');
+    expect(rows[0]!.note).toContain('only 80 % of the rate');
   });
 });
 
 describe('logCaptureRows (G5)', () => {
   it('compares logging with silent runs and checks that no line was lost', () => {
     const [ratio, loss] = logCaptureRows([throughput(900), throughput(950)], [throughput(1000), throughput(1000)], { reports: 120, handlerLines: 120, missing: 0, duplicates: 0 }, 118);
-    expect(ratio.comparison?.spread.median).toBeCloseTo(0.925, 12);
-    expect(ratio.status).toBe('met');
-    expect(loss.status).toBe('met');
+    expect(ratio!.comparison?.spread.median).toBeCloseTo(0.925, 12);
+    expect(ratio!.status).toBe('met');
+    expect(loss!.status).toBe('met');
   });
 
   it('fails completeness on a duplicate even when the count looks right', () => {
     const [, loss] = logCaptureRows([throughput(900)], [throughput(1000)], { reports: 10, handlerLines: 11, missing: 0, duplicates: 1 }, 10);
-    expect(loss.status).toBe('not met');
-    expect(loss.note).toContain('1 duplicated');
+    expect(loss!.status).toBe('not met');
+    expect(loss!.note).toContain('1 duplicated');
   });
 });
 
@@ -147,26 +147,26 @@ describe('honestyRows (G7)', () => {
       harness: [throughput(48_000, 17), throughput(47_000, 17)],
       plain: [throughput(50_000, 16), throughput(50_000, 16)],
     });
-    expect(honesty.comparison?.spread.median).toBeCloseTo(97.5 / 90, 12);
-    expect(honesty.status).toBe('met');
-    expect(rate.comparison?.spread.median).toBeCloseTo(0.95, 12);
-    expect(rate.status).toBe('met');
-    expect(cpu.comparison?.spread.median).toBeCloseTo(17 / 16, 12);
-    expect(cpu.status).toBe('met');
+    expect(honesty!.comparison?.spread.median).toBeCloseTo(97.5 / 90, 12);
+    expect(honesty!.status).toBe('met');
+    expect(rate!.comparison?.spread.median).toBeCloseTo(0.95, 12);
+    expect(rate!.status).toBe('met');
+    expect(cpu!.comparison?.spread.median).toBeCloseTo(17 / 16, 12);
+    expect(cpu!.status).toBe('met');
   });
 
   it('does not flag the generator rows as generator-limited: the generator is what they measure', () => {
     const [, rate] = honestyRows({ ...base, stall: [latency(1, 90)], harness: [throughput(40_000, 20, 0.99)], plain: [throughput(50_000, 16, 0.99)] });
-    expect(rate.status).toBe('not met');
+    expect(rate!.status).toBe('not met');
   });
 
   it('allows the last responses to arrive one stall late, but not a server that fell behind', () => {
     // 10 s run, 100 ms stall: 95 % × 10 / 10.1 ≈ 94.06 % of the rate is still sustained.
     const late = honestyRows({ ...base, stall: [latency(1, 95, 941)], harness: [throughput(1)], plain: [throughput(1)] });
-    expect(late[0].status).toBe('met');
+    expect(late[0]!.status).toBe('met');
     const behind = honestyRows({ ...base, stall: [latency(900, 2000, 600)], harness: [throughput(1)], plain: [throughput(1)] });
-    expect(behind[0].status).toBe('inconclusive');
-    expect(behind[0].note).toContain('the analytic reference does not apply');
+    expect(behind[0]!.status).toBe('inconclusive');
+    expect(behind[0]!.note).toContain('the analytic reference does not apply');
   });
 });
 
@@ -238,27 +238,27 @@ describe('insightsRows (G9)', () => {
   it('reads the per-round spread from the progress lines and keeps the producer median', () => {
     const report: InsightsBenchmarkReport = { node: 'v20', cases: [kase()] };
     const [time, memory] = insightsRows(report, parseInsightsRounds(lines));
-    expect(time.comparison?.spread).toEqual({ median: 0.8, min: 0.7, max: 0.9, n: 3 });
-    expect(time.candidate?.spread.max).toBeCloseTo(100_000 / 0.07, 6);
-    expect(time.status).toBe('met');
-    expect(time.name).toBe('engine time / bare loop, 100k, filter @type = "REPORT"');
-    expect(memory.comparison?.spread.median).toBe(1.2);
-    expect(memory.status).toBe('info');
+    expect(time!.comparison?.spread).toEqual({ median: 0.8, min: 0.7, max: 0.9, n: 3 });
+    expect(time!.candidate?.spread.max).toBeCloseTo(100_000 / 0.07, 6);
+    expect(time!.status).toBe('met');
+    expect(time!.name).toBe('engine time / bare loop, 100k, filter @type = "REPORT"');
+    expect(memory!.comparison?.spread.median).toBe(1.2);
+    expect(memory!.status).toBe('info');
   });
 
   it('falls back to the medians when the progress lines do not match the cases', () => {
     const [time] = insightsRows({ node: 'v20', cases: [kase(), kase({ events: 1_000_000 })] }, parseInsightsRounds(lines));
-    expect(time.comparison?.spread).toEqual({ median: 0.8, min: 0.8, max: 0.8, n: 1 });
-    expect(time.note).toContain('medians only');
+    expect(time!.comparison?.spread).toEqual({ median: 0.8, min: 0.8, max: 0.8, n: 1 });
+    expect(time!.note).toContain('medians only');
   });
 
   it('needs 1M events/s and agreeing results on top of the 1.5× ratio', () => {
     const slow = insightsRows({ node: 'v20', cases: [kase({ engineEventsPerSecond: 900_000 })] }, []);
-    expect(slow[0].status).toBe('not met');
-    expect(slow[0].note).toContain('(below)');
+    expect(slow[0]!.status).toBe('not met');
+    expect(slow[0]!.note).toContain('(below)');
     const wrong = insightsRows({ node: 'v20', cases: [kase({ resultsAgree: false })] }, []);
-    expect(wrong[0].status).toBe('not met');
-    expect(wrong[0].note).toContain('DIFFERENT');
+    expect(wrong[0]!.status).toBe('not met');
+    expect(wrong[0]!.note).toContain('DIFFERENT');
   });
 });
 

@@ -75,10 +75,10 @@ describe('renderTable', () => {
     const lines = renderTable(rows).split('\n');
     // Assess
     const header = lines[0];
-    const statusColumn = header.indexOf('status');
-    expect(lines[2].slice(statusColumn)).toBe('not met');
-    expect(lines[3].slice(statusColumn)).toBe('met');
-    expect(lines[4].slice(statusColumn)).toBe('error');
+    const statusColumn = header!.indexOf('status');
+    expect(lines[2]!.slice(statusColumn)).toBe('not met');
+    expect(lines[3]!.slice(statusColumn)).toBe('met');
+    expect(lines[4]!.slice(statusColumn)).toBe('error');
     expect(lines[2]).toContain('0.317× (0.301–0.33)');
     expect(lines[2]).toContain('≥ 0.35×');
     expect(lines[2]).toContain('42 %');
@@ -116,7 +116,7 @@ describe('renderMarkdown', () => {
 
 describe('renderJson', () => {
   it('round-trips the report and writes NaN as null', () => {
-    const parsed = JSON.parse(renderJson({ ...report, rows: [{ ...rows[1], comparison: { unit: 'ms', spread: { median: Number.NaN, min: 1, max: 1, n: 1 } } }] }));
+    const parsed = JSON.parse(renderJson({ ...report, rows: [{ ...rows[1]!, comparison: { unit: 'ms', spread: { median: Number.NaN, min: 1, max: 1, n: 1 } } }] }));
     expect(parsed.meta.commit).toBe('abc1234');
     expect(parsed.rows[0].comparison.spread.median).toBeNull();
   });

@@ -49,18 +49,18 @@ describe('synthesize', () => {
   it('reads the context it is given', () => {
     const stage = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGateway::Stage');
     expect(stage?.Properties.StageName).toBe('v1');
-    expect(functionResource().Properties.FunctionName).toBe('rda-synth-test-fn');
+    expect(functionResource()!.Properties.FunctionName).toBe('rda-synth-test-fn');
   });
 
   it("points the function's asset metadata at a bundle directory inside the assembly", () => {
-    const metadata = functionResource().Metadata ?? {};
+    const metadata = functionResource()!.Metadata ?? {};
     expect(metadata['aws:asset:property']).toBe('Code');
     expect(existsSync(join(result.outdir, String(metadata['aws:asset:path'])))).toBe(true);
   });
 
   it('bundles the handler as one minified ESM file without source maps', () => {
     // Prepare
-    const assetDir = join(result.outdir, String(functionResource().Metadata?.['aws:asset:path']));
+    const assetDir = join(result.outdir, String(functionResource()!.Metadata?.['aws:asset:path']));
 
     // Act
     const files = readdirSync(assetDir);
@@ -75,14 +75,14 @@ describe('synthesize', () => {
   it('produces a bundle Node can import, exporting the handler named in the template', async () => {
     // Prepare
     const fn = functionResource();
-    const assetDir = join(result.outdir, String(fn.Metadata?.['aws:asset:path']));
-    const [file, exportName] = String(fn.Properties.Handler).split('.');
+    const assetDir = join(result.outdir, String(fn!.Metadata?.['aws:asset:path']));
+    const [file, exportName] = String(fn!.Properties.Handler).split('.');
 
     // Act
     const module = await import(pathToFileURL(join(assetDir, `${file}.mjs`)).href);
 
     // Assess
-    expect(typeof module[exportName]).toBe('function');
+    expect(typeof module[exportName!]).toBe('function');
   });
 
   it('leaves no AWS::CDK::Metadata resource for moto or the emulator to skip', () => {

@@ -68,7 +68,7 @@ function permissionStatements(template: Template): Statement[] {
 function trustStatements(template: Template): Statement[] {
   const roles = Object.values(template.findResources('AWS::IAM::Role'));
   expect(roles).toHaveLength(1);
-  return roles[0].Properties.AssumeRolePolicyDocument.Statement as Statement[];
+  return roles[0]!.Properties.AssumeRolePolicyDocument.Statement as Statement[];
 }
 
 function resources(statement: Statement): string[] {
@@ -95,11 +95,11 @@ describe('DeployerStack: trust', () => {
     const [statement, ...others] = trustStatements(template);
     // Assess
     expect(others).toEqual([]);
-    expect(statement.Effect).toBe('Allow');
-    expect(statement.Action).toBe('sts:AssumeRoleWithWebIdentity');
-    expect(statement.Principal).toEqual({ Federated: { Ref: Object.keys(template.findResources('AWS::IAM::OIDCProvider'))[0] } });
-    expect(Object.keys(statement.Condition ?? {})).toEqual(['StringEquals']);
-    expect(statement.Condition?.StringEquals).toEqual({
+    expect(statement!.Effect).toBe('Allow');
+    expect(statement!.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(statement!.Principal).toEqual({ Federated: { Ref: Object.keys(template.findResources('AWS::IAM::OIDCProvider'))[0] } });
+    expect(Object.keys(statement!.Condition ?? {})).toEqual(['StringEquals']);
+    expect(statement!.Condition?.StringEquals).toEqual({
       'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
       'token.actions.githubusercontent.com:sub': [`repo:${REPOSITORY}:pull_request`, `repo:${REPOSITORY}:ref:refs/heads/main`],
     });
@@ -107,7 +107,7 @@ describe('DeployerStack: trust', () => {
 
   it('has no wildcard in the subject, so no other repository, fork or branch matches', () => {
     const { template } = synth({ defaultBranch: 'trunk' });
-    const subjects = list(trustStatements(template)[0].Condition?.StringEquals['token.actions.githubusercontent.com:sub'] as string[]);
+    const subjects = list(trustStatements(template)[0]!.Condition?.StringEquals?.['token.actions.githubusercontent.com:sub'] as string[]);
     expect(subjects).toEqual(trustedSubjects(REPOSITORY, 'trunk'));
     for (const subject of subjects) {
       expect(subject).not.toMatch(/[*?]/);
@@ -118,7 +118,7 @@ describe('DeployerStack: trust', () => {
   it('uses an existing provider when given its ARN, creating none (an account holds one per URL)', () => {
     const { template } = synth({ oidcProviderArn: EXISTING_PROVIDER });
     template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
-    expect(trustStatements(template)[0].Principal).toEqual({ Federated: EXISTING_PROVIDER });
+    expect(trustStatements(template)[0]!.Principal).toEqual({ Federated: EXISTING_PROVIDER });
   });
 
   it('allows sessions longer than the pull request job, as long as the workflow asks for', () => {
@@ -128,7 +128,7 @@ describe('DeployerStack: trust', () => {
     const requested = Number(/role-duration-seconds: (\d+)/.exec(workflow)?.[1]);
     const jobMinutes = Number(/ {4}timeout-minutes: (\d+)\n {4}permissions:\n {6}id-token: write/.exec(workflow)?.[1]);
     expect(requested).toBeGreaterThan(jobMinutes * 60);
-    expect(role.Properties.MaxSessionDuration).toBeGreaterThanOrEqual(requested);
+    expect(role!.Properties.MaxSessionDuration).toBeGreaterThanOrEqual(requested);
   });
 });
 
@@ -138,7 +138,7 @@ describe('DeployerStack: permissions', () => {
 
   it('attaches no managed policy and uses no NotAction, NotResource or Deny tricks', () => {
     const role = Object.values(template.findResources('AWS::IAM::Role'))[0];
-    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role!.Properties.ManagedPolicyArns).toBeUndefined();
     for (const statement of statements) {
       expect(statement.Effect).toBe('Allow');
       expect(statement.NotAction).toBeUndefined();
@@ -166,7 +166,7 @@ describe('DeployerStack: permissions', () => {
   it('assumes only the three CDK bootstrap roles of this account and region', () => {
     const assume = actionsOf(statements, (action) => action.startsWith('sts:'));
     expect(assume.map((a) => a.action)).toEqual(['sts:AssumeRole']);
-    expect(assume[0].resources).toEqual(
+    expect(assume[0]!.resources).toEqual(
       ['deploy', 'file-publishing', 'lookup'].map(
         (kind) => `arn:\${AWS::Partition}:iam::${ACCOUNT}:role/cdk-hnb659fds-${kind}-role-${ACCOUNT}-${REGION}`,
       ),
@@ -215,12 +215,12 @@ describe('DeployerStack: permissions', () => {
   it('follows a custom bootstrap qualifier in the role names', () => {
     const custom = permissionStatements(synth({ bootstrapQualifier: 'rdapr1' }).template);
     const [assume] = actionsOf(custom, (action) => action === 'sts:AssumeRole');
-    expect(assume.resources.every((arn) => arn.includes(':role/cdk-rdapr1-'))).toBe(true);
+    expect(assume!.resources.every((arn) => arn.includes(':role/cdk-rdapr1-'))).toBe(true);
   });
 
   it('outputs the role ARN to paste into the repository variable', () => {
     const outputs = synth().template.findOutputs('DeployRoleArn');
-    expect(outputs.DeployRoleArn.Description).toContain('RDA_DEPLOY_ROLE_ARN');
+    expect(outputs.DeployRoleArn!.Description).toContain('RDA_DEPLOY_ROLE_ARN');
   });
 });
 

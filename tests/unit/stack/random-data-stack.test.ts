@@ -95,11 +95,11 @@ describe('RandomDataStack: least-privilege IAM', () => {
     const role = json.Resources[ids.role];
 
     // Assess
-    expect(role.Properties?.AssumeRolePolicyDocument).toEqual({
+    expect(role!.Properties?.AssumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
       Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
     });
-    const grants = allStatements(role.Properties?.Policies);
+    const grants = allStatements(role!.Properties?.Policies);
     expect(grants).toEqual([
       {
         Sid: 'WriteOwnLogGroup',
@@ -185,7 +185,7 @@ describe('RandomDataStack: API', () => {
       (method) => JSON.stringify(method.Properties?.ResourceId) !== JSON.stringify({ 'Fn::GetAtt': [ids.api, 'RootResourceId'] }),
     );
     expect(proxyMethods).toHaveLength(1);
-    expect(proxyMethods[0].Properties).toMatchObject({ HttpMethod: 'ANY', Integration: integration });
+    expect(proxyMethods[0]!.Properties).toMatchObject({ HttpMethod: 'ANY', Integration: integration });
   });
 
   it('names the stage from context and throttles every method of it with the rate and burst from context', () => {
@@ -200,8 +200,8 @@ describe('RandomDataStack: API', () => {
 
   it('enables no access or execution logging on the stage (they need the account CloudWatch role)', () => {
     const stage = Object.values(resourcesOfType('AWS::ApiGateway::Stage'))[0];
-    expect(stage.Properties?.AccessLogSetting).toBeUndefined();
-    const settings = (stage.Properties?.MethodSettings ?? []) as Record<string, unknown>[];
+    expect(stage!.Properties?.AccessLogSetting).toBeUndefined();
+    const settings = (stage!.Properties?.MethodSettings ?? []) as Record<string, unknown>[];
     expect(settings.length).toBeGreaterThan(0);
     for (const setting of settings) {
       expect(setting.LoggingLevel).toBeUndefined();
@@ -223,11 +223,11 @@ describe('RandomDataStack: function', () => {
   });
 
   it('sets only LOG_LEVEL in the environment', () => {
-    expect(json.Resources[ids.fn].Properties?.Environment).toEqual({ Variables: { LOG_LEVEL: 'debug' } });
+    expect(json.Resources[ids.fn]!.Properties?.Environment).toEqual({ Variables: { LOG_LEVEL: 'debug' } });
   });
 
   it('reserves no concurrency by default (reserving can fail deploys on new accounts, docs/aws-behaviour.md#reserved-concurrency)', () => {
-    expect(json.Resources[ids.fn].Properties?.ReservedConcurrentExecutions).toBeUndefined();
+    expect(json.Resources[ids.fn]!.Properties?.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   it('reserves concurrency when the context asks for it', () => {
@@ -297,8 +297,8 @@ describe('RandomDataStack: dependencies', () => {
   });
 
   it('orders the function after its role through the GetAtt in Role, with no DependsOn of its own', () => {
-    expect(json.Resources[ids.fn].Properties?.Role).toEqual({ 'Fn::GetAtt': [ids.role, 'Arn'] });
-    expect(json.Resources[ids.fn].DependsOn).toBeUndefined();
+    expect(json.Resources[ids.fn]!.Properties?.Role).toEqual({ 'Fn::GetAtt': [ids.role, 'Arn'] });
+    expect(json.Resources[ids.fn]!.DependsOn).toBeUndefined();
   });
 
   it("still makes the function wait for a policy resource of its role, which no GetAtt orders", () => {
@@ -335,7 +335,7 @@ describe('RandomDataStack: tags and outputs', () => {
 
     // Assess
     for (const resource of taggable) {
-      const tags = json.Resources[stack.getLogicalId(resource)].Properties?.Tags;
+      const tags = json.Resources[stack.getLogicalId(resource)]!.Properties?.Tags;
       const asMap = Array.isArray(tags)
         ? Object.fromEntries((tags as { Key: string; Value: string }[]).map((tag) => [tag.Key, tag.Value]))
         : tags;
@@ -349,7 +349,7 @@ describe('RandomDataStack: tags and outputs', () => {
 
   it('outputs ApiUrl, FunctionName, LogGroupName and StackRunId, and nothing else', () => {
     expect(Object.keys(json.Outputs).sort()).toEqual(['ApiUrl', 'FunctionName', 'LogGroupName', 'StackRunId']);
-    expect(json.Outputs.ApiUrl.Value).toEqual({
+    expect(json.Outputs.ApiUrl!.Value).toEqual({
       'Fn::Join': [
         '',
         [
@@ -363,9 +363,9 @@ describe('RandomDataStack: tags and outputs', () => {
         ],
       ],
     });
-    expect(json.Outputs.FunctionName.Value).toEqual({ Ref: ids.fn });
-    expect(json.Outputs.LogGroupName.Value).toEqual({ Ref: ids.logGroup });
-    expect(json.Outputs.StackRunId.Value).toBe('unit-test');
+    expect(json.Outputs.FunctionName!.Value).toEqual({ Ref: ids.fn });
+    expect(json.Outputs.LogGroupName!.Value).toEqual({ Ref: ids.logGroup });
+    expect(json.Outputs.StackRunId!.Value).toBe('unit-test');
   });
 });
 

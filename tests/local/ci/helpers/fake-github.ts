@@ -46,7 +46,7 @@ export async function startFakeGitHub(options: { owner: string; repo: string; to
     if (login === undefined) return send(res, 401, { message: 'Bad credentials' });
     const failure = failures.findIndex((f) => f.method === req.method);
     if (failure >= 0) {
-      const [{ status }] = failures.splice(failure, 1);
+      const { status } = failures.splice(failure, 1)[0]!;
       return send(res, status, { message: `injected ${status}` });
     }
 

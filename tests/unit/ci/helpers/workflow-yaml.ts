@@ -114,7 +114,7 @@ class Parser {
 
   private parseInlineValue(text: string, indent: number, lineNumber: number): YamlValue {
     const block = /^\|([+-]?)$/.exec(text);
-    if (block) return this.parseLiteralBlock(block[1], indent);
+    if (block) return this.parseLiteralBlock(block[1]!, indent);
     return parseScalar(text, lineNumber);
   }
 
@@ -129,7 +129,7 @@ class Parser {
       this.index += 1;
     }
     let trailingBlank = 0;
-    while (collected.length > 0 && collected[collected.length - 1].raw.trim() === '') {
+    while (collected.length > 0 && collected[collected.length - 1]!.raw.trim() === '') {
       collected.pop();
       trailingBlank += 1;
     }
@@ -148,7 +148,7 @@ class Parser {
   }
 
   private current(): Line {
-    return this.lines[this.index];
+    return this.lines[this.index]!;
   }
 }
 
@@ -162,7 +162,7 @@ const KEY_PATTERN = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s'"#&*!|>%@`{}[\],?:-
 function splitKey(text: string, lineNumber: number): { key: string; rest: string } {
   const match = KEY_PATTERN.exec(text);
   if (!match) fail(lineNumber, `expected 'key: value', got '${text}'`);
-  const rawKey = match[1];
+  const rawKey = match[1]!;
   const key = /^["']/.test(rawKey) ? (parseScalar(rawKey, lineNumber) as string) : rawKey;
   return { key, rest: (match[2] ?? '').trim() };
 }
@@ -192,9 +192,9 @@ function parseScalar(text: string, lineNumber: number): YamlValue {
     if (text === '{}') return {};
     fail(lineNumber, `flow mappings are not supported: ${text}`);
   }
-  if ('&*!'.includes(first)) fail(lineNumber, `anchors, aliases and tags are not supported: ${text}`);
-  if ('|>'.includes(first)) fail(lineNumber, `only '|', '|-' and '|+' block scalars are supported: ${text}`);
-  if ('@`%'.includes(first)) fail(lineNumber, `reserved indicator '${first}' cannot start a plain scalar`);
+  if ('&*!'.includes(first!)) fail(lineNumber, `anchors, aliases and tags are not supported: ${text}`);
+  if ('|>'.includes(first!)) fail(lineNumber, `only '|', '|-' and '|+' block scalars are supported: ${text}`);
+  if ('@`%'.includes(first!)) fail(lineNumber, `reserved indicator '${first}' cannot start a plain scalar`);
   if (/:( |$)/.test(text)) fail(lineNumber, `': ' inside a plain scalar is not valid YAML; quote it: ${text}`);
   return text;
 }
@@ -231,7 +231,7 @@ function stripComment(text: string): string {
       else if (char === quote) quote = undefined;
     } else if (char === '#' && (i === 0 || text[i - 1] === ' ')) {
       return text.slice(0, i);
-    } else if ((char === '"' || char === "'") && (i === 0 || /[\s:[,-]/.test(text[i - 1]))) {
+    } else if ((char === '"' || char === "'") && (i === 0 || /[\s:[,-]/.test(text[i - 1]!))) {
       quote = char;
     }
   }

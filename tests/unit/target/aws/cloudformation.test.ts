@@ -86,8 +86,8 @@ class ScriptedCloudFormation {
       if (this.refused && this.described++ > 0) return 'UPDATE_COMPLETE';
       return this.script.initial;
     }
-    const statuses = this.script.afterDelete[Math.min(this.deletes, this.script.afterDelete.length) - 1];
-    const status = statuses[Math.min(this.described, statuses.length - 1)];
+    const statuses = this.script.afterDelete[Math.min(this.deletes, this.script.afterDelete.length) - 1]!;
+    const status = statuses[Math.min(this.described, statuses.length - 1)]!;
     this.described++;
     return status;
   }

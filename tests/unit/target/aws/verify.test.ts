@@ -25,7 +25,7 @@ function fakeClients(pages: string[][]): { clients: AwsClients; taggingCalls: ()
     }),
     logs: client(async () => ({ logGroups: [] })),
     tagging: client(async () => {
-      const arns = pages[Math.min(taggingCalls, pages.length - 1)];
+      const arns = pages[Math.min(taggingCalls, pages.length - 1)]!;
       taggingCalls++;
       return { ResourceTagMappingList: arns.map((ResourceARN) => ({ ResourceARN })) };
     }),

@@ -381,7 +381,8 @@ const choiceType: TypeDefinition = {
   prepare(params) {
     const items = params.strings('items') ?? [];
     const weights = params.numbers('weights');
-    const maxValueBytes = items.reduce((widest, item) => Math.max(widest, encodedBytes(item)), 0) + VALUE_OVERHEAD_BYTES;
+    const maxValueBytes =
+      items.reduce((widest, item) => Math.max(widest, encodedBytes(item)), 0) + VALUE_OVERHEAD_BYTES;
     if (weights === undefined) {
       return { maxValueBytes, generate: ({ rng }, count) => times(count, () => items[rng.int(0, items.length - 1)]!) };
     }

@@ -142,7 +142,12 @@ function parseString(spec: StringSpec, raw: unknown, path: string): string {
   return raw;
 }
 
-function parseList(spec: ListSpec, raw: unknown, source: ParamSource, path: string): readonly string[] | readonly number[] {
+function parseList(
+  spec: ListSpec,
+  raw: unknown,
+  source: ParamSource,
+  path: string,
+): readonly string[] | readonly number[] {
   const shape =
     source === 'query'
       ? `a comma-separated list of ${spec.minItems} to ${spec.maxItems}`

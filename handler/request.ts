@@ -74,7 +74,11 @@ export function readQuery(event: APIGatewayProxyEvent): Map<string, string[]> {
     for (const key of Object.keys(multi)) {
       const values = multi[key];
       if (typeof values === 'string') query.set(key, [values]);
-      else if (Array.isArray(values)) query.set(key, values.filter((value) => typeof value === 'string'));
+      else if (Array.isArray(values))
+        query.set(
+          key,
+          values.filter((value) => typeof value === 'string'),
+        );
     }
   }
   const single: unknown = event.queryStringParameters;
@@ -117,7 +121,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function readBody(event: APIGatewayProxyEvent): string {
   const body: unknown = event.body;
   if (typeof body !== 'string' || body.length === 0) {
-    throw invalidParameter('body', 'body is required: a JSON object like {"count": 2, "fields": {"id": {"type": "uuid"}}}');
+    throw invalidParameter(
+      'body',
+      'body is required: a JSON object like {"count": 2, "fields": {"id": {"type": "uuid"}}}',
+    );
   }
   if (event.isBase64Encoded === true) {
     const bytes = Buffer.from(body, 'base64');

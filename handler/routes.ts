@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError, invalidParameter, quote } from './errors.js';
-import { findType, type Generator, type TypeDefinition, TYPES, type Value } from './generators.js';
-import { type IntegerSpec, type ParamSpec, Params, type ParamSource, parseParam, type StringSpec } from './params.js';
+import { findType, type Generator, TYPES, type TypeDefinition, type Value } from './generators.js';
+import { type IntegerSpec, type ParamSource, type ParamSpec, Params, parseParam, type StringSpec } from './params.js';
 import { CONTENT_TYPES, negotiate, type Rendered, renderRecords, renderValues } from './render.js';
 import { headerValue, isJsonContentType, MAX_BODY_BYTES, readBody, readQuery, singleValues } from './request.js';
 import type { RngFactory } from './rng.js';
@@ -182,7 +182,10 @@ function prepareFields(raw: unknown): PreparedField[] {
     }
     const type = typeof spec.type === 'string' ? findType(spec.type) : undefined;
     if (type === undefined) {
-      throw invalidParameter(`fields.${name}.type`, `fields.${name}.type must be one of ${TYPE_NAMES}; got ${quote(spec.type)}`);
+      throw invalidParameter(
+        `fields.${name}.type`,
+        `fields.${name}.type must be one of ${TYPE_NAMES}; got ${quote(spec.type)}`,
+      );
     }
     const given = new Map<string, unknown>();
     for (const key of Object.keys(spec)) if (key !== 'type') given.set(key, spec[key]);
@@ -206,7 +209,10 @@ function postRandom(event: APIGatewayProxyEvent, deps: RouteDeps, trace: RouteTr
   try {
     body = JSON.parse(text);
   } catch {
-    throw invalidParameter('body', 'body is not valid JSON; send an object like {"count": 2, "fields": {"id": {"type": "uuid"}}}');
+    throw invalidParameter(
+      'body',
+      'body is not valid JSON; send an object like {"count": 2, "fields": {"id": {"type": "uuid"}}}',
+    );
   }
   if (!isPlainObject(body)) {
     throw invalidParameter('body', 'body must be a JSON object like {"count": 2, "fields": {"id": {"type": "uuid"}}}');
@@ -274,13 +280,7 @@ export function catalogJson(stage: string | null = null): string {
   if (cached !== undefined) return cached;
   const prefix = stage === null ? '' : `/${stage}`;
   const body = JSON.stringify({
-    routes: [
-      'GET /random/{type}',
-      'GET /random?type={type}',
-      'POST /random',
-      'GET /types',
-      'GET /',
-    ],
+    routes: ['GET /random/{type}', 'GET /random?type={type}', 'POST /random', 'GET /types', 'GET /'],
     common: [specJson(COUNT_SPEC), specJson(SEED_SPEC)],
     types: TYPES.map((type) => ({
       name: type.name,

@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { CommandContext } from './commands/command.js';
 import { commands } from './commands/index.js';
-import { ExitCode, HarnessError, InfraError, UsageError, signalExitCode } from './errors.js';
+import { ExitCode, HarnessError, InfraError, signalExitCode, UsageError } from './errors.js';
 import { installStopHandlers } from './signals.js';
 
 /**

@@ -20,11 +20,17 @@ export function parseDurationMs(flag: string, text: string): number {
   const typed = String(text);
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/.exec(typed);
   if (match && match[2] === '') {
-    throw new UsageError('InvalidDuration', `${flag} '${typed}' has no unit: write e.g. ${match[1]}s, ${match[1]}m or ${match[1]}h`);
+    throw new UsageError(
+      'InvalidDuration',
+      `${flag} '${typed}' has no unit: write e.g. ${match[1]}s, ${match[1]}m or ${match[1]}h`,
+    );
   }
   const unitMs = match ? DURATION_UNITS_MS[match[2]!] : undefined;
   if (!match || unitMs === undefined) {
-    throw new UsageError('InvalidDuration', `${flag} '${typed}' is not a duration: write a number and a unit (ms, s, m, h, d, w), e.g. 30s, 15m or 2h`);
+    throw new UsageError(
+      'InvalidDuration',
+      `${flag} '${typed}' is not a duration: write a number and a unit (ms, s, m, h, d, w), e.g. 30s, 15m or 2h`,
+    );
   }
   const ms = Number(match[1]) * unitMs;
   if (ms <= 0) throw new UsageError('InvalidDuration', `${flag} '${typed}' must be longer than zero`);

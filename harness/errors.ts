@@ -132,7 +132,9 @@ export const ERROR_CODES = {
 /** A registered harness error code. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 /** The codes of {@link ERROR_CODES} of one kind. */
-export type ErrorCodeOf<K extends ErrorKind> = { [C in ErrorCode]: (typeof ERROR_CODES)[C] extends K ? C : never }[ErrorCode];
+export type ErrorCodeOf<K extends ErrorKind> = {
+  [C in ErrorCode]: (typeof ERROR_CODES)[C] extends K ? C : never;
+}[ErrorCode];
 /** Codes a {@link UsageError} may carry (exit 2). */
 export type UsageErrorCode = ErrorCodeOf<'usage'>;
 /** Codes an {@link InfraError} may carry (exit 3). */
@@ -181,7 +183,10 @@ export class InfraError extends HarnessError {
 
 /** Thrown when an AbortSignal fires (SIGINT/SIGTERM/SIGHUP); carries the signal name. */
 export class InterruptedError extends HarnessError {
-  constructor(readonly signal: NodeJS.Signals, phase?: string) {
+  constructor(
+    readonly signal: NodeJS.Signals,
+    phase?: string,
+  ) {
     super('Interrupted', `interrupted by ${signal}${phase ? ` during ${phase}` : ''}`, 'infrastructure');
     this.name = 'InterruptedError';
   }

@@ -31,8 +31,17 @@ export interface RunManifest {
   readonly status: RunStatus;
   /** The phase in progress, or the last one when the run has ended. */
   readonly phase: PhaseName | null;
-  readonly phases: readonly { readonly name: PhaseName; readonly startedAt: string; readonly endedAt?: string; readonly outcome?: string }[];
-  readonly deployment: { readonly baseUrl: string; readonly logGroupName: string; readonly functionName: string } | null;
+  readonly phases: readonly {
+    readonly name: PhaseName;
+    readonly startedAt: string;
+    readonly endedAt?: string;
+    readonly outcome?: string;
+  }[];
+  readonly deployment: {
+    readonly baseUrl: string;
+    readonly logGroupName: string;
+    readonly functionName: string;
+  } | null;
   /** The local emulator's log store, when known. */
   readonly logDir: string | null;
   /** Processes the deployment started (local emulator environments), as last seen. */
@@ -81,7 +90,12 @@ export async function listManifests(cwd: string): Promise<RunManifest[]> {
 }
 
 /** Updates a manifest already on disk (a later command finishing a run); no-op when there is none. */
-export async function updateManifest(cwd: string, runId: string, change: Partial<RunManifest>, now = new Date()): Promise<void> {
+export async function updateManifest(
+  cwd: string,
+  runId: string,
+  change: Partial<RunManifest>,
+  now = new Date(),
+): Promise<void> {
   const current = await readManifest(cwd, runId);
   if (!current) return;
   const file = manifestPath(cwd, runId);

@@ -179,7 +179,8 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
   const connections = integer('--connections', args.connections, DEFAULTS.connections, LIMITS.connections);
   const memorySizeMb = args.memory === undefined ? undefined : integer('--memory', args.memory, 0, LIMITS.memorySizeMb);
   const port = integer('--port', args.port, DEFAULTS.port, LIMITS.port);
-  const sample = args.sample === undefined ? undefined : integer('--sample', args.sample, 0, { min: 1, max: 10_000_000 });
+  const sample =
+    args.sample === undefined ? undefined : integer('--sample', args.sample, 0, { min: 1, max: 10_000_000 });
   const logsTimeoutMs = parseDurationMs(
     '--logs-timeout',
     args.logsTimeout ?? (target === 'aws' ? DEFAULTS.logsTimeoutAws : DEFAULTS.logsTimeoutLocal),
@@ -201,7 +202,8 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
   const creator = creatorFrom(context.env);
   const expiresAt = new Date(context.now.getTime() + ttlMs).toISOString();
   const apiUrl = args.apiUrl === undefined ? undefined : parseApiUrl(args.apiUrl);
-  const region = target === 'aws' ? (args.region ?? context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION) : undefined;
+  const region =
+    target === 'aws' ? (args.region ?? context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION) : undefined;
 
   return {
     target,
@@ -230,13 +232,19 @@ function parseApiUrl(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError('InvalidApiUrl', `--api-url '${text}' is not an absolute URL: give e.g. https://api.example.com/bench/`);
+    throw new UsageError(
+      'InvalidApiUrl',
+      `--api-url '${text}' is not an absolute URL: give e.g. https://api.example.com/bench/`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UsageError('InvalidApiUrl', `--api-url '${text}' must use http or https`);
   }
   if (url.search || url.hash) {
-    throw new UsageError('InvalidApiUrl', `--api-url '${text}' must not carry a query or fragment: give the base path only`);
+    throw new UsageError(
+      'InvalidApiUrl',
+      `--api-url '${text}' must not carry a query or fragment: give the base path only`,
+    );
   }
   return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
@@ -344,25 +352,44 @@ const NUMBER_EXAMPLES: Record<string, string> = {
 function numberFlag(flag: string, value: NumberFlag | undefined, fallback: number): { value: number; text: string } {
   if (value === undefined) return { value: fallback, text: String(fallback) };
   if (Array.isArray(value)) {
-    throw new UsageError('RepeatedFlag', `${flag} is given ${value.length} times ('${value.join("', '")}'): give it once`);
+    throw new UsageError(
+      'RepeatedFlag',
+      `${flag} is given ${value.length} times ('${value.join("', '")}'): give it once`,
+    );
   }
   if (typeof value === 'number') return { value, text: String(value) };
   const text = String(value);
   if (!/^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(text)) {
-    throw new UsageError('InvalidNumber', `${flag} '${text}' is not a number: give digits, e.g. ${flag} ${NUMBER_EXAMPLES[flag] ?? fallback}`);
+    throw new UsageError(
+      'InvalidNumber',
+      `${flag} '${text}' is not a number: give digits, e.g. ${flag} ${NUMBER_EXAMPLES[flag] ?? fallback}`,
+    );
   }
   return { value: Number(text), text: text.trim() };
 }
 
-function within(flag: string, raw: NumberFlag | undefined, fallback: number, range: { min: number; max: number }): number {
+function within(
+  flag: string,
+  raw: NumberFlag | undefined,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
   const { value, text } = numberFlag(flag, raw, fallback);
   if (!Number.isFinite(value) || value < range.min || value > range.max) {
-    throw new UsageError('OutOfRange', `${flag} '${text}' is out of range: give a number from ${range.min} to ${range.max}`);
+    throw new UsageError(
+      'OutOfRange',
+      `${flag} '${text}' is out of range: give a number from ${range.min} to ${range.max}`,
+    );
   }
   return value;
 }
 
-function integer(flag: string, raw: NumberFlag | undefined, fallback: number, range: { min: number; max: number }): number {
+function integer(
+  flag: string,
+  raw: NumberFlag | undefined,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
   const value = within(flag, raw, fallback, range);
   if (!Number.isInteger(value)) {
     throw new UsageError('OutOfRange', `${flag} '${numberFlag(flag, raw, fallback).text}' must be a whole number`);

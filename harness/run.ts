@@ -7,7 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type RunMeasurements, measureRun } from './check/measure.js';
+import { measureRun, type RunMeasurements } from './check/measure.js';
 import { exitCodeFor, type MeasuredOutcome, type PhaseName } from './check/outcome.js';
 import { decideVerdict, evaluateSlos, type SloResult } from './check/slo.js';
 import { type CorrelationResult, correlate } from './correlate/correlate.js';
@@ -82,7 +82,12 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
     load = await session.phase('load', (signal) => runLoad(baseUrl, options.load, signal, session.loadTick));
     const [logs, measured] = [deployment, load];
     correlation = await session.phase('correlate', (signal) =>
-      correlate(logs, measured, { sample: options.sample, logsTimeoutMs: options.logsTimeoutMs, signal, onProgress: session.info }),
+      correlate(logs, measured, {
+        sample: options.sample,
+        logsTimeoutMs: options.logsTimeoutMs,
+        signal,
+        onProgress: session.info,
+      }),
     );
   } catch (error) {
     session.fail(error);
@@ -146,7 +151,9 @@ class RunSession {
     await rm(scratchDir, { recursive: true, force: true }); // a stale one of an earlier process with this pid
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
     deps.setCleanupHint?.(cleanupCommand);
-    deps.progress.info(`run ${options.runId}: stack ${options.stackName} on ${options.target}; manifest ${manifest.path}`);
+    deps.progress.info(
+      `run ${options.runId}: stack ${options.stackName} on ${options.target}; manifest ${manifest.path}`,
+    );
     const commit = (deps.commit ?? (() => gitCommit(deps.cwd)))().catch(() => 'unknown');
     return new RunSession(options, deps, manifest, startedAt, commit, scratchDir, cleanupCommand);
   }
@@ -228,7 +235,9 @@ class RunSession {
         this.phases.push(ended);
         this.deps.progress.phaseEnded(name, outcome, ended.durationMs);
         await this.manifest.update((m) => ({
-          phases: m.phases.map((p, i) => (i === m.phases.length - 1 ? { ...p, endedAt: this.now().toISOString(), outcome } : p)),
+          phases: m.phases.map((p, i) =>
+            i === m.phases.length - 1 ? { ...p, endedAt: this.now().toISOString(), outcome } : p,
+          ),
           ...(this.deployment ? this.footprintFields(this.deployment) : {}),
         }));
         return ended;
@@ -374,12 +383,19 @@ class RunSession {
   ): { outcome: MeasuredOutcome; slos: SloResult[] } {
     const slos =
       load && measurements
-        ? evaluateSlos(this.options.slos, measurements.metrics, { closedLoop: load.closedLoop, doubts: measurements.timing.doubts })
+        ? evaluateSlos(this.options.slos, measurements.metrics, {
+            closedLoop: load.closedLoop,
+            doubts: measurements.timing.doubts,
+          })
         : [];
     if (this.failure) {
       const { error, phase } = this.failure;
-      if (error instanceof InterruptedError) return { outcome: { kind: 'interrupted', signal: error.signal, phase }, slos };
-      return { outcome: { kind: 'error', code: error.code, message: error.message, phase, exitCode: error.exitCode }, slos };
+      if (error instanceof InterruptedError)
+        return { outcome: { kind: 'interrupted', signal: error.signal, phase }, slos };
+      return {
+        outcome: { kind: 'error', code: error.code, message: error.message, phase, exitCode: error.exitCode },
+        slos,
+      };
     }
     if (this.deps.signal.aborted) return { outcome: abortOutcome(this.deps.signal, 'destroy'), slos };
     const d = this.destroyOutcome;
@@ -391,11 +407,25 @@ class RunSession {
       };
     }
     if (!load || !measurements) {
-      return { outcome: { kind: 'error', code: 'NoLoad', message: 'no load was measured', phase: 'load', exitCode: ExitCode.Infrastructure }, slos };
+      return {
+        outcome: {
+          kind: 'error',
+          code: 'NoLoad',
+          message: 'no load was measured',
+          phase: 'load',
+          exitCode: ExitCode.Infrastructure,
+        },
+        slos,
+      };
     }
     const sentRatio = load.rates ? load.rates.sentRps / load.rates.targetRps : undefined;
     const achievedRatio = load.rates ? load.rates.achievedRps / load.rates.targetRps : undefined;
-    const verdict = decideVerdict(slos, { responses: measurements.responses, sentRatio, achievedRatio, deploymentFaults: this.faults });
+    const verdict = decideVerdict(slos, {
+      responses: measurements.responses,
+      sentRatio,
+      achievedRatio,
+      deploymentFaults: this.faults,
+    });
     return { outcome: { kind: 'verdict', verdict: verdict.verdict, reasons: verdict.reasons }, slos };
   }
 

@@ -161,12 +161,7 @@ function parseStage(value: unknown): string {
   return value;
 }
 
-function parseInteger(
-  key: ContextKey,
-  value: unknown,
-  fallback: number,
-  range: { min: number; max: number },
-): number {
+function parseInteger(key: ContextKey, value: unknown, fallback: number, range: { min: number; max: number }): number {
   if (value === undefined) return fallback;
   const allowed = `give an integer from ${range.min} to ${range.max}`;
   const parsed = toNumber(value, /^-?\d+$/);

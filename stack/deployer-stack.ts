@@ -10,7 +10,16 @@
  * - run Logs Insights queries on the `rda` log groups, and read the results;
  * - list stacks, log groups and tagged resources, to prove a run left nothing behind and to sweep.
  */
-import { ArnFormat, type CfnResource, CfnOutput, Duration, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  type CfnResource,
+  Duration,
+  Stack,
+  type StackProps,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   type IOidcProvider,
   OidcProviderNative,
@@ -109,7 +118,10 @@ export class DeployerStack extends Stack {
       acknowledgeNagFindings,
       ...stackProps
     } = props;
-    super(scope, id, { description: `GitHub OIDC deploy role for ${githubRepository}'s per-pull-request checks`, ...stackProps });
+    super(scope, id, {
+      description: `GitHub OIDC deploy role for ${githubRepository}'s per-pull-request checks`,
+      ...stackProps,
+    });
     const subjects = trustedSubjects(githubRepository, defaultBranch);
     const qualifier = bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER;
     if (!/^[a-z0-9]{1,10}$/.test(qualifier)) {
@@ -146,7 +158,12 @@ export class DeployerStack extends Stack {
         resourceName: `cdk-${qualifier}-${kind}-role-${stack.account}-${stack.region}`,
       });
     const rdaLogGroups = [`/aws/lambda/${STACK_PREFIX}*`, `${STACK_PREFIX}*`].map((name) =>
-      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
     );
 
     // The bootstrap deploy role creates, updates and deletes stacks through CloudFormation; the
@@ -174,7 +191,9 @@ export class DeployerStack extends Stack {
           'cloudformation:GetTemplate',
           'cloudformation:DeleteStack',
         ],
-        resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${STACK_PREFIX}*/*` })],
+        resources: [
+          stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${STACK_PREFIX}*/*` }),
+        ],
       }),
     );
     // Resource '*': ListStacks has no resource type in the Service Authorization Reference, and
@@ -205,13 +224,20 @@ export class DeployerStack extends Stack {
         sid: 'VerifyLogGroupsGone',
         actions: ['logs:DescribeLogGroups'],
         resources: [
-          stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
         ],
       }),
     );
     // Resource '*': the Resource Groups Tagging API has no resource-level permissions; the harness
     // filters on the tag rda:run-id to prove nothing of a run is left.
-    this.role.addToPolicy(new PolicyStatement({ sid: 'VerifyNothingTagged', actions: ['tag:GetResources'], resources: ['*'] }));
+    this.role.addToPolicy(
+      new PolicyStatement({ sid: 'VerifyNothingTagged', actions: ['tag:GetResources'], resources: ['*'] }),
+    );
 
     if (acknowledgeNagFindings ?? true) this.acknowledgeWildcards();
 
@@ -231,13 +257,29 @@ export class DeployerStack extends Stack {
     const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
     const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
-    const arn = (service: string, resource: string) => `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
+    const arn = (service: string, resource: string) =>
+      `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
     const reasons: [string, string][] = [
-      [arn('cloudformation', `stack/${STACK_PREFIX}*/*`), `describe and delete only stacks named ${STACK_PREFIX}<runId>, the stacks this tool creates`],
-      ['*', 'ListStacks, GetQueryResults, StopQuery, DescribeQueries and tag:GetResources have no resource-level permissions'],
-      [arn('logs', `log-group:/aws/lambda/${STACK_PREFIX}*`), "Logs Insights queries on the function log groups of this tool's runs only"],
-      [arn('logs', `log-group:${STACK_PREFIX}*`), "Logs Insights queries on log groups CloudFormation named after this tool's stacks only"],
-      [arn('logs', 'log-group:*'), 'DescribeLogGroups is authorized against every log group of the account and region, even with a prefix'],
+      [
+        arn('cloudformation', `stack/${STACK_PREFIX}*/*`),
+        `describe and delete only stacks named ${STACK_PREFIX}<runId>, the stacks this tool creates`,
+      ],
+      [
+        '*',
+        'ListStacks, GetQueryResults, StopQuery, DescribeQueries and tag:GetResources have no resource-level permissions',
+      ],
+      [
+        arn('logs', `log-group:/aws/lambda/${STACK_PREFIX}*`),
+        "Logs Insights queries on the function log groups of this tool's runs only",
+      ],
+      [
+        arn('logs', `log-group:${STACK_PREFIX}*`),
+        "Logs Insights queries on log groups CloudFormation named after this tool's stacks only",
+      ],
+      [
+        arn('logs', 'log-group:*'),
+        'DescribeLogGroups is authorized against every log group of the account and region, even with a prefix',
+      ],
     ];
     for (const [resource, reason] of reasons) {
       Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
@@ -251,7 +293,9 @@ export function deployerPropsFromContext(context: (key: string) => unknown): Dep
     const value = context(key);
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value !== 'string') {
-      throw new DeployerConfigError(`context '${key}' is '${JSON.stringify(value)}': pass a string with -c ${key}=<value>`);
+      throw new DeployerConfigError(
+        `context '${key}' is '${JSON.stringify(value)}': pass a string with -c ${key}=<value>`,
+      );
     }
     return value;
   };

@@ -76,11 +76,7 @@ export function reportLinesQuery(awsRequestIds: readonly string[], limit = DEFAU
 
 /** How many handler lines each correlation id has: finds ids that were logged but never sent. */
 export function correlationCensusQuery(limit = DEFAULT_QUERY_LIMIT): string {
-  return [
-    'filter ispresent(correlationId)',
-    'stats count(*) as lines by correlationId',
-    `limit ${limit}`,
-  ].join('\n| ');
+  return ['filter ispresent(correlationId)', 'stats count(*) as lines by correlationId', `limit ${limit}`].join('\n| ');
 }
 
 /** Queries worth keeping in the CloudWatch console for a run's log group. */

@@ -25,7 +25,7 @@ import { CfnQueryDefinition, LogGroup, type RetentionDays } from 'aws-cdk-lib/aw
 import { Construct } from 'constructs';
 import type { StackConfig } from './config.js';
 import { SavedQueryError } from './errors.js';
-import { type SavedQuery, savedQueries as defaultSavedQueries } from './log-queries.js';
+import { savedQueries as defaultSavedQueries, type SavedQuery } from './log-queries.js';
 import { MANAGED_BY, resourceName, stackName, TAG_KEYS } from './names.js';
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -289,7 +289,10 @@ function checkSavedQuery(query: SavedQuery, seen: Set<string>): void {
     );
   }
   if (seen.has(query.name)) {
-    throw new SavedQueryError(query.name, `saved query name '${query.name}' is used twice: give each query its own name`);
+    throw new SavedQueryError(
+      query.name,
+      `saved query name '${query.name}' is used twice: give each query its own name`,
+    );
   }
   seen.add(query.name);
   if (query.queryString.trim().length === 0 || query.queryString.length > QUERY_STRING_MAX) {

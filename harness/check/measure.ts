@@ -6,13 +6,19 @@
 import type { CorrelationResult } from '../correlate/correlate.js';
 import { ColdState } from '../correlate/join.js';
 import type { LoadResult } from '../load/load.js';
-import { ERROR_KINDS, ErrorKind, Phase } from '../load/records.js';
-import type { RateFacts } from '../load/schedule.js';
 import type { MachineSample } from '../load/machine.js';
 import type { WarmupSettle } from '../load/open-loop.js';
+import { ERROR_KINDS, ErrorKind, Phase } from '../load/records.js';
+import type { RateFacts } from '../load/schedule.js';
 import { type Summary, summarizeInPlace } from '../stats/summary.js';
 import { LATENCY_STATS, type LatencyDoubt, type Metrics, type MetricValue } from './slo.js';
-import { assessMachine, detectStartBacklog, latencyDoubts, type MachineAssessment, type StartBacklog } from './timing.js';
+import {
+  assessMachine,
+  detectStartBacklog,
+  latencyDoubts,
+  type MachineAssessment,
+  type StartBacklog,
+} from './timing.js';
 
 /** HTTP status of a throttled request (API Gateway's stage or account throttle). */
 export const THROTTLED_STATUS = 429;
@@ -211,7 +217,9 @@ export function measureRun(
 
 function measureTiming(load: LoadResult, target: 'local' | 'aws'): TimingMeasurements {
   const sendLagP99Ms = load.rates ? load.rates.sendLagP99Us / 1000 : undefined;
-  const startBacklog = load.closedLoop ? undefined : detectStartBacklog(load.log, load.measuredStartUs, load.measuredSeconds);
+  const startBacklog = load.closedLoop
+    ? undefined
+    : detectStartBacklog(load.log, load.measuredStartUs, load.measuredSeconds);
   const assessment = assessMachine(load.machine, sendLagP99Ms, target);
   return {
     warmupSettle: load.warmupSettle,

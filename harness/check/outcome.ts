@@ -24,7 +24,11 @@ export type MeasuredOutcome =
 export function exitCodeFor(outcome: MeasuredOutcome): number {
   switch (outcome.kind) {
     case 'verdict':
-      return outcome.verdict === 'pass' ? ExitCode.Pass : outcome.verdict === 'fail' ? ExitCode.Fail : ExitCode.Inconclusive;
+      return outcome.verdict === 'pass'
+        ? ExitCode.Pass
+        : outcome.verdict === 'fail'
+          ? ExitCode.Fail
+          : ExitCode.Inconclusive;
     case 'interrupted':
       return signalExitCode(outcome.signal);
     case 'error':

@@ -195,7 +195,14 @@ export function evaluateSlos(slos: readonly Slo[], metrics: Metrics, context: Ev
     const scope = sloScope(slo);
     const doubts = scope === undefined ? [] : (context.doubts ?? []).filter((d) => d.scopes.includes(scope));
     if (doubts.length > 0) {
-      return { slo, status: 'inconclusive', value: measured.value, n: measured.n, margin, note: doubts.map((d) => d.reason).join('; ') };
+      return {
+        slo,
+        status: 'inconclusive',
+        value: measured.value,
+        n: measured.n,
+        margin,
+        note: doubts.map((d) => d.reason).join('; '),
+      };
     }
     if (measured.provisional) {
       return {
@@ -290,7 +297,10 @@ export function decideVerdict(results: readonly SloResult[], load: LoadFacts): V
   const factsFailed = failed.filter((r) => sloIndependentOfTiming(r.slo));
   if (factsFailed.length > 0) {
     // The other failures are listed only when the load can be trusted to have measured them.
-    const others = untrusted.length > 0 ? untrusted.map((u) => `other SLOs not judged: ${u}`) : failed.filter((r) => !factsFailed.includes(r)).map(missed);
+    const others =
+      untrusted.length > 0
+        ? untrusted.map((u) => `other SLOs not judged: ${u}`)
+        : failed.filter((r) => !factsFailed.includes(r)).map(missed);
     return { verdict: 'fail', reasons: [...factsFailed.map(missed), ...others] };
   }
   if (untrusted.length > 0) return { verdict: 'inconclusive', reasons: untrusted };
@@ -299,8 +309,12 @@ export function decideVerdict(results: readonly SloResult[], load: LoadFacts): V
 
   const open: string[] = [
     ...faults.map((fault) => `the deployment had a fault, so the run cannot pass: ${fault}`),
-    ...results.filter((r) => r.status === 'fail' && explained(r)).map((r) => `SLO ${r.slo.text} missed, but not judged: the deployment had a fault`),
-    ...results.filter((r) => r.status === 'inconclusive').map((r) => `SLO ${r.slo.text} could not be judged: ${r.note ?? 'no data'}`),
+    ...results
+      .filter((r) => r.status === 'fail' && explained(r))
+      .map((r) => `SLO ${r.slo.text} missed, but not judged: the deployment had a fault`),
+    ...results
+      .filter((r) => r.status === 'inconclusive')
+      .map((r) => `SLO ${r.slo.text} could not be judged: ${r.note ?? 'no data'}`),
   ];
   if (load.achievedRatio !== undefined && load.achievedRatio < MIN_RATE_RATIO) {
     open.push(`achieved rate was ${percent(load.achievedRatio)} of the target (needs ${percent(MIN_RATE_RATIO)})`);

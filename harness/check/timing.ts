@@ -64,7 +64,11 @@ export interface StartBacklog {
  * phase, and they (not slow requests elsewhere) set the run's p99. Undefined when there are too few
  * responses to tell.
  */
-export function detectStartBacklog(log: RequestLog, measuredStartUs: number, measuredSeconds: number): StartBacklog | undefined {
+export function detectStartBacklog(
+  log: RequestLog,
+  measuredStartUs: number,
+  measuredSeconds: number,
+): StartBacklog | undefined {
   const due: number[] = [];
   const latency: number[] = [];
   for (let i = 0; i < log.count; i++) {
@@ -109,7 +113,11 @@ export function assessMachine(
 ): MachineAssessment {
   const signals: string[] = [];
   if (machine) {
-    if (target === 'local' && machine.hostCpuPercent !== null && machine.hostCpuPercent >= HOST_CPU_BUSY_LIMIT_PERCENT) {
+    if (
+      target === 'local' &&
+      machine.hostCpuPercent !== null &&
+      machine.hostCpuPercent >= HOST_CPU_BUSY_LIMIT_PERCENT
+    ) {
       signals.push(
         `host CPU ${machine.hostCpuPercent.toFixed(0)}% of ${machine.cores} cores (limit ${HOST_CPU_BUSY_LIMIT_PERCENT}%)`,
       );

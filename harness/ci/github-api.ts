@@ -3,8 +3,14 @@
  * comments page by page, create one, edit one. The decisions are the pure functions of `pr-comment.ts`.
  */
 import { InfraError } from '../errors.js';
-import { type CommentPlan, findMarkerComment, type IssueComment, nextPageUrl, planCommentUpsert } from './pr-comment.js';
 import { sleep } from '../sleep.js';
+import {
+  type CommentPlan,
+  findMarkerComment,
+  type IssueComment,
+  nextPageUrl,
+  planCommentUpsert,
+} from './pr-comment.js';
 
 /** GitHub's largest page of issue comments. */
 const PER_PAGE = 100;
@@ -150,12 +156,16 @@ export class GitHubClient {
  * Finds our comment on the pull request and creates, updates or leaves it, so each pull request has
  * one report comment however many times it is pushed.
  */
-export async function upsertPrComment(client: GitHubClient, options: UpsertCommentOptions): Promise<UpsertCommentResult> {
+export async function upsertPrComment(
+  client: GitHubClient,
+  options: UpsertCommentOptions,
+): Promise<UpsertCommentResult> {
   const find = (page: readonly IssueComment[]) =>
     findMarkerComment(page, { marker: options.marker, author: options.author });
   const { found, pagesRead } = await client.scanIssueComments(options.owner, options.repo, options.prNumber, find);
   const plan = planCommentUpsert(found, options.body);
-  if (plan.kind === 'unchanged') return { action: 'unchanged', commentId: plan.commentId, url: found?.html_url, pagesRead };
+  if (plan.kind === 'unchanged')
+    return { action: 'unchanged', commentId: plan.commentId, url: found?.html_url, pagesRead };
   const written =
     plan.kind === 'update'
       ? await client.updateIssueComment(options.owner, options.repo, plan.commentId, plan.body)

@@ -7,8 +7,8 @@ import { HarnessError, UsageError } from '../errors.js';
 import { DEFAULT_MIX_NAME, MIX_CATALOG } from '../load/mix.js';
 import { type BenchArgs, DEFAULTS, parseBenchOptions, type RunOptions } from '../options.js';
 import type { RunReport, SloView } from '../report/model.js';
-import { ms, outcomeLine } from '../report/render.js';
 import { createProgress } from '../report/progress.js';
+import { ms, outcomeLine } from '../report/render.js';
 import { run } from '../run.js';
 import type { Target } from '../target/target.js';
 import type { Command, CommandContext } from './command.js';
@@ -93,7 +93,11 @@ export const BENCH_FLAGS = {
     default: DEFAULTS.requestTimeout,
     desc: 'a request without a complete response after this long (e.g. 10s) counts as a timeout error',
   },
-  'report-dir': { type: 'string', default: DEFAULTS.reportDir, desc: 'folder for the .md and .json reports and latest.md' },
+  'report-dir': {
+    type: 'string',
+    default: DEFAULTS.reportDir,
+    desc: 'folder for the .md and .json reports and latest.md',
+  },
   keep: {
     type: 'boolean',
     default: false,
@@ -109,7 +113,11 @@ export const BENCH_FLAGS = {
     defaultDescription: "the stack's ApiUrl output",
     desc: 'send the load to this base URL instead, e.g. a custom domain mapped to the stage (logs are still read from the stack)',
   },
-  memory: { type: 'string', defaultDescription: 'the stack default', desc: 'function memory in MB (CDK context memorySizeMb)' },
+  memory: {
+    type: 'string',
+    defaultDescription: 'the stack default',
+    desc: 'function memory in MB (CDK context memorySizeMb)',
+  },
   'log-dir': {
     type: 'string',
     defaultDescription: 'a temporary folder',
@@ -138,9 +146,13 @@ export function benchBuilder(y: Argv): Argv {
       try {
         return JSON.parse(readFileSync(path.resolve(file), 'utf8')) as object;
       } catch (error) {
-        throw new UsageError('InvalidConfig', `--config '${file}' could not be read as JSON: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new UsageError(
+          'InvalidConfig',
+          `--config '${file}' could not be read as JSON: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
     })
     .strict()

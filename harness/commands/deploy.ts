@@ -40,7 +40,11 @@ export const deployCommand: Command<DeployArgs> = {
     if (problem !== null) throw new UsageError('RunIdInvalid', problem);
     const ttlMs = parseTtlMs(args.ttl);
     const { AwsAccount } = await import('../target/aws/index.js');
-    const { target } = await AwsAccount.open({ region: args.region, env: ctx.env, deploymentMethod: args.deploymentMethod });
+    const { target } = await AwsAccount.open({
+      region: args.region,
+      env: ctx.env,
+      deploymentMethod: args.deploymentMethod,
+    });
     const expiresAt = new Date(Date.now() + ttlMs).toISOString();
     const deployment = await target.deploy({ runId, signal: ctx.signal, context: { expiresAt }, log: ctx.err });
 

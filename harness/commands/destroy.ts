@@ -20,7 +20,8 @@ interface DestroyArgs {
  */
 export const destroyCommand: Command<DestroyArgs> = {
   command: 'destroy',
-  describe: "finish a run's cleanup: its AWS stack, or a killed local run's processes and files; verify nothing is left",
+  describe:
+    "finish a run's cleanup: its AWS stack, or a killed local run's processes and files; verify nothing is left",
   builder: (y) =>
     y
       .option('run-id', { type: 'string', demandOption: true, desc: 'the run whose stack rda-<run-id> to destroy' })
@@ -54,7 +55,10 @@ async function finish(runId: string, report: DestroyReport, ctx: CommandContext)
     destroy: { verified: report.verified, leftovers: report.leftovers, at: new Date().toISOString() },
   });
   if (!report.verified) {
-    throw new InfraError('DestroyUnverified', `stack ${report.stackName} is not verified gone: ${report.leftovers.join('; ')}`);
+    throw new InfraError(
+      'DestroyUnverified',
+      `stack ${report.stackName} is not verified gone: ${report.leftovers.join('; ')}`,
+    );
   }
   ctx.out(`stack ${report.stackName}: destroyed and verified in ${Math.round(report.durationMs)} ms`);
   return ExitCode.Pass;

@@ -13,4 +13,16 @@ import { sweepCommand } from './sweep.js';
 
 /** Every subcommand of `npm run harness`, in the order `--help` lists them. */
 // biome-ignore lint/suspicious/noExplicitAny: each command types its own arguments
-export const commands: Command<any>[] = [benchCommand, prCommentCommand, prRunIdCommand, prStacksCommand, deployCommand, destroyCommand, sweepCommand, queryCommand, logsCommand, localCommand, perfCommand];
+export const commands: Command<any>[] = [
+  benchCommand,
+  prCommentCommand,
+  prRunIdCommand,
+  prStacksCommand,
+  deployCommand,
+  destroyCommand,
+  sweepCommand,
+  queryCommand,
+  logsCommand,
+  localCommand,
+  perfCommand,
+];

@@ -32,9 +32,16 @@ export const localCommand: Command<LocalArgs> = {
   builder: (y) =>
     y
       .option('port', { type: 'number', default: 0, desc: 'port on 127.0.0.1 (0 picks a free one)' })
-      .option('log-dir', { type: 'string', desc: 'where the log store is written (default: a new temporary directory)' })
+      .option('log-dir', {
+        type: 'string',
+        desc: 'where the log store is written (default: a new temporary directory)',
+      })
       .option('keep-logs', { type: 'boolean', default: false, desc: 'leave the log store on disk after stopping' })
-      .option('run-id', { type: 'string', default: 'local', desc: 'run id the stack is synthesized with (names the function)' })
+      .option('run-id', {
+        type: 'string',
+        default: 'local',
+        desc: 'run id the stack is synthesized with (names the function)',
+      })
       .option('cdk-out', { type: 'string', desc: 'run this synthesized assembly instead of synthesizing one' }),
   async run(args, ctx) {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) {
@@ -51,7 +58,12 @@ export const localCommand: Command<LocalArgs> = {
     ctx.setCleanupHint(target.cleanupCommand(args.runId));
     let deployment: LocalDeployment | undefined;
     try {
-      deployment = await target.deploy({ runId: args.runId, signal: ctx.signal, log: ctx.err, scratchDir: record.scratchDir });
+      deployment = await target.deploy({
+        runId: args.runId,
+        signal: ctx.signal,
+        log: ctx.err,
+        scratchDir: record.scratchDir,
+      });
       await record.deployed(deployment);
       ctx.out(`listening ${deployment.baseUrl}`);
       ctx.out(`logs ${deployment.logDir}`);
@@ -79,7 +91,10 @@ class LocalRunRecord {
   static async open(cwd: string, runId: string, cleanupCommand: string): Promise<LocalRunRecord> {
     const previous = await readManifest(cwd, runId);
     if (previous && previous.status === 'running' && runIsLive(previous)) {
-      throw new UsageError('RunIdInUse', `run id '${runId}' is in use by pid ${previous.pid}: stop that one or pass another --run-id`);
+      throw new UsageError(
+        'RunIdInUse',
+        `run id '${runId}' is in use by pid ${previous.pid}: stop that one or pass another --run-id`,
+      );
     }
     const scratchDir = path.join(os.tmpdir(), `rda-run-${runId}-${process.pid}`);
     const now = new Date().toISOString();
@@ -111,7 +126,11 @@ class LocalRunRecord {
   async deployed(deployment: LocalDeployment): Promise<void> {
     const footprint = deployment.footprint();
     await this.manifest.update(() => ({
-      deployment: { baseUrl: deployment.baseUrl, logGroupName: deployment.logGroupName, functionName: deployment.functionName },
+      deployment: {
+        baseUrl: deployment.baseUrl,
+        logGroupName: deployment.logGroupName,
+        functionName: deployment.functionName,
+      },
       logDir: footprint.logDir ?? null,
       pids: [...footprint.processes],
       removePaths: [this.scratchDir, ...footprint.paths],
@@ -125,13 +144,23 @@ class LocalRunRecord {
     await rm(this.scratchDir, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
     const scratchLeft = fs.existsSync(this.scratchDir);
     const leftovers = [...(report?.leftovers ?? []), ...(scratchLeft ? [`directory ${this.scratchDir}`] : [])];
-    const checks = [...(report?.checks ?? []), `scratch directory ${this.scratchDir}: ${scratchLeft ? 'still there' : 'removed'}`];
+    const checks = [
+      ...(report?.checks ?? []),
+      `scratch directory ${this.scratchDir}: ${scratchLeft ? 'still there' : 'removed'}`,
+    ];
     const verified = leftovers.length === 0;
     await this.manifest.update(() => ({
       pids: [...pids],
       status: verified ? (deployment ? 'destroyed' : 'nothing-deployed') : 'destroy-failed',
       destroy: { verified, leftovers, at: new Date().toISOString() },
     }));
-    return { target: 'local', stackName: `rda-${this.manifest.manifest.runId}`, verified, checks, leftovers, durationMs: report?.durationMs ?? 0 };
+    return {
+      target: 'local',
+      stackName: `rda-${this.manifest.manifest.runId}`,
+      verified,
+      checks,
+      leftovers,
+      durationMs: report?.durationMs ?? 0,
+    };
   }
 }

@@ -23,11 +23,25 @@ export const logsCommand: Command<LogsArgs> = {
   builder: (y) =>
     y
       .positional('action', { type: 'string', choices: ['import'], desc: 'what to do: import' })
-      .positional('file', { type: 'string', desc: 'JSON from aws logs filter-log-events --output json (pages may be concatenated)' })
-      .option('log-dir', { type: 'string', demandOption: true, desc: 'local log store folder to write to (created if missing)' })
-      .option('log-group', { type: 'string', desc: 'log group to store the events under (default: the file name without .json)' }),
+      .positional('file', {
+        type: 'string',
+        desc: 'JSON from aws logs filter-log-events --output json (pages may be concatenated)',
+      })
+      .option('log-dir', {
+        type: 'string',
+        demandOption: true,
+        desc: 'local log store folder to write to (created if missing)',
+      })
+      .option('log-group', {
+        type: 'string',
+        desc: 'log group to store the events under (default: the file name without .json)',
+      }),
   async run(args, ctx) {
-    if (args.action !== 'import') throw new UsageError('UnknownAction', `unknown logs action '${args.action}': use 'logs import FILE --log-dir DIR'`);
+    if (args.action !== 'import')
+      throw new UsageError(
+        'UnknownAction',
+        `unknown logs action '${args.action}': use 'logs import FILE --log-dir DIR'`,
+      );
     const report = await importFilterLogEvents({
       file: args.file,
       logDir: args['log-dir'],
@@ -40,7 +54,8 @@ export const logsCommand: Command<LogsArgs> = {
         (report.duplicates > 0 ? `; skipped ${report.duplicates} duplicate event id(s)` : '') +
         (report.alreadyStored > 0 ? `; skipped ${report.alreadyStored} event(s) an earlier import had stored` : ''),
     );
-    if (args['log-group'] === undefined) ctx.err(`the log group name came from the file name: pass --log-group to choose another`);
+    if (args['log-group'] === undefined)
+      ctx.err(`the log group name came from the file name: pass --log-group to choose another`);
     return ExitCode.Pass;
   },
 };

@@ -117,7 +117,9 @@ async function runPerf(args: PerfArgs, ctx: CommandContext): Promise<number> {
   } catch (error) {
     // Each figure already turns its own failure into a row; this is the suite itself failing (e.g. no temp
     // directory). Still exit 0: perf is a measurement and never fails CI, but say so loudly.
-    ctx.err(`error [PerfSuiteFailed]: the perf suite could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    ctx.err(
+      `error [PerfSuiteFailed]: the perf suite could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     await stopEverything();
     return ExitCode.Pass;
   }
@@ -136,7 +138,8 @@ async function runPerf(args: PerfArgs, ctx: CommandContext): Promise<number> {
 /** `perf`: the benchmark suite, each figure next to its baseline, into a table and a report. */
 export const perfCommand: Command<PerfArgs> = {
   command: 'perf',
-  describe: 'measure emulator, load generator, Insights engine and report against interleaved baselines; writes perf-<utc>.md',
+  describe:
+    'measure emulator, load generator, Insights engine and report against interleaved baselines; writes perf-<utc>.md',
   builder: perfBuilder,
   run: runPerf,
 };

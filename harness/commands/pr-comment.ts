@@ -34,10 +34,15 @@ export const prCommentCommand: Command<PrCommentArgs> = {
         default: GITHUB_ACTIONS_LOGIN,
         desc: "only this login's comments count as ours; '' accepts any author",
       })
-      .option('marker', { type: 'string', default: COMMENT_MARKER, desc: 'hidden first line that identifies our comment' }),
+      .option('marker', {
+        type: 'string',
+        default: COMMENT_MARKER,
+        desc: 'hidden first line that identifies our comment',
+      }),
   async run(args, ctx) {
     for (const flag of ['file', 'pr', 'repo', 'author', 'marker'] as const) {
-      if (Array.isArray(args[flag])) throw new UsageError('RepeatedFlag', `--${flag} was given more than once: give it once`);
+      if (Array.isArray(args[flag]))
+        throw new UsageError('RepeatedFlag', `--${flag} was given more than once: give it once`);
     }
     const prNumber = parsePrNumber(args.pr);
     const { owner, repo } = parseRepository(args.repo ?? ctx.env.GITHUB_REPOSITORY ?? '');
@@ -62,7 +67,9 @@ export const prCommentCommand: Command<PrCommentArgs> = {
       author: args.author === '' ? undefined : args.author,
     });
     const verb = { create: 'created', update: 'updated', unchanged: 'left unchanged' }[result.action];
-    ctx.out(`${verb} comment ${result.commentId} on ${owner}/${repo}#${prNumber}${result.url ? `: ${result.url}` : ''}`);
+    ctx.out(
+      `${verb} comment ${result.commentId} on ${owner}/${repo}#${prNumber}${result.url ? `: ${result.url}` : ''}`,
+    );
     return ExitCode.Pass;
   },
 };
@@ -79,7 +86,10 @@ async function readReport(path: string, shown: string): Promise<string> {
     );
   }
   if (text.trim().length === 0) {
-    throw new UsageError('ReportFileEmpty', `report file '${shown}' is empty: refusing to replace the comment with nothing`);
+    throw new UsageError(
+      'ReportFileEmpty',
+      `report file '${shown}' is empty: refusing to replace the comment with nothing`,
+    );
   }
   return text;
 }

@@ -50,14 +50,23 @@ export const queryCommand: Command<QueryArgs> = {
         type: 'string',
         desc: 'log group to query, repeatable (local default: every group in --log-dir; required with --target aws)',
       })
-      .option('since', { type: 'string', desc: 'query the last period, e.g. 15m, 2h, 1d (default: all of the store locally, 1h on AWS)' })
-      .option('start', { type: 'string', desc: 'range start: ISO 8601 (2024-05-01T12:00:00Z), epoch seconds or epoch ms' })
+      .option('since', {
+        type: 'string',
+        desc: 'query the last period, e.g. 15m, 2h, 1d (default: all of the store locally, 1h on AWS)',
+      })
+      .option('start', {
+        type: 'string',
+        desc: 'range start: ISO 8601 (2024-05-01T12:00:00Z), epoch seconds or epoch ms',
+      })
       .option('end', { type: 'string', desc: 'range end (inclusive), same forms as --start (default: now)' })
       // A string, parsed here, so `--limit abc` is quoted back as typed rather than as yargs' NaN.
       .option('limit', { type: 'string', desc: `rows to return, 1 to ${MAX_LIMIT} (default 10000, as AWS)` })
       .option('format', { type: 'string', default: 'table', desc: `output format: ${RESULT_FORMATS.join(', ')}` })
       .option('query-file', { type: 'string', desc: 'read the query from this file instead of the argument' })
-      .option('region', { type: 'string', desc: 'AWS region for --target aws (default: $AWS_REGION, then $AWS_DEFAULT_REGION)' }),
+      .option('region', {
+        type: 'string',
+        desc: 'AWS region for --target aws (default: $AWS_REGION, then $AWS_DEFAULT_REGION)',
+      }),
   async run(args, ctx) {
     const format = parseFormat(args.format);
     const queryString = await readQuery(args);
@@ -68,15 +77,23 @@ export const queryCommand: Command<QueryArgs> = {
     let result: InsightsResult;
     if (args.target === 'aws') {
       if (args['log-dir'] !== undefined) {
-        throw new UsageError('ConflictingFlags', '--log-dir is for --target local: on AWS name the log groups with --log-group');
+        throw new UsageError(
+          'ConflictingFlags',
+          '--log-dir is for --target local: on AWS name the log groups with --log-group',
+        );
       }
       const groups = logGroups(args);
-      if (groups.length === 0) throw new UsageError('LogGroupMissing', 'name at least one --log-group with --target aws, e.g. --log-group /aws/lambda/my-fn');
+      if (groups.length === 0)
+        throw new UsageError(
+          'LogGroupMissing',
+          'name at least one --log-group with --target aws, e.g. --log-group /aws/lambda/my-fn',
+        );
       const { AwsAccount } = await import('../target/aws/index.js');
       const account = await AwsAccount.open({ region: args.region, env: ctx.env });
       try {
-        result = await account.query({ queryString, ...range, limit, logGroupNames: groups, signal: ctx.signal }, (status) =>
-          ctx.err(`query status: ${status}`),
+        result = await account.query(
+          { queryString, ...range, limit, logGroupNames: groups, signal: ctx.signal },
+          (status) => ctx.err(`query status: ${status}`),
         );
       } finally {
         account.close();
@@ -89,10 +106,15 @@ export const queryCommand: Command<QueryArgs> = {
           "--log-dir is required with --target local: give the log store folder (the emulator's, or one filled by 'logs import')",
         );
       }
-      if (!(await isDirectory(logDir))) throw new UsageError('LogDirNotFound', `log folder '${logDir}' does not exist: check --log-dir`);
+      if (!(await isDirectory(logDir)))
+        throw new UsageError('LogDirNotFound', `log folder '${logDir}' does not exist: check --log-dir`);
       const named = logGroups(args);
       const groups = named.length > 0 ? named : await listLogGroups(logDir);
-      if (groups.length === 0) throw new UsageError('LogGroupMissing', `'${logDir}' holds no log groups: run the emulator or 'logs import' first`);
+      if (groups.length === 0)
+        throw new UsageError(
+          'LogGroupMissing',
+          `'${logDir}' holds no log groups: run the emulator or 'logs import' first`,
+        );
       result = await queryLogStore({ logDir, logGroupNames: groups, queryString, ...range, limit, signal: ctx.signal });
     }
 
@@ -105,7 +127,9 @@ export const queryCommand: Command<QueryArgs> = {
 /** One line for stderr: rows, records matched and scanned, bytes scanned. */
 export function describeStatistics(result: InsightsResult): string {
   const s = result.statistics;
-  const extra = (result as Partial<AwsInsightsResult>).queryId ? ` (query ${(result as AwsInsightsResult).queryId})` : '';
+  const extra = (result as Partial<AwsInsightsResult>).queryId
+    ? ` (query ${(result as AwsInsightsResult).queryId})`
+    : '';
   return `${result.rows.length} row(s); ${s.recordsMatched} records matched, ${s.recordsScanned} scanned, ${s.bytesScanned} bytes scanned${extra}`;
 }
 
@@ -124,7 +148,10 @@ function parseLimit(raw: QueryArgs['limit']): number | undefined {
   const text = Array.isArray(raw) ? raw.join("', '") : String(raw).trim();
   const value = typeof raw === 'number' ? raw : /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < 1 || value > MAX_LIMIT) {
-    throw new UsageError('InvalidLimit', `--limit '${text}' is not a whole number from 1 to ${MAX_LIMIT}: give e.g. --limit 100`);
+    throw new UsageError(
+      'InvalidLimit',
+      `--limit '${text}' is not a whole number from 1 to ${MAX_LIMIT}: give e.g. --limit 100`,
+    );
   }
   return value;
 }
@@ -138,11 +165,16 @@ async function readQuery(args: QueryArgs): Promise<string> {
     try {
       return await readFile(file, 'utf8');
     } catch (error) {
-      throw new UsageError('QueryFileNotFound', `cannot read --query-file '${file}': ${(error as Error).message}`, { cause: error });
+      throw new UsageError('QueryFileNotFound', `cannot read --query-file '${file}': ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   if (args.query === undefined || args.query.trim() === '') {
-    throw new UsageError('QueryMissing', "give a query, e.g. query 'fields @timestamp, @message | limit 20', or --query-file FILE");
+    throw new UsageError(
+      'QueryMissing',
+      "give a query, e.g. query 'fields @timestamp, @message | limit 20', or --query-file FILE",
+    );
   }
   return args.query;
 }
@@ -163,7 +195,10 @@ export function parseRange(
     const startTimeMs = parseTime(args.start, '--start');
     const endTimeMs = args.end === undefined ? nowMs : parseTime(args.end, '--end');
     if (startTimeMs > endTimeMs) {
-      throw new UsageError('InvalidTimeRange', `--start '${args.start}' is after --end '${args.end ?? 'now'}': swap them`);
+      throw new UsageError(
+        'InvalidTimeRange',
+        `--start '${args.start}' is after --end '${args.end ?? 'now'}': swap them`,
+      );
     }
     return { startTimeMs, endTimeMs };
   }
@@ -177,10 +212,15 @@ export function parseTime(text: string, flag: string): number {
   const value = text.trim();
   if (value === 'now') return Date.now();
   if (/^\d+$/.test(value)) return value.length <= 11 ? Number(value) * 1000 : Number(value);
-  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value) ? `${value.replace(' ', 'T')}${value.length > 10 ? 'Z' : ''}` : value;
+  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value)
+    ? `${value.replace(' ', 'T')}${value.length > 10 ? 'Z' : ''}`
+    : value;
   const ms = Date.parse(iso);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
-    throw new UsageError('InvalidTime', `${flag} '${text}' is not a time: use ISO 8601 (2024-05-01T12:00:00Z), epoch seconds or epoch ms`);
+    throw new UsageError(
+      'InvalidTime',
+      `${flag} '${text}' is not a time: use ISO 8601 (2024-05-01T12:00:00Z), epoch seconds or epoch ms`,
+    );
   }
   return ms;
 }

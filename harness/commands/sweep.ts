@@ -1,7 +1,7 @@
-import { abortError, ExitCode, InfraError } from '../errors.js';
 import { parseDurationMs } from '../duration.js';
-import type { SweepRow } from '../target/aws/index.js';
+import { abortError, ExitCode, InfraError } from '../errors.js';
 import { listManifests, updateManifest } from '../manifest.js';
+import type { SweepRow } from '../target/aws/index.js';
 import type { Command, CommandContext } from './command.js';
 
 interface SweepArgs {
@@ -88,7 +88,6 @@ export const sweepCommand: Command<SweepArgs> = {
   },
 };
 
-
 /**
  * Lists, and with --yes finishes, the local runs whose harness is gone without having cleaned up. Returns how
  * many could not be verified clean.
@@ -118,6 +117,7 @@ async function sweepLocalRuns(yes: boolean, ctx: CommandContext): Promise<number
 }
 
 function finishLocal(failures: number): number {
-  if (failures > 0) throw new InfraError('SweepUnverified', `${failures} local run(s) not verified clean: see the lines above`);
+  if (failures > 0)
+    throw new InfraError('SweepUnverified', `${failures} local run(s) not verified clean: see the lines above`);
   return ExitCode.Pass;
 }

@@ -12,6 +12,7 @@ import {
 } from '../../stack/log-queries.js';
 import type { LoadResult } from '../load/load.js';
 import { ERROR_KINDS, Phase } from '../load/records.js';
+import { sleep } from '../sleep.js';
 import type { Deployment, InsightsRow } from '../target/target.js';
 import { batchIds } from './batch.js';
 import {
@@ -24,7 +25,6 @@ import {
   toHandlerLine,
   toReportLine,
 } from './join.js';
-import { sleep } from '../sleep.js';
 
 /** Options of {@link correlate}. */
 export interface CorrelateOptions {
@@ -107,7 +107,10 @@ export async function correlate(
   let queryErrors = 0;
   let lastQueryError: string | undefined;
 
-  const runQuery = async (queryString: string, limit = DEFAULT_QUERY_LIMIT): Promise<readonly InsightsRow[] | undefined> => {
+  const runQuery = async (
+    queryString: string,
+    limit = DEFAULT_QUERY_LIMIT,
+  ): Promise<readonly InsightsRow[] | undefined> => {
     signal?.throwIfAborted();
     queries++;
     try {
@@ -192,7 +195,11 @@ export async function correlate(
   const censusRows = await runQuery(correlationCensusQuery());
   const census =
     censusRows && censusRows.length < DEFAULT_QUERY_LIMIT
-      ? new Map(censusRows.map((row) => [row.correlationId ?? '', Number(row.lines ?? 0)] as const).filter(([id]) => id !== ''))
+      ? new Map(
+          censusRows
+            .map((row) => [row.correlationId ?? '', Number(row.lines ?? 0)] as const)
+            .filter(([id]) => id !== ''),
+        )
       : undefined;
   const sentIds = new Set<string>();
   for (let i = 0; i < log.count; i++) if (log.correlationId[i]) sentIds.add(log.correlationId[i]!);
@@ -223,7 +230,11 @@ export async function correlate(
  * (plus the slowest, whose lines the report shows). A request the handler never answered (no echo of our
  * id and no 2xx) is sampled but not expected in the logs.
  */
-export function pickSample(load: LoadResult, sample: number | undefined, mustInclude: readonly number[] = []): SampledRequest[] {
+export function pickSample(
+  load: LoadResult,
+  sample: number | undefined,
+  mustInclude: readonly number[] = [],
+): SampledRequest[] {
   const log = load.log;
   const candidates: number[] = [];
   for (let i = 0; i < log.count; i++) if (log.correlationId[i]) candidates.push(i);
@@ -234,7 +245,11 @@ export function pickSample(load: LoadResult, sample: number | undefined, mustInc
     for (const i of mustInclude) picked.add(i);
     chosen = [...picked].sort((a, b) => a - b);
   }
-  return chosen.map((index) => ({ index, correlationId: log.correlationId[index]!, notExpected: notExpectedReason(load, index) }));
+  return chosen.map((index) => ({
+    index,
+    correlationId: log.correlationId[index]!,
+    notExpected: notExpectedReason(load, index),
+  }));
 }
 
 function notExpectedReason(load: LoadResult, i: number): string | undefined {

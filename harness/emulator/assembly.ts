@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { UsageError, type UsageErrorCode } from '../errors.js';
 import {
   ACCOUNT_THROTTLE,
   type ApiConfig,
@@ -10,7 +11,6 @@ import {
   type ThrottleConfig,
 } from './config.js';
 import { stableId } from './ids.js';
-import { UsageError, type UsageErrorCode } from '../errors.js';
 
 /**
  * Reads a synthesized cloud assembly (`cdk.out`) into the emulator's plain config: the REST API's routes,
@@ -51,7 +51,11 @@ interface Template {
 export function readAssembly(options: ReadAssemblyOptions): AssemblyConfig {
   const dir = path.resolve(options.cdkOutDir);
   const manifestPath = path.join(dir, 'manifest.json');
-  const manifest = readJson(manifestPath, 'AssemblyNotFound', `no cloud assembly at '${dir}': run the synth first or pass the cdk.out directory`) as {
+  const manifest = readJson(
+    manifestPath,
+    'AssemblyNotFound',
+    `no cloud assembly at '${dir}': run the synth first or pass the cdk.out directory`,
+  ) as {
     artifacts?: Record<string, { type: string; environment?: string; properties?: Record<string, Json> }>;
   };
   const stacks = Object.entries(manifest.artifacts ?? {}).filter(([, a]) => a.type === 'aws:cloudformation:stack');
@@ -76,11 +80,16 @@ export function readAssembly(options: ReadAssemblyOptions): AssemblyConfig {
   const [artifactId, artifact] = chosen;
   const props = artifact.properties ?? {};
   const templatePath = path.join(dir, String(props.templateFile));
-  const template = readJson(templatePath, 'AssemblyNotFound', `template '${templatePath}' is missing: synthesize again`) as Template;
+  const template = readJson(
+    templatePath,
+    'AssemblyNotFound',
+    `template '${templatePath}' is missing: synthesize again`,
+  ) as Template;
   const stackName = typeof props.stackName === 'string' ? props.stackName : artifactId;
   const [, envAccount, envRegion] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '') ?? [];
   const region = envRegion && !envRegion.startsWith('unknown-') ? envRegion : (options.region ?? 'us-east-1');
-  const accountId = envAccount && !envAccount.startsWith('unknown-') ? envAccount : (options.accountId ?? '123456789012');
+  const accountId =
+    envAccount && !envAccount.startsWith('unknown-') ? envAccount : (options.accountId ?? '123456789012');
   const assetObjects = readAssetObjects(dir, manifest.artifacts ?? {}, artifactId);
 
   const reader = new TemplateReader(template, { stackName, region, accountId, templatePath });
@@ -155,7 +164,10 @@ class TemplateReader {
   api(): { api: ApiConfig; functionLogicalId: string } {
     const apis = this.ofType('AWS::ApiGateway::RestApi');
     if (apis.length !== 1) {
-      this.fail('UnsupportedTemplate', `the local emulator runs exactly one REST API (AWS::ApiGateway::RestApi), found ${apis.length}`);
+      this.fail(
+        'UnsupportedTemplate',
+        `the local emulator runs exactly one REST API (AWS::ApiGateway::RestApi), found ${apis.length}`,
+      );
     }
     const [apiLogicalId, apiResource] = apis[0]!;
     const apiProps = apiResource.Properties ?? {};
@@ -177,7 +189,10 @@ class TemplateReader {
       }
     }
     if (pending.length > 0) {
-      this.fail('UnsupportedTemplate', `API resources ${pending.map(([id]) => id).join(', ')} have no parent in the resource tree`);
+      this.fail(
+        'UnsupportedTemplate',
+        `API resources ${pending.map(([id]) => id).join(', ')} have no parent in the resource tree`,
+      );
     }
 
     const methodsByPath = new Map<string, { id: string; methods: string[] }>();
@@ -187,12 +202,19 @@ class TemplateReader {
       const p = method.Properties ?? {};
       const resourceId = String(this.resolve(p.ResourceId, `${logicalId}.ResourceId`));
       const resourcePath = pathsById.get(resourceId);
-      if (resourcePath === undefined) this.fail('UnsupportedTemplate', `method ${logicalId} points at an unknown resource`);
+      if (resourcePath === undefined)
+        this.fail('UnsupportedTemplate', `method ${logicalId} points at an unknown resource`);
       const httpMethod = String(this.resolve(p.HttpMethod, `${logicalId}.HttpMethod`)).toUpperCase();
       const where = `method ${httpMethod} ${resourcePath}`;
-      const authorization = p.AuthorizationType === undefined ? 'NONE' : String(this.resolve(p.AuthorizationType, `${logicalId}.AuthorizationType`));
+      const authorization =
+        p.AuthorizationType === undefined
+          ? 'NONE'
+          : String(this.resolve(p.AuthorizationType, `${logicalId}.AuthorizationType`));
       if (authorization !== 'NONE') {
-        this.fail('UnsupportedTemplate', `${where} uses authorization '${authorization}': the local emulator runs unauthenticated methods only`);
+        this.fail(
+          'UnsupportedTemplate',
+          `${where} uses authorization '${authorization}': the local emulator runs unauthenticated methods only`,
+        );
       }
       const integration = (p.Integration ?? {}) as Record<string, Json>;
       if (integration.Type !== 'AWS_PROXY') {
@@ -213,36 +235,57 @@ class TemplateReader {
       methodsByPath.set(resourcePath, entry);
     }
     if (functionArns.size !== 1) {
-      this.fail('UnsupportedTemplate', `the local emulator runs one function behind the API; the methods integrate ${functionArns.size}`);
+      this.fail(
+        'UnsupportedTemplate',
+        `the local emulator runs one function behind the API; the methods integrate ${functionArns.size}`,
+      );
     }
     if (timeouts.size > 1) {
-      this.fail('UnsupportedTemplate', `methods set different integration timeouts (${[...timeouts].join(', ')} ms): use one value`);
+      this.fail(
+        'UnsupportedTemplate',
+        `methods set different integration timeouts (${[...timeouts].join(', ')} ms): use one value`,
+      );
     }
     const [functionArn] = functionArns;
-    const functionLogicalId = this.ofType('AWS::Lambda::Function').find(([id]) => this.attribute(id, 'Arn') === functionArn)?.[0];
-    if (!functionLogicalId) this.fail('UnsupportedTemplate', `the integrated function '${functionArn}' is not in the template`);
+    const functionLogicalId = this.ofType('AWS::Lambda::Function').find(
+      ([id]) => this.attribute(id, 'Arn') === functionArn,
+    )?.[0];
+    if (!functionLogicalId)
+      this.fail('UnsupportedTemplate', `the integrated function '${functionArn}' is not in the template`);
 
     const stages = this.ofType('AWS::ApiGateway::Stage');
     if (stages.length !== 1) {
-      this.fail('UnsupportedTemplate', `the local emulator runs exactly one stage (AWS::ApiGateway::Stage), found ${stages.length}`);
+      this.fail(
+        'UnsupportedTemplate',
+        `the local emulator runs exactly one stage (AWS::ApiGateway::Stage), found ${stages.length}`,
+      );
     }
     const [stageLogicalId, stage] = stages[0]!;
     const sp = stage.Properties ?? {};
     const stageName = String(this.resolve(sp.StageName, `${stageLogicalId}.StageName`));
-    const variables = sp.Variables === undefined ? {} : (this.resolve(sp.Variables, `${stageLogicalId}.Variables`) as Record<string, Json>);
+    const variables =
+      sp.Variables === undefined
+        ? {}
+        : (this.resolve(sp.Variables, `${stageLogicalId}.Variables`) as Record<string, Json>);
     const stageVariables = Object.keys(variables).length === 0 ? null : mapValues(variables, String);
     const routes: RouteConfig[] = [...methodsByPath].map(([resourcePath, { id, methods }]) => ({
       resourcePath,
       resourceId: id,
       methods,
     }));
-    const binary = apiProps.BinaryMediaTypes === undefined ? [] : (this.resolve(apiProps.BinaryMediaTypes, `${apiLogicalId}.BinaryMediaTypes`) as Json[]);
+    const binary =
+      apiProps.BinaryMediaTypes === undefined
+        ? []
+        : (this.resolve(apiProps.BinaryMediaTypes, `${apiLogicalId}.BinaryMediaTypes`) as Json[]);
     return {
       functionLogicalId,
       api: {
         apiId,
         stageName,
-        deploymentId: sp.DeploymentId === undefined ? stableId(`${this.ctx.stackName}/deployment`, 6) : String(this.resolve(sp.DeploymentId, `${stageLogicalId}.DeploymentId`)),
+        deploymentId:
+          sp.DeploymentId === undefined
+            ? stableId(`${this.ctx.stackName}/deployment`, 6)
+            : String(this.resolve(sp.DeploymentId, `${stageLogicalId}.DeploymentId`)),
         stageVariables,
         // CloudFormation spells `/` as `~1` in binary media types (a JSON-pointer escape) when authors copy them from the API.
         binaryMediaTypes: binary.map((type) => String(type).replaceAll('~1', '/')),
@@ -267,8 +310,12 @@ class TemplateReader {
         );
       }
       throttle = {
-        rateLimit: setting.ThrottlingRateLimit === undefined ? ACCOUNT_THROTTLE.rateLimit : Number(setting.ThrottlingRateLimit),
-        burstLimit: setting.ThrottlingBurstLimit === undefined ? ACCOUNT_THROTTLE.burstLimit : Number(setting.ThrottlingBurstLimit),
+        rateLimit:
+          setting.ThrottlingRateLimit === undefined ? ACCOUNT_THROTTLE.rateLimit : Number(setting.ThrottlingRateLimit),
+        burstLimit:
+          setting.ThrottlingBurstLimit === undefined
+            ? ACCOUNT_THROTTLE.burstLimit
+            : Number(setting.ThrottlingBurstLimit),
       };
     }
     return throttle;
@@ -281,10 +328,16 @@ class TemplateReader {
     const functionName = this.physicalId(logicalId);
     const runtime = String(this.resolve(p.Runtime, at('Runtime')));
     if (!runtime.startsWith('nodejs')) {
-      this.fail('UnsupportedTemplate', `function '${functionName}' uses runtime '${runtime}': the local emulator runs Node.js runtimes only`);
+      this.fail(
+        'UnsupportedTemplate',
+        `function '${functionName}' uses runtime '${runtime}': the local emulator runs Node.js runtimes only`,
+      );
     }
     const handler = String(this.resolve(p.Handler, at('Handler')));
-    const logging = (p.LoggingConfig === undefined ? {} : this.resolve(p.LoggingConfig, at('LoggingConfig'))) as Record<string, Json>;
+    const logging = (p.LoggingConfig === undefined ? {} : this.resolve(p.LoggingConfig, at('LoggingConfig'))) as Record<
+      string,
+      Json
+    >;
     if (logging.LogFormat !== undefined && logging.LogFormat !== 'Text') {
       this.fail(
         'UnsupportedTemplate',
@@ -292,7 +345,8 @@ class TemplateReader {
       );
     }
     const variables = ((p.Environment as Record<string, Json> | undefined)?.Variables ?? {}) as Record<string, Json>;
-    const architectures = p.Architectures === undefined ? ['x86_64'] : (this.resolve(p.Architectures, at('Architectures')) as Json[]);
+    const architectures =
+      p.Architectures === undefined ? ['x86_64'] : (this.resolve(p.Architectures, at('Architectures')) as Json[]);
     return {
       functionName,
       handler,
@@ -303,7 +357,9 @@ class TemplateReader {
       codeDir: this.codeDir(logicalId, resource, dir, assetObjects),
       logGroupName: logging.LogGroup === undefined ? `/aws/lambda/${functionName}` : String(logging.LogGroup),
       reservedConcurrency:
-        p.ReservedConcurrentExecutions === undefined ? undefined : Number(this.resolve(p.ReservedConcurrentExecutions, at('ReservedConcurrentExecutions'))),
+        p.ReservedConcurrentExecutions === undefined
+          ? undefined
+          : Number(this.resolve(p.ReservedConcurrentExecutions, at('ReservedConcurrentExecutions'))),
       architecture: String(architectures[0] ?? 'x86_64'),
     };
   }
@@ -321,11 +377,17 @@ class TemplateReader {
       }
     }
     if (assetPath === undefined) {
-      this.fail('AssetNotFound', `function ${logicalId} has no local asset (no 'aws:asset:path' metadata and no matching asset manifest entry)`);
+      this.fail(
+        'AssetNotFound',
+        `function ${logicalId} has no local asset (no 'aws:asset:path' metadata and no matching asset manifest entry)`,
+      );
     }
     const full = path.resolve(dir, assetPath);
     if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
-      this.fail('AssetNotFound', `the code of function ${logicalId} should be the directory '${full}', which does not exist: synthesize again`);
+      this.fail(
+        'AssetNotFound',
+        `the code of function ${logicalId} should be the directory '${full}', which does not exist: synthesize again`,
+      );
     }
     return full;
   }
@@ -334,7 +396,8 @@ class TemplateReader {
   private physicalId(logicalId: string): string {
     const resource = this.resources[logicalId];
     const p = resource?.Properties ?? {};
-    const named = (key: string) => (p[key] === undefined ? undefined : String(this.resolve(p[key], `${logicalId}.${key}`)));
+    const named = (key: string) =>
+      p[key] === undefined ? undefined : String(this.resolve(p[key], `${logicalId}.${key}`));
     const generated = `${this.ctx.stackName}-${logicalId.slice(0, 20)}-${stableId(`${this.ctx.stackName}/${logicalId}`, 12).toUpperCase()}`;
     switch (resource?.Type) {
       case 'AWS::Lambda::Function':
@@ -351,7 +414,10 @@ class TemplateReader {
       case 'AWS::ApiGateway::Stage':
         return named('StageName') ?? generated;
       default:
-        return this.fail('UnsupportedIntrinsic', `cannot resolve {"Ref": "${logicalId}"} (type ${resource?.Type ?? 'unknown'}) locally`);
+        return this.fail(
+          'UnsupportedIntrinsic',
+          `cannot resolve {"Ref": "${logicalId}"} (type ${resource?.Type ?? 'unknown'}) locally`,
+        );
     }
   }
 
@@ -364,7 +430,8 @@ class TemplateReader {
     if (type === 'AWS::Logs::LogGroup' && attribute === 'Arn') {
       return `arn:aws:logs:${region}:${accountId}:log-group:${this.physicalId(logicalId)}:*`;
     }
-    if (type === 'AWS::IAM::Role' && attribute === 'Arn') return `arn:aws:iam::${accountId}:role/${this.physicalId(logicalId)}`;
+    if (type === 'AWS::IAM::Role' && attribute === 'Arn')
+      return `arn:aws:iam::${accountId}:role/${this.physicalId(logicalId)}`;
     if (type === 'AWS::ApiGateway::RestApi' && attribute === 'RootResourceId') {
       return stableId(`${this.ctx.stackName}/${logicalId}/root`, 10);
     }
@@ -393,10 +460,12 @@ class TemplateReader {
     if (pseudo !== undefined) return pseudo;
     const parameter = this.template.Parameters?.[name];
     if (parameter) {
-      if (parameter.Default === undefined) this.fail('UnsupportedIntrinsic', `${where}: parameter '${name}' has no default`);
+      if (parameter.Default === undefined)
+        this.fail('UnsupportedIntrinsic', `${where}: parameter '${name}' has no default`);
       return String(parameter.Default);
     }
-    if (!this.resources[name]) this.fail('UnsupportedIntrinsic', `${where}: {"Ref": "${name}"} names nothing in the template`);
+    if (!this.resources[name])
+      this.fail('UnsupportedIntrinsic', `${where}: {"Ref": "${name}"} names nothing in the template`);
     return this.physicalId(name);
   }
 

@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type LogFileSystem, type LogStoreHealth, LogStoreMonitor } from '../logstore/writer.js';
 import type { EmulatorConfig } from './config.js';
 import type { InvocationOutcome } from './execution-environment.js';
 import { isUuid, newExtendedRequestId, newRequestId, newTraceRoot, randomHex } from './ids.js';
 import { buildProxyEvent, findHeader, parseRequestTarget, type RequestTarget } from './proxy-event.js';
-import { type LogFileSystem, type LogStoreHealth, LogStoreMonitor } from '../logstore/writer.js';
 import { type GatewayErrorKind, gatewayError, type HttpResponse, mapProxyResult } from './proxy-response.js';
-import { type EnvironmentInfo, type ProcessCheck, RuntimePool } from './runtime-pool.js';
 import { RouteTable } from './routes.js';
+import { type EnvironmentInfo, type ProcessCheck, RuntimePool } from './runtime-pool.js';
 import { TokenBucket } from './token-bucket.js';
 
 /**
@@ -68,7 +68,10 @@ export interface Emulator {
 export async function startEmulator(config: EmulatorConfig, options: EmulatorOptions): Promise<Emulator> {
   const { api } = config;
   const routes = new RouteTable(api.routes);
-  const bucket = options.disableThrottling || !api.throttle ? undefined : new TokenBucket(api.throttle.rateLimit, api.throttle.burstLimit);
+  const bucket =
+    options.disableThrottling || !api.throttle
+      ? undefined
+      : new TokenBucket(api.throttle.rateLimit, api.throttle.burstLimit);
   const integrationTimeoutMs = options.integrationTimeoutMs ?? api.integrationTimeoutMs;
   const logMonitor = new LogStoreMonitor();
   const pool = new RuntimePool({
@@ -263,7 +266,12 @@ function hasBody(rawHeaders: readonly string[]): boolean {
 }
 
 /** Sends a gateway error (never throws: its headers are the emulator's own). */
-function answerError(res: http.ServerResponse, kind: GatewayErrorKind, requestId: string, extendedRequestId: string): void {
+function answerError(
+  res: http.ServerResponse,
+  kind: GatewayErrorKind,
+  requestId: string,
+  extendedRequestId: string,
+): void {
   const response: HttpResponse = gatewayError(kind, requestId, extendedRequestId);
   send(res, response.statusCode, response.headers, response.body);
 }

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type LogFileSystem, type LogStoreMonitor, LogStreamWriter } from '../logstore/writer.js';
 import type { FunctionConfig } from './config.js';
 import { newLogStreamName } from './ids.js';
-import { type LogFileSystem, type LogStoreMonitor, LogStreamWriter } from '../logstore/writer.js';
 import { endLine, initStartLine, reportLine, runtimeExitLine, startLine } from './platform-lines.js';
 
 /**
@@ -202,7 +202,9 @@ export class ExecutionEnvironment {
     if (this.functionTimer) this.functionTimer.refresh();
     else this.functionTimer = setTimeout(() => this.onTimeout(), timeoutMs);
     const deadlineMs = nowMs + timeoutMs;
-    this.send(`${deadlineMs}\t${request.awsRequestId}\t${request.traceHeader}\t${this.functionArn}\t${request.eventJson}\n`);
+    this.send(
+      `${deadlineMs}\t${request.awsRequestId}\t${request.traceHeader}\t${this.functionArn}\t${request.eventJson}\n`,
+    );
   }
 
   /**
@@ -374,7 +376,8 @@ export class ExecutionEnvironment {
     const durationMs = Number(line.slice(2, t1));
     const rssKb = Number(line.slice(t1 + 1, t2));
     const status = line.slice(t2 + 1, t3);
-    if (t1 === 2 || !(durationMs >= 0) || !Number.isFinite(durationMs) || !Number.isInteger(rssKb) || rssKb < 0) return 'malformed';
+    if (t1 === 2 || !(durationMs >= 0) || !Number.isFinite(durationMs) || !Number.isInteger(rssKb) || rssKb < 0)
+      return 'malformed';
     if (status !== 'ok' && status !== 'err') return 'malformed';
     // The worker's late answer after the deadline: the environment is already being killed.
     if (active.timedOut) return 'handled';

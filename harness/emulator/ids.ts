@@ -44,7 +44,9 @@ export function newExtendedRequestId(): string {
 
 /** `Root=1-<8 hex epoch seconds>-<24 hex>`, the `X-Amzn-Trace-Id` format (docs/aws-behaviour.md#response-headers). */
 export function newTraceRoot(nowMs: number): string {
-  return `Root=1-${Math.floor(nowMs / 1000).toString(16).padStart(8, '0')}-${randomHex(12)}`;
+  return `Root=1-${Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0')}-${randomHex(12)}`;
 }
 
 /** `dd/MMM/yyyy:HH:mm:ss +0000`, the `requestContext.requestTime` format (docs/aws-behaviour.md#request-context). */

@@ -60,16 +60,19 @@ export function mapProxyResult(
   const merged = new Map<string, { name: string; values: string[] }>();
   const multi = record.multiValueHeaders;
   if (multi !== undefined && multi !== null) {
-    if (typeof multi !== 'object' || Array.isArray(multi)) return { ok: false, reason: 'multiValueHeaders is not an object' };
+    if (typeof multi !== 'object' || Array.isArray(multi))
+      return { ok: false, reason: 'multiValueHeaders is not an object' };
     for (const [name, list] of Object.entries(multi as Record<string, unknown>)) {
       if (!Array.isArray(list)) return { ok: false, reason: `multiValueHeaders '${name}' is not a list` };
-      if (!HEADER_NAME.test(name)) return { ok: false, reason: `header name ${JSON.stringify(name)} is not an HTTP token` };
+      if (!HEADER_NAME.test(name))
+        return { ok: false, reason: `header name ${JSON.stringify(name)} is not an HTTP token` };
       const values: string[] = [];
       for (const item of list) {
         if (item === null || item === undefined) continue;
         const text = scalar(item);
         if (text === undefined) return { ok: false, reason: `multiValueHeaders '${name}' holds a non-scalar value` };
-        if (INVALID_HEADER_VALUE.test(text)) return { ok: false, reason: `header '${name}' has a character HTTP cannot carry` };
+        if (INVALID_HEADER_VALUE.test(text))
+          return { ok: false, reason: `header '${name}' has a character HTTP cannot carry` };
         values.push(text);
       }
       const lower = name.toLowerCase();
@@ -85,8 +88,10 @@ export function mapProxyResult(
       if (value === null || value === undefined) continue;
       const text = scalar(value);
       if (text === undefined) return { ok: false, reason: `header '${name}' holds a non-scalar value` };
-      if (!HEADER_NAME.test(name)) return { ok: false, reason: `header name ${JSON.stringify(name)} is not an HTTP token` };
-      if (INVALID_HEADER_VALUE.test(text)) return { ok: false, reason: `header '${name}' has a character HTTP cannot carry` };
+      if (!HEADER_NAME.test(name))
+        return { ok: false, reason: `header name ${JSON.stringify(name)} is not an HTTP token` };
+      if (INVALID_HEADER_VALUE.test(text))
+        return { ok: false, reason: `header '${name}' has a character HTTP cannot carry` };
       const lower = name.toLowerCase();
       const entry = merged.get(lower);
       // Multi values first, then the single value, unless it repeats one of them (docs/aws-behaviour.md#proxy-response).

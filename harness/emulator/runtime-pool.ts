@@ -1,6 +1,6 @@
+import type { LogFileSystem, LogStoreMonitor } from '../logstore/writer.js';
 import type { FunctionConfig } from './config.js';
 import { ExecutionEnvironment, type InvocationOutcome, type InvocationRequest } from './execution-environment.js';
-import type { LogFileSystem, LogStoreMonitor } from '../logstore/writer.js';
 
 /**
  * Lambda's scaling for one function: one invocation per environment, idle environments reused (most

@@ -79,7 +79,8 @@ let atLineStart = true;
 function emit(chunk) {
   chunks.push(chunk);
   if (chunk.length > 0) {
-    atLineStart = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) === 10 : chunk[chunk.length - 1] === 10;
+    atLineStart =
+      typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) === 10 : chunk[chunk.length - 1] === 10;
   }
   if (typeof chunk !== 'string') onlyStrings = false;
   if (!flushQueued) {
@@ -132,7 +133,9 @@ function flushOutput(frame) {
     pending.push(frame);
     atLineStart = true;
   }
-  const data = onlyStrings ? pending.join('') : Buffer.concat(pending.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+  const data = onlyStrings
+    ? pending.join('')
+    : Buffer.concat(pending.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
   onlyStrings = true;
   writeAll(data);
 }
@@ -252,7 +255,11 @@ process.on('uncaughtException', (error) => {
   process.exit(129);
 });
 process.on('unhandledRejection', (reason) => {
-  const error = namedError('Runtime.UnhandledPromiseRejection', String(reason), reason instanceof Error ? reason : undefined);
+  const error = namedError(
+    'Runtime.UnhandledPromiseRejection',
+    String(reason),
+    reason instanceof Error ? reason : undefined,
+  );
   error.reason = reason;
   error.promise = {};
   console.error('Unhandled Promise Rejection', formatted(error));
@@ -423,7 +430,9 @@ function invoke(frame) {
           payload = JSON.stringify(value === undefined ? null : value);
         } catch (error) {
           kind = 'err';
-          payload = JSON.stringify(errorPayload(namedError('Runtime.JSONStringifyError', 'Unable to stringify response body', error)));
+          payload = JSON.stringify(
+            errorPayload(namedError('Runtime.JSONStringifyError', 'Unable to stringify response body', error)),
+          );
         }
       } else {
         kind = 'err';

@@ -1,5 +1,5 @@
 import { nearestRank } from '../stats/percentile.js';
-import { DoubleValue, naturalCompare, type Value, toNumber, valueKey } from './values.js';
+import { DoubleValue, naturalCompare, toNumber, type Value, valueKey } from './values.js';
 
 /** One aggregation's running state for one group. */
 export interface Accumulator {
@@ -148,7 +148,9 @@ export function timeOrderedAccumulator(latest: boolean): Accumulator {
       if (value === null) return;
       const better =
         best === null ||
-        (latest ? timestamp > bestTs || (timestamp === bestTs && seq > bestSeq) : timestamp < bestTs || (timestamp === bestTs && seq < bestSeq));
+        (latest
+          ? timestamp > bestTs || (timestamp === bestTs && seq > bestSeq)
+          : timestamp < bestTs || (timestamp === bestTs && seq < bestSeq));
       if (better) {
         best = value;
         bestTs = timestamp;

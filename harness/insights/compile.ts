@@ -10,7 +10,17 @@ import {
   sumAccumulator,
   timeOrderedAccumulator,
 } from './aggregates.js';
-import type { Call, Command, Expr, FieldRef, PeriodLiteral, Projection, Query, RegexLiteral, StatsCommand } from './ast.js';
+import type {
+  Call,
+  Command,
+  Expr,
+  FieldRef,
+  PeriodLiteral,
+  Projection,
+  Query,
+  RegexLiteral,
+  StatsCommand,
+} from './ast.js';
 import { LAMBDA_FIELDS } from './discovery.js';
 import { AGGREGATE_FUNCTIONS, ceilToPeriod, floorToPeriod, type Period, SCALAR_FUNCTIONS } from './functions.js';
 import { QuerySyntaxError, type Span } from './query-error.js';
@@ -145,7 +155,10 @@ class Compiler {
         }
         case 'sort': {
           const scope = this.rowScope('in sort');
-          const keys = command.keys.map((key) => ({ value: this.expr(key.expr, scope), descending: key.order === 'desc' }));
+          const keys = command.keys.map((key) => ({
+            value: this.expr(key.expr, scope),
+            descending: key.order === 'desc',
+          }));
           this.steps.push({ kind: 'sort', keys });
           break;
         }
@@ -180,7 +193,10 @@ class Compiler {
     const commands = this.query.commands;
     const statsIndexes = commands.flatMap((c, i) => (c.kind === 'stats' ? [i] : []));
     if (statsIndexes.length > MAX_STATS) {
-      throw this.error(commands[statsIndexes[MAX_STATS]!]!.span, `a query can have at most ${MAX_STATS} stats commands`);
+      throw this.error(
+        commands[statsIndexes[MAX_STATS]!]!.span,
+        `a query can have at most ${MAX_STATS} stats commands`,
+      );
     }
     if (statsIndexes.length === MAX_STATS) {
       const second = statsIndexes[1];
@@ -236,7 +252,10 @@ class Compiler {
       // Each `*` matches as little as it can, except a trailing one, which takes the rest of the value;
       // the pattern may match anywhere (CWL_QuerySyntax-Parse: "[*] * The error was: *" on a line that starts with a date).
       const body = parts
-        .map((part, i) => escapeRegex(part) + (i < stars ? (i === stars - 1 && parts[stars] === '' ? '(.*)' : '(.*?)') : ''))
+        .map(
+          (part, i) =>
+            escapeRegex(part) + (i < stars ? (i === stars - 1 && parts[stars] === '' ? '(.*)' : '(.*?)') : ''),
+        )
         .join('');
       regex = new RegExp(body, 's');
       names = command.aliases.map((a) => a.name);
@@ -244,7 +263,10 @@ class Compiler {
       regex = this.regex(command.pattern);
       names = [...command.pattern.source.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]!);
       if (names.length === 0) {
-        throw this.error(command.pattern.span, 'the regular expression has no named groups: name what to extract, e.g. /user=(?<user>\\S+)/');
+        throw this.error(
+          command.pattern.span,
+          'the regular expression has no named groups: name what to extract, e.g. /user=(?<user>\\S+)/',
+        );
       }
     }
     const glob = command.pattern.kind === 'string';
@@ -294,7 +316,10 @@ class Compiler {
       };
       const value = this.expr(item.expr, scope) as unknown as (results: Value[]) => Value;
       if (aggregates.length === before) {
-        throw this.error(item.expr.span, `stats needs an aggregate function such as count(*), avg(x) or max(x) in '${item.text}'`);
+        throw this.error(
+          item.expr.span,
+          `stats needs an aggregate function such as count(*), avg(x) or max(x) in '${item.text}'`,
+        );
       }
       return { name: projectionName(item), value };
     });
@@ -333,7 +358,10 @@ class Compiler {
         const p = call.args[1]!;
         const percent = p.kind === 'number' ? p.value : Number.NaN;
         if (!(percent >= 0 && percent <= 100)) {
-          throw this.error(p.span, `pct() needs a percentile between 0 and 100 as its second argument, e.g. pct(@duration, 99)`);
+          throw this.error(
+            p.span,
+            `pct() needs a percentile between 0 and 100 as its second argument, e.g. pct(@duration, 99)`,
+          );
         }
         return { create: () => percentileAccumulator(percent), arg };
       }
@@ -360,7 +388,12 @@ class Compiler {
     const available = this.available;
     if (available === null) {
       const computed = new Set(this.computed);
-      return { field: (ref) => eventAccessor(ref.name, computed.has(ref.name)), aggregate: null, hasTimestamp: true, where };
+      return {
+        field: (ref) => eventAccessor(ref.name, computed.has(ref.name)),
+        aggregate: null,
+        hasTimestamp: true,
+        where,
+      };
     }
     const names = new Set(available);
     return {
@@ -402,7 +435,10 @@ class Compiler {
         return () => value;
       }
       case 'period':
-        throw this.error(expr.span, `a time period like ${expr.raw} can only be an argument of bin(), datefloor() or dateceil()`);
+        throw this.error(
+          expr.span,
+          `a time period like ${expr.raw} can only be an argument of bin(), datefloor() or dateceil()`,
+        );
       case 'regex':
         throw this.error(expr.span, "a /regular expression/ goes after 'like' or '=~'");
       case 'star':
@@ -524,7 +560,10 @@ class Compiler {
     try {
       return new RegExp(source, flags);
     } catch (error) {
-      const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(error);
+      const reason =
+        error instanceof Error
+          ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')
+          : String(error);
       throw this.error(literal.span, `invalid regular expression /${literal.source}/: ${reason}`);
     }
   }
@@ -532,8 +571,13 @@ class Compiler {
   private call(call: Call, scope: ExprScope): Evaluator {
     if (Object.hasOwn(AGGREGATE_FUNCTIONS, call.name)) {
       if (scope.aggregate === null) {
-        const where = scope.where.startsWith('inside') ? `cannot be nested ${scope.where}` : `is a stats function and cannot be used ${scope.where}`;
-        throw this.error(call.span, `${call.rawName}() ${where}: use it in a stats command, e.g. stats ${call.rawName}(...)`);
+        const where = scope.where.startsWith('inside')
+          ? `cannot be nested ${scope.where}`
+          : `is a stats function and cannot be used ${scope.where}`;
+        throw this.error(
+          call.span,
+          `${call.rawName}() ${where}: use it in a stats command, e.g. stats ${call.rawName}(...)`,
+        );
       }
       return scope.aggregate(call);
     }
@@ -590,7 +634,12 @@ class Compiler {
   private checkArity(call: Call, min: number, max: number, signature: string): void {
     const n = call.args.length;
     if (n < min || n > max) {
-      const expected = min === max ? `${min} argument${min === 1 ? '' : 's'}` : max >= 100 ? `at least ${min}` : `${min} to ${max} arguments`;
+      const expected =
+        min === max
+          ? `${min} argument${min === 1 ? '' : 's'}`
+          : max >= 100
+            ? `at least ${min}`
+            : `${min} to ${max} arguments`;
       throw this.error(call.span, `${call.rawName}() takes ${expected} (${signature}), got ${n}`);
     }
   }
@@ -606,7 +655,12 @@ class Compiler {
  */
 export function compileFieldPredicate(expr: Expr, source: string): (value: Value) => boolean {
   const holder: { value: Value } = { value: null };
-  const scope: ExprScope = { field: () => () => holder.value, aggregate: null, hasTimestamp: false, where: 'in filter' };
+  const scope: ExprScope = {
+    field: () => () => holder.value,
+    aggregate: null,
+    hasTimestamp: false,
+    where: 'in filter',
+  };
   const evaluate = new Compiler({ source, commands: [] }).expr(expr, scope);
   const row: Row = { get: () => holder.value, set: () => {} };
   return (value) => {

@@ -122,7 +122,15 @@ export interface ReportLine {
   readonly initDurationMs: number;
 }
 
-const REPORT_FIELDS = ['@type', '@requestId', '@duration', '@billedDuration', '@memorySize', '@maxMemoryUsed', '@initDuration'];
+const REPORT_FIELDS = [
+  '@type',
+  '@requestId',
+  '@duration',
+  '@billedDuration',
+  '@memorySize',
+  '@maxMemoryUsed',
+  '@initDuration',
+];
 
 /**
  * A REPORT line in the usual layout of docs/aws-behaviour.md#lambda-report-line read with one regex, or null for any other shape

@@ -1,4 +1,12 @@
 import { abortError, UsageError } from '../errors.js';
+import {
+  forEachStoredBlock,
+  formatStoredEvent,
+  listLogStreams,
+  logGroupExists,
+  parseStoredEvent,
+  type StoredEvent,
+} from '../logstore/store.js';
 import type { InsightsResult } from '../target/target.js';
 import { compileQuery, DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
 import { isLambdaStream, LOCAL_ACCOUNT_ID } from './discovery.js';
@@ -6,7 +14,6 @@ import { QueryRun } from './execute.js';
 import { parseQuery } from './parser.js';
 import { buildLineMatcher } from './prefilter.js';
 import { EventRow, type StreamInfo } from './rows.js';
-import { forEachStoredBlock, formatStoredEvent, listLogStreams, logGroupExists, parseStoredEvent, type StoredEvent } from '../logstore/store.js';
 
 /** A query over the local store, in the same terms as StartQuery. */
 export interface LogStoreQueryOptions {
@@ -34,7 +41,10 @@ export interface LogStoreQueryOptions {
 export async function queryLogStore(options: LogStoreQueryOptions): Promise<InsightsResult> {
   const { startTimeMs, endTimeMs } = options;
   if (!Number.isFinite(startTimeMs) || !Number.isFinite(endTimeMs)) {
-    throw new UsageError('InvalidTimeRange', `start and end must be epoch milliseconds, got ${startTimeMs} and ${endTimeMs}`);
+    throw new UsageError(
+      'InvalidTimeRange',
+      `start and end must be epoch milliseconds, got ${startTimeMs} and ${endTimeMs}`,
+    );
   }
   if (startTimeMs > endTimeMs) {
     throw new UsageError(
@@ -53,7 +63,10 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
   for (const name of options.logGroupNames) {
     if (!(await logGroupExists(options.logDir, name))) {
       // AWS's own words (docs/aws-behaviour.md#insights-api, recorded ResourceNotFoundException message).
-      throw new UsageError('LogGroupNotFound', `Log group '${name}' does not exist for account ID '${LOCAL_ACCOUNT_ID}'`);
+      throw new UsageError(
+        'LogGroupNotFound',
+        `Log group '${name}' does not exist for account ID '${LOCAL_ACCOUNT_ID}'`,
+      );
     }
   }
 
@@ -192,4 +205,3 @@ function timestampAt(text: string, start: number, end: number): number | null {
   const next = text.charCodeAt(i);
   return i > first && i - first <= 15 && (next === 44 || next === 125) ? value : null;
 }
-

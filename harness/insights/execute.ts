@@ -20,7 +20,9 @@ interface Sink {
 }
 
 // With no sort, results come newest first (CWL_QuerySyntax-Dedup: "the default descending sort order using @timestamp").
-const IMPLICIT_ORDER: readonly SortPlanKey[] = [{ value: (row) => new Timestamp((row as EventRow).timestamp), descending: true }];
+const IMPLICIT_ORDER: readonly SortPlanKey[] = [
+  { value: (row) => new Timestamp((row as EventRow).timestamp), descending: true },
+];
 
 /**
  * Runs a compiled query over events pushed one at a time, keeping memory bounded by the result: leading

@@ -13,7 +13,9 @@ export function formatResult(result: Pick<InsightsResult, 'fields' | 'rows'>, fo
     case 'json':
       return JSON.stringify(result.rows, null, 2);
     case 'csv':
-      return [result.fields, ...result.rows.map((row) => cells(result.fields, row))].map((line) => line.map(csvCell).join(',')).join('\n');
+      return [result.fields, ...result.rows.map((row) => cells(result.fields, row))]
+        .map((line) => line.map(csvCell).join(','))
+        .join('\n');
     case 'markdown':
       return markdownTable(result.fields, result.rows);
     case 'table':

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { PeriodUnit } from './ast.js';
-import { DoubleValue, Timestamp, type Value, toMillis, toNumber, valueText } from './values.js';
+import { DoubleValue, Timestamp, toMillis, toNumber, type Value, valueText } from './values.js';
 
 /**
  * The scalar functions of Logs Insights (docs/aws-behaviour.md#insights-functions; CWL_QuerySyntax-operations-functions). Each
@@ -138,7 +138,9 @@ function ipv6(address: string): bigint | null {
   const headGroups = head ? head.split(':') : [];
   const tailGroups = rest ? rest.split(':') : [];
   const groups =
-    rest === undefined ? headGroups : [...headGroups, ...new Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+    rest === undefined
+      ? headGroups
+      : [...headGroups, ...new Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
   return groups.reduce((acc, group) => (acc << 16n) + BigInt(Number.parseInt(group || '0', 16)), 0n);
 }
 
@@ -156,7 +158,7 @@ export function ipInSubnet(address: string, subnet: string, family: 4 | 6 | 0): 
     if (a !== null && b !== null) {
       if (bits > 32) return false;
       const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-      return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+      return (a & mask) >>> 0 === (b & mask) >>> 0;
     }
     if (family === 4) return false;
   }
@@ -180,18 +182,38 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
   abs: { minArgs: 1, maxArgs: 1, signature: 'abs(number)', apply: (a) => numeric(a, Math.abs, true) },
   ceil: { minArgs: 1, maxArgs: 1, signature: 'ceil(number)', apply: (a) => numeric(a, Math.ceil, false) },
   floor: { minArgs: 1, maxArgs: 1, signature: 'floor(number)', apply: (a) => numeric(a, Math.floor, false) },
-  greatest: { minArgs: 1, maxArgs: 100, signature: 'greatest(a, b, ...)', apply: (a) => pickNumber(a, (x, y) => x > y) },
+  greatest: {
+    minArgs: 1,
+    maxArgs: 100,
+    signature: 'greatest(a, b, ...)',
+    apply: (a) => pickNumber(a, (x, y) => x > y),
+  },
   least: { minArgs: 1, maxArgs: 100, signature: 'least(a, b, ...)', apply: (a) => pickNumber(a, (x, y) => x < y) },
   log: { minArgs: 1, maxArgs: 1, signature: 'log(number)', apply: (a) => double(mapNumber(a[0]!, Math.log)) },
   sqrt: { minArgs: 1, maxArgs: 1, signature: 'sqrt(number)', apply: (a) => double(mapNumber(a[0]!, Math.sqrt)) },
 
   // General.
   ispresent: { minArgs: 1, maxArgs: 1, signature: 'ispresent(field)', apply: (a) => a[0] !== null },
-  coalesce: { minArgs: 1, maxArgs: 100, signature: 'coalesce(a, b, ...)', apply: (a) => a.find((v) => v !== null) ?? null },
+  coalesce: {
+    minArgs: 1,
+    maxArgs: 100,
+    signature: 'coalesce(a, b, ...)',
+    apply: (a) => a.find((v) => v !== null) ?? null,
+  },
 
   // String.
-  isempty: { minArgs: 1, maxArgs: 1, signature: 'isempty(field)', apply: (a) => a[0] === null || valueText(a[0]!) === '' },
-  isblank: { minArgs: 1, maxArgs: 1, signature: 'isblank(field)', apply: (a) => a[0] === null || valueText(a[0]!).trim() === '' },
+  isempty: {
+    minArgs: 1,
+    maxArgs: 1,
+    signature: 'isempty(field)',
+    apply: (a) => a[0] === null || valueText(a[0]!) === '',
+  },
+  isblank: {
+    minArgs: 1,
+    maxArgs: 1,
+    signature: 'isblank(field)',
+    apply: (a) => a[0] === null || valueText(a[0]!).trim() === '',
+  },
   // Choice: a missing argument adds nothing (the docs do not say; SQL would give null).
   concat: { minArgs: 1, maxArgs: 100, signature: 'concat(a, b, ...)', apply: (a) => a.map(valueText).join('') },
   ltrim: { minArgs: 1, maxArgs: 2, signature: 'ltrim(str[, chars])', apply: (a) => trimWith(a, true, false) },
@@ -275,8 +297,18 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
 
   // IP address strings.
   isvalidip: { minArgs: 1, maxArgs: 1, signature: 'isValidIp(str)', apply: (a) => ipCheck(a, (ip) => isIP(ip) !== 0) },
-  isvalidipv4: { minArgs: 1, maxArgs: 1, signature: 'isValidIpV4(str)', apply: (a) => ipCheck(a, (ip) => isIP(ip) === 4) },
-  isvalidipv6: { minArgs: 1, maxArgs: 1, signature: 'isValidIpV6(str)', apply: (a) => ipCheck(a, (ip) => isIP(ip) === 6) },
+  isvalidipv4: {
+    minArgs: 1,
+    maxArgs: 1,
+    signature: 'isValidIpV4(str)',
+    apply: (a) => ipCheck(a, (ip) => isIP(ip) === 4),
+  },
+  isvalidipv6: {
+    minArgs: 1,
+    maxArgs: 1,
+    signature: 'isValidIpV6(str)',
+    apply: (a) => ipCheck(a, (ip) => isIP(ip) === 6),
+  },
   isipinsubnet: {
     minArgs: 2,
     maxArgs: 2,

@@ -55,10 +55,16 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
   }
   try {
     const stat = await fs.stat(options.file);
-    if (!stat.isFile()) throw new UsageError('ImportFileNotFound', `'${options.file}' is not a file: give the JSON saved from aws logs filter-log-events`);
+    if (!stat.isFile())
+      throw new UsageError(
+        'ImportFileNotFound',
+        `'${options.file}' is not a file: give the JSON saved from aws logs filter-log-events`,
+      );
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError('ImportFileNotFound', `cannot read '${options.file}': ${(error as Error).message}`, { cause: error });
+    throw new UsageError('ImportFileNotFound', `cannot read '${options.file}': ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 
   const idsFile = path.join(groupDirPath(options.logDir, logGroupName), IMPORTED_IDS_FILE);
@@ -109,7 +115,10 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
     try {
       return splitter.push(text);
     } catch (error) {
-      throw new UsageError('InvalidImportFile', `'${options.file}' is not a sequence of JSON documents: ${(error as Error).message}`);
+      throw new UsageError(
+        'InvalidImportFile',
+        `'${options.file}' is not a sequence of JSON documents: ${(error as Error).message}`,
+      );
     }
   };
   try {
@@ -129,7 +138,10 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
     );
   }
   if (pages === 0) {
-    throw new UsageError('InvalidImportFile', `'${options.file}' holds no JSON: save it with aws logs filter-log-events --output json`);
+    throw new UsageError(
+      'InvalidImportFile',
+      `'${options.file}' holds no JSON: save it with aws logs filter-log-events --output json`,
+    );
   }
   if (events === 0 && duplicates === 0 && alreadyStored === 0) {
     await fs.mkdir(groupDirPath(options.logDir, logGroupName), { recursive: true });
@@ -176,7 +188,10 @@ function parsePage(text: string, file: string, page: number, line: number): unkn
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UsageError('InvalidImportFile', `'${file}' page ${page} (line ${line}) is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(
+      'InvalidImportFile',
+      `'${file}' page ${page} (line ${line}) is not valid JSON: ${(error as Error).message}`,
+    );
   }
   if (value === null || typeof value !== 'object' || !Array.isArray((value as { events?: unknown }).events)) {
     throw new UsageError(
@@ -197,7 +212,10 @@ function checkEvent(raw: unknown, file: string, page: number, index: number): Ra
     throw new UsageError('InvalidImportFile', `${where} has no numeric timestamp (epoch ms)`);
   }
   if (typeof event.message !== 'string') throw new UsageError('InvalidImportFile', `${where} has no message string`);
-  const ingestionTime = typeof event.ingestionTime === 'number' && Number.isFinite(event.ingestionTime) ? event.ingestionTime : event.timestamp;
+  const ingestionTime =
+    typeof event.ingestionTime === 'number' && Number.isFinite(event.ingestionTime)
+      ? event.ingestionTime
+      : event.timestamp;
   return {
     logStreamName: event.logStreamName,
     timestamp: event.timestamp,

@@ -6,13 +6,38 @@ export type Token =
   | { readonly type: 'ident'; readonly text: string; readonly span: Span }
   | { readonly type: 'quoted'; readonly text: string; readonly span: Span }
   | { readonly type: 'number'; readonly value: number; readonly raw: string; readonly span: Span }
-  | { readonly type: 'period'; readonly amount: number; readonly unit: PeriodUnit; readonly raw: string; readonly span: Span }
+  | {
+      readonly type: 'period';
+      readonly amount: number;
+      readonly unit: PeriodUnit;
+      readonly raw: string;
+      readonly span: Span;
+    }
   | { readonly type: 'string'; readonly value: string; readonly span: Span }
   | { readonly type: 'regex'; readonly source: string; readonly flags: string; readonly span: Span }
   | { readonly type: 'punct'; readonly text: Punct; readonly span: Span }
   | { readonly type: 'eof'; readonly span: Span };
 
-export type Punct = '|' | ',' | '(' | ')' | '[' | ']' | '+' | '-' | '*' | '/' | '%' | '^' | '=' | '!=' | '<' | '<=' | '>' | '>=' | '=~';
+export type Punct =
+  | '|'
+  | ','
+  | '('
+  | ')'
+  | '['
+  | ']'
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '^'
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | '=~';
 
 // Units and abbreviations of CWL_QuerySyntax-Stats; words of more than one letter also take a plural `s`.
 const PERIOD_UNITS: Record<string, PeriodUnit> = {
@@ -98,7 +123,11 @@ export class Lexer {
     let body = '';
     for (;;) {
       if (i >= this.source.length || this.source[i] === '\n') {
-        throw new QuerySyntaxError(this.source, { start, end: i }, "unterminated regular expression: close it with '/'");
+        throw new QuerySyntaxError(
+          this.source,
+          { start, end: i },
+          "unterminated regular expression: close it with '/'",
+        );
       }
       const c = this.source[i];
       if (c === '\\' && i + 1 < this.source.length) {
@@ -162,7 +191,8 @@ export class Lexer {
       if (close === -1 || s.slice(start + 1, close).includes('\n')) {
         throw new QuerySyntaxError(s, { start, end: start + 1 }, 'unterminated backtick field name: close it with `');
       }
-      if (close === start + 1) throw new QuerySyntaxError(s, { start, end: close + 1 }, 'empty field name in backticks');
+      if (close === start + 1)
+        throw new QuerySyntaxError(s, { start, end: close + 1 }, 'empty field name in backticks');
       this.pos = close + 1;
       return { type: 'quoted', text: s.slice(start + 1, close), span: { start, end: close + 1 } };
     }
@@ -199,7 +229,11 @@ export class Lexer {
         );
       }
       if (!/^\d+$/.test(raw)) {
-        throw new QuerySyntaxError(s, span, `a time period needs a whole number, got '${s.slice(start, j)}': e.g. 90s instead of 1.5m`);
+        throw new QuerySyntaxError(
+          s,
+          span,
+          `a time period needs a whole number, got '${s.slice(start, j)}': e.g. 90s instead of 1.5m`,
+        );
       }
       this.pos = j;
       return { type: 'period', amount: Number(raw), unit, raw: s.slice(start, j), span };

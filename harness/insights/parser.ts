@@ -47,7 +47,10 @@ class Parser {
       const token = this.lexer.next();
       if (token.type === 'eof') break;
       if (!isPunct(token, '|')) {
-        throw this.error(token.span, `expected '|' or the end of the query after the ${commands.at(-1)?.kind} command, found ${describe(token)}`);
+        throw this.error(
+          token.span,
+          `expected '|' or the end of the query after the ${commands.at(-1)?.kind} command, found ${describe(token)}`,
+        );
       }
     }
     return { source: this.source, commands };
@@ -141,7 +144,10 @@ class Parser {
     if (pattern.kind === 'string') {
       const as = this.lexer.next();
       if (!isKeyword(as, 'as')) {
-        throw this.error(as.span, `expected 'as' and one field name per '*' after the glob pattern, found ${describe(as)}`);
+        throw this.error(
+          as.span,
+          `expected 'as' and one field name per '*' after the glob pattern, found ${describe(as)}`,
+        );
       }
       aliases.push(this.alias());
       while (this.acceptPunct(',')) aliases.push(this.alias());
@@ -169,7 +175,8 @@ class Parser {
   private alias(): Alias {
     const token = this.lexer.next();
     if (token.type === 'quoted') return { name: token.text, span: token.span };
-    if (token.type === 'ident' && !RESERVED.has(token.text.toLowerCase())) return { name: token.text, span: token.span };
+    if (token.type === 'ident' && !RESERVED.has(token.text.toLowerCase()))
+      return { name: token.text, span: token.span };
     throw this.error(token.span, `expected a field name after 'as', found ${describe(token)}`);
   }
 
@@ -234,7 +241,14 @@ class Parser {
     } else if (isKeyword(token, 'like')) {
       this.lexer.next();
       const pattern = this.matchPattern('like');
-      result = { kind: 'match', op: 'like', negated: false, subject: left, pattern, span: join(left.span, pattern.span) };
+      result = {
+        kind: 'match',
+        op: 'like',
+        negated: false,
+        subject: left,
+        pattern,
+        span: join(left.span, pattern.span),
+      };
     } else if (isKeyword(token, 'in')) {
       this.lexer.next();
       result = this.inList(left, false);
@@ -243,7 +257,14 @@ class Parser {
       const after = this.lexer.next();
       if (isKeyword(after, 'like')) {
         const pattern = this.matchPattern('not like');
-        result = { kind: 'match', op: 'like', negated: true, subject: left, pattern, span: join(left.span, pattern.span) };
+        result = {
+          kind: 'match',
+          op: 'like',
+          negated: true,
+          subject: left,
+          pattern,
+          span: join(left.span, pattern.span),
+        };
       } else if (isKeyword(after, 'in')) {
         result = this.inList(left, true);
       } else {
@@ -264,13 +285,19 @@ class Parser {
     }
     const token = this.lexer.next();
     if (token.type === 'string') return { kind: 'string', value: token.value, span: token.span };
-    throw this.error(token.span, `expected a "string" or a /regular expression/ after '${after}', found ${describe(token)}`);
+    throw this.error(
+      token.span,
+      `expected a "string" or a /regular expression/ after '${after}', found ${describe(token)}`,
+    );
   }
 
   private inList(subject: Expr, negated: boolean): Expr {
     const open = this.lexer.next();
     if (!isPunct(open, '[')) {
-      throw this.error(open.span, `expected '[' to start the list after '${negated ? 'not in' : 'in'}', found ${describe(open)}`);
+      throw this.error(
+        open.span,
+        `expected '[' to start the list after '${negated ? 'not in' : 'in'}', found ${describe(open)}`,
+      );
     }
     const items: Expr[] = [];
     if (!isPunct(this.lexer.peek(), ']')) {
@@ -340,7 +367,10 @@ class Parser {
       case 'ident': {
         if (isPunct(this.lexer.peek(), '(')) return this.call(token);
         if (RESERVED.has(token.text.toLowerCase())) {
-          throw this.error(token.span, `expected a value, found the keyword '${token.text}': put a field with that name in backticks`);
+          throw this.error(
+            token.span,
+            `expected a value, found the keyword '${token.text}': put a field with that name in backticks`,
+          );
         }
         return { kind: 'field', name: token.text, quoted: false, span: token.span };
       }
@@ -353,13 +383,19 @@ class Parser {
         }
         if (token.text === '*' && allowStar) return { kind: 'star', span: token.span };
         if (token.text === '/') {
-          throw this.error(token.span, "a /regular expression/ goes after 'like' or '=~', e.g. filter @message like /error/");
+          throw this.error(
+            token.span,
+            "a /regular expression/ goes after 'like' or '=~', e.g. filter @message like /error/",
+          );
         }
         break;
       default:
         break;
     }
-    throw this.error(token.span, `expected a value (a field, a number, a "string" or a function call), found ${describe(token)}`);
+    throw this.error(
+      token.span,
+      `expected a value (a field, a number, a "string" or a function call), found ${describe(token)}`,
+    );
   }
 
   private call(name: Token & { type: 'ident' }): Expr {

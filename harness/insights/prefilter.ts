@@ -128,7 +128,6 @@ class Needle {
   }
 }
 
-
 function compile(need: Need, block: Block): LineTest {
   switch (need.kind) {
     case 'text': {
@@ -202,7 +201,9 @@ function need(expr: Expr, computed: ReadonlySet<string>, source: string): Need |
       const parts = [presence(name, computed)];
       if (expr.items.every(isLiteral)) parts.push(scannedValue(name, expr, computed, source));
       if (!expr.negated && expr.items.length > 0) {
-        const options = expr.items.map((item) => (item.kind === 'string' ? valueNeed(name, item.value, computed) : null));
+        const options = expr.items.map((item) =>
+          item.kind === 'string' ? valueNeed(name, item.value, computed) : null,
+        );
         if (options.every((o) => o !== null)) parts.push({ kind: 'any', parts: options as Need[] });
       }
       return all(parts);
@@ -213,7 +214,11 @@ function need(expr: Expr, computed: ReadonlySet<string>, source: string): Need |
 }
 
 function isLiteral(expr: Expr): boolean {
-  return expr.kind === 'number' || expr.kind === 'string' || (expr.kind === 'unary' && expr.op === '-' && expr.operand.kind === 'number');
+  return (
+    expr.kind === 'number' ||
+    expr.kind === 'string' ||
+    (expr.kind === 'unary' && expr.op === '-' && expr.operand.kind === 'number')
+  );
 }
 
 function all(parts: readonly (Need | null)[]): Need | null {
@@ -324,7 +329,13 @@ function flatLookup(text: string, open: number, bodyEnd: number, key: string): V
   const token = keyToken(key);
   let at = find(text, token, open);
   if (at >= bodyEnd) return null;
-  const limit = Math.min(find(text, '{', open + 1), find(text, '[', open + 1), find(text, '}', open + 1), find(text, ']', open + 1), bodyEnd);
+  const limit = Math.min(
+    find(text, '{', open + 1),
+    find(text, '[', open + 1),
+    find(text, '}', open + 1),
+    find(text, ']', open + 1),
+    bodyEnd,
+  );
   let found: Value | typeof UNKNOWN | undefined;
   while (at < bodyEnd) {
     if (at > limit) return UNKNOWN;
@@ -366,7 +377,11 @@ function scanValue(text: string, from: number, limit: number): Value | typeof UN
   }
   if (c === 45 || (c >= 48 && c <= 57)) {
     let j = i + 1;
-    for (let d = text.charCodeAt(j); (d >= 48 && d <= 57) || d === 46 || d === 43 || d === 45 || d === 69 || d === 101; d = text.charCodeAt(++j)) {
+    for (
+      let d = text.charCodeAt(j);
+      (d >= 48 && d <= 57) || d === 46 || d === 43 || d === 45 || d === 69 || d === 101;
+      d = text.charCodeAt(++j)
+    ) {
       // number characters
     }
     const token = text.slice(i, j);
@@ -386,7 +401,8 @@ const MESSAGE_KEY = ',"message":"';
 
 // Where the message text starts in a canonical line (`formatStoredEvent`), or -1 for any other layout.
 function messageBodyStart(text: string, start: number, end: number): number {
-  if (!text.startsWith(CANONICAL_PREFIX, start) || text.charCodeAt(end - 2) !== 34 || text.charCodeAt(end - 1) !== 125) return -1;
+  if (!text.startsWith(CANONICAL_PREFIX, start) || text.charCodeAt(end - 2) !== 34 || text.charCodeAt(end - 1) !== 125)
+    return -1;
   let i = start + CANONICAL_PREFIX.length;
   while (text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
   if (!text.startsWith(INGESTION_KEY, i)) return -1;

@@ -47,7 +47,8 @@ export function printCommand(command: Command): string {
       return `limit ${command.count}`;
     case 'parse': {
       const field = command.field ? `${printField(command.field.name)} ` : '';
-      const aliases = command.aliases.length > 0 ? ` as ${command.aliases.map((a) => printField(a.name)).join(', ')}` : '';
+      const aliases =
+        command.aliases.length > 0 ? ` as ${command.aliases.map((a) => printField(a.name)).join(', ')}` : '';
       return `parse ${field}${printExpr(command.pattern)}${aliases}`;
     }
     case 'dedup':

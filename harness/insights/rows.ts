@@ -86,7 +86,8 @@ export class EventRow implements Row {
     // `@type` is the common filter: answer it from the line's first word without parsing the rest.
     if (name === '@type' && this.platform === undefined) return platformType(this.message);
     // REPORT fields are what stats read most: parse the usual layout once into numbers.
-    if (this.report === undefined) this.report = this.message.startsWith('REPORT ') ? parseReportLine(this.message) : null;
+    if (this.report === undefined)
+      this.report = this.message.startsWith('REPORT ') ? parseReportLine(this.message) : null;
     if (this.report !== null) return reportField(this.report, name);
     if (this.platform === undefined) this.platform = lambdaFields(this.message);
     return this.platform.get(name) ?? null;
@@ -126,7 +127,13 @@ export function encodePtr(logGroupName: string, logStreamName: string, lineNo: n
 export function decodePtr(ptr: string): { logGroupName: string; logStreamName: string; lineNo: number } | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(ptr, 'base64').toString('utf8'));
-    if (Array.isArray(value) && value.length === 3 && typeof value[0] === 'string' && typeof value[1] === 'string' && Number.isInteger(value[2])) {
+    if (
+      Array.isArray(value) &&
+      value.length === 3 &&
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'string' &&
+      Number.isInteger(value[2])
+    ) {
       return { logGroupName: value[0], logStreamName: value[1], lineNo: value[2] };
     }
   } catch {

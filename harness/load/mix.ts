@@ -125,7 +125,8 @@ export function validateMix(raw: unknown, source: string): MixEntry[] {
     if (typeof path !== 'string' || path.startsWith('/') || /^[a-z]+:/i.test(path)) {
       throw fail(`entry '${name}' needs a 'path' relative to the API base URL, e.g. 'random/int'; got '${path}'`);
     }
-    const body = entry.body === undefined ? undefined : typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body);
+    const body =
+      entry.body === undefined ? undefined : typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body);
     if (method === 'GET' && body !== undefined) throw fail(`entry '${name}' is a GET with a body: drop the body`);
     const headers = entry.headers;
     if (headers !== undefined && (typeof headers !== 'object' || headers === null || Array.isArray(headers))) {

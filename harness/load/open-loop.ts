@@ -14,13 +14,13 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
+import { summarize } from '../stats/summary.js';
 import { type LoadClock, realClock, type TimerHandle } from './clock.js';
-import type { MachineSample, StartMachineProbe, MachineProbe } from './machine.js';
+import type { MachineProbe, MachineSample, StartMachineProbe } from './machine.js';
 import type { MixEntry } from './mix.js';
 import { isExpectedStatus, mixCycle } from './mix.js';
 import { ErrorKind, type ErrorKindCode, Phase, RequestLog } from './records.js';
 import { dueCount, dueTimeUs, type SchedulePlan } from './schedule.js';
-import { summarize } from '../stats/summary.js';
 
 /** Live numbers for the progress line, once a second. */
 export interface LoadTick {
@@ -165,7 +165,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const base = new URL(options.baseUrl);
   const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
   const transport =
-    options.transport ?? poolTransport(base.origin, { connections: options.connections, requestTimeoutMs: options.requestTimeoutMs });
+    options.transport ??
+    poolTransport(base.origin, { connections: options.connections, requestTimeoutMs: options.requestTimeoutMs });
 
   const t0Us = clock.nowUs() + (options.startDelayMs ?? 20) * 1000;
   const t0EpochMs = clock.epochMs() + (t0Us - clock.nowUs()) / 1000;
@@ -237,7 +238,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       })
       .catch((error: unknown) => {
         errors++;
-        log.complete(index, { latencyUs: Number.NaN, status: 0, errorKind: classifyError(error, signal), echoed: false });
+        log.complete(index, {
+          latencyUs: Number.NaN,
+          status: 0,
+          errorKind: classifyError(error, signal),
+          echoed: false,
+        });
       })
       .finally(() => {
         inFlight.delete(index);

@@ -86,7 +86,10 @@ export class RequestLog {
   }
 
   /** Records the outcome of request `i`. */
-  complete(i: number, outcome: { latencyUs: number; status: number; errorKind: ErrorKindCode; echoed: boolean; apiRequestId?: string }): void {
+  complete(
+    i: number,
+    outcome: { latencyUs: number; status: number; errorKind: ErrorKindCode; echoed: boolean; apiRequestId?: string },
+  ): void {
     this.latencyUs[i] = outcome.latencyUs;
     this.status[i] = outcome.status;
     this.errorKind[i] = outcome.errorKind;
@@ -113,7 +116,11 @@ export class RequestLog {
 
   private grow(): void {
     const size = this.phase.length * 2;
-    const widen = <T extends Uint8Array | Uint16Array | Float64Array>(from: T, make: (n: number) => T, fill?: number): T => {
+    const widen = <T extends Uint8Array | Uint16Array | Float64Array>(
+      from: T,
+      make: (n: number) => T,
+      fill?: number,
+    ): T => {
       const to = make(size);
       if (fill !== undefined) (to as Float64Array).fill(fill);
       to.set(from as never);

@@ -3,8 +3,9 @@
  * happened before, and its latency counts from that due time, so a stalled server is charged for every
  * request it kept waiting. Pure arithmetic; the sending lives in open-loop.ts.
  */
-import { Phase, type RequestLog } from './records.js';
+
 import { summarizeInPlace } from '../stats/summary.js';
+import { Phase, type RequestLog } from './records.js';
 
 /** How many requests each phase sends, and when. */
 export interface SchedulePlan {

@@ -181,7 +181,8 @@ function parseCanonical(line: string): StoredEvent | null {
   i += INGESTION_KEY.length;
   let ingestionTime = 0;
   const ingestionStart = i;
-  for (let c = line.charCodeAt(i); c >= 48 && c <= 57; c = line.charCodeAt(++i)) ingestionTime = ingestionTime * 10 + (c - 48);
+  for (let c = line.charCodeAt(i); c >= 48 && c <= 57; c = line.charCodeAt(++i))
+    ingestionTime = ingestionTime * 10 + (c - 48);
   if (i === ingestionStart || i - ingestionStart > 15 || !line.startsWith(MESSAGE_KEY, i)) return null;
   const bodyStart = i + MESSAGE_KEY.length - 1;
   const body = line.slice(bodyStart, line.length - 1);
@@ -209,8 +210,12 @@ export function parseStoredEvent(line: string): StoredEvent | null {
   try {
     const value = JSON.parse(line) as Partial<StoredEvent> | null;
     if (value === null || typeof value !== 'object') return null;
-    if (typeof value.timestamp !== 'number' || !Number.isFinite(value.timestamp) || typeof value.message !== 'string') return null;
-    const ingestionTime = typeof value.ingestionTime === 'number' && Number.isFinite(value.ingestionTime) ? value.ingestionTime : value.timestamp;
+    if (typeof value.timestamp !== 'number' || !Number.isFinite(value.timestamp) || typeof value.message !== 'string')
+      return null;
+    const ingestionTime =
+      typeof value.ingestionTime === 'number' && Number.isFinite(value.ingestionTime)
+        ? value.ingestionTime
+        : value.timestamp;
     return { timestamp: value.timestamp, ingestionTime, message: value.message };
   } catch {
     return null;
@@ -223,7 +228,12 @@ export function formatStoredEvent(event: StoredEvent): string {
 }
 
 /** Appends events to a stream file (creating its group folder), in the order given. */
-export async function appendStoredEvents(dir: string, logGroupName: string, logStreamName: string, events: readonly StoredEvent[]): Promise<void> {
+export async function appendStoredEvents(
+  dir: string,
+  logGroupName: string,
+  logStreamName: string,
+  events: readonly StoredEvent[],
+): Promise<void> {
   if (events.length === 0) return;
   const file = streamFilePath(dir, logGroupName, logStreamName);
   await fs.mkdir(path.dirname(file), { recursive: true });

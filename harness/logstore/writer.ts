@@ -34,7 +34,9 @@ export class LogStoreMonitor {
 
   /** A snapshot of what was lost so far. */
   health(): LogStoreHealth {
-    return this.firstError === undefined ? { lostEvents: this.lostEvents } : { lostEvents: this.lostEvents, firstError: this.firstError };
+    return this.firstError === undefined
+      ? { lostEvents: this.lostEvents }
+      : { lostEvents: this.lostEvents, firstError: this.firstError };
   }
 }
 

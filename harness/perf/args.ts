@@ -38,7 +38,8 @@ export const DEFAULT_REPORT_DIR = 'reports';
 /** Turns parsed flags into options; throws UsageError on a value it cannot use. */
 export function parsePerfOptions(args: PerfArgs): PerfOptions {
   const reportDir = args.reportDir ?? DEFAULT_REPORT_DIR;
-  if (reportDir.trim() === '') throw new UsageError('InvalidOutDir', '--report-dir is empty: give a directory, e.g. --report-dir reports');
+  if (reportDir.trim() === '')
+    throw new UsageError('InvalidOutDir', '--report-dir is empty: give a directory, e.g. --report-dir reports');
   return {
     quick: args.quick ?? false,
     only: args.only === undefined ? [...FIGURE_IDS] : parseOnly(args.only),
@@ -54,11 +55,16 @@ export function parseOnly(text: string): FigureId[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (names.length === 0) throw new UsageError('InvalidOnly', `--only '${text}' names no figure: give e.g. --only G1,G9`);
+  if (names.length === 0)
+    throw new UsageError('InvalidOnly', `--only '${text}' names no figure: give e.g. --only G1,G9`);
   const chosen = new Set<FigureId>();
   for (const name of names) {
     const id = FIGURE_IDS.find((known) => known.toLowerCase() === name.toLowerCase());
-    if (!id) throw new UsageError('UnknownFigure', `--only names unknown figure '${name}': choose from ${FIGURE_IDS.join(', ')}`);
+    if (!id)
+      throw new UsageError(
+        'UnknownFigure',
+        `--only names unknown figure '${name}': choose from ${FIGURE_IDS.join(', ')}`,
+      );
     chosen.add(id);
   }
   return FIGURE_IDS.filter((id) => chosen.has(id));

@@ -153,7 +153,13 @@ function syntheticRun(samples: number, runSeconds: number): { load: LoadResult; 
     warmupSeconds: 0,
     measuredStartUs: 0,
     measuredSeconds: runSeconds,
-    rates: { targetRps: samples / runSeconds, sentRps: samples / runSeconds, achievedRps: samples / runSeconds, sendLagMaxUs: 900, sendLagP99Us: 500 },
+    rates: {
+      targetRps: samples / runSeconds,
+      sentRps: samples / runSeconds,
+      achievedRps: samples / runSeconds,
+      sendLagMaxUs: 900,
+      sendLagP99Us: 500,
+    },
   };
   const slowest = slowestMeasured(load, 10);
   const correlation: CorrelationResult = {
@@ -178,7 +184,11 @@ function syntheticRun(samples: number, runSeconds: number): { load: LoadResult; 
     elapsedMs: 0,
     startTimeMs: load.t0EpochMs,
     endTimeMs: load.endEpochMs,
-    slowest: slowest.map((index) => ({ index, handlerLine: `{"correlationId":"perf-${index}"}`, reportLine: 'REPORT RequestId: x' })),
+    slowest: slowest.map((index) => ({
+      index,
+      handlerLine: `{"correlationId":"perf-${index}"}`,
+      reportLine: 'REPORT RequestId: x',
+    })),
   };
   return { load, correlation };
 }
@@ -198,17 +208,33 @@ export interface BenchOverheadFigures {
 }
 
 /** Runs `npm run bench -- --duration N` on the local target and times it from outside. */
-export async function measureBenchOverhead(options: { durationSeconds?: number; extraArgs?: string[] } = {}): Promise<BenchOverheadFigures> {
+export async function measureBenchOverhead(
+  options: { durationSeconds?: number; extraArgs?: string[] } = {},
+): Promise<BenchOverheadFigures> {
   const durationSeconds = options.durationSeconds ?? 10;
   const reportDir = mkdtempSync(path.join(tmpdir(), 'zz-bench-overhead-'));
   try {
     const started = performance.now();
     const startedAtMs = Date.now();
     const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', 'bench', '--', '--duration', String(durationSeconds), '--report-dir', reportDir, ...(options.extraArgs ?? [])], {
-        cwd: ROOT,
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const child = spawn(
+        'npm',
+        [
+          'run',
+          '--silent',
+          'bench',
+          '--',
+          '--duration',
+          String(durationSeconds),
+          '--report-dir',
+          reportDir,
+          ...(options.extraArgs ?? []),
+        ],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       child.once('error', reject);
       child.once('exit', (code) => resolve(code ?? 1));
     });

@@ -77,7 +77,12 @@ export interface EmulatorPerfResult {
     readonly initDurationMedianMs: number;
   };
   /** G5: every response's REPORT and handler line captured. */
-  readonly logCapture: { readonly responses: number; readonly reports: number; readonly handlerLines: number; readonly complete: boolean };
+  readonly logCapture: {
+    readonly responses: number;
+    readonly reports: number;
+    readonly handlerLines: number;
+    readonly complete: boolean;
+  };
 }
 
 /** Runs the whole measurement; see the module comment. */
@@ -137,7 +142,9 @@ export async function measureEmulator(options: MeasureEmulatorOptions): Promise<
         generatorCpuShare: e.generatorCpuShare,
       };
       results.push(result);
-      log(`round ${round}: bare ${Math.round(b.rps)}, in-process ${Math.round(i.rps)}, emulator ${Math.round(e.rps)} rps; ratio ${result.ratio.toFixed(3)}`);
+      log(
+        `round ${round}: bare ${Math.round(b.rps)}, in-process ${Math.round(i.rps)}, emulator ${Math.round(e.rps)} rps; ratio ${result.ratio.toFixed(3)}`,
+      );
     }
 
     // Stopped first, so every stream file is complete before it is counted.
@@ -145,7 +152,12 @@ export async function measureEmulator(options: MeasureEmulatorOptions): Promise<
     const capture = countCaptured(logDir);
 
     log(`measuring ${coldStarts} cold starts`);
-    const coldStart = await measureColdStarts(synth.outdir, synth.stackArtifactId, path.join(work, 'cold-logs'), coldStarts);
+    const coldStart = await measureColdStarts(
+      synth.outdir,
+      synth.stackArtifactId,
+      path.join(work, 'cold-logs'),
+      coldStarts,
+    );
 
     return {
       node: process.version,
@@ -173,7 +185,11 @@ export async function measureEmulator(options: MeasureEmulatorOptions): Promise<
 
 async function load(server: ServerHandle, connections: number, seconds: number) {
   const result = await autocannon({ url: server.baseUrl + PAGE, connections, pipelining: 1, duration: seconds });
-  return { responses: result.requests.total, failures: result.non2xx + result.errors + result.timeouts, seconds: result.duration };
+  return {
+    responses: result.requests.total,
+    failures: result.non2xx + result.errors + result.timeouts,
+    seconds: result.duration,
+  };
 }
 
 async function measured(server: ServerHandle, connections: number, seconds: number) {
@@ -261,7 +277,12 @@ async function measureColdStarts(cdkOutDir: string, stackArtifactId: string, log
   }
   const emulatorMedianMs = median(emulatorMs);
   const nodeMedianMs = median(nodeMs);
-  return { emulatorMedianMs, nodeMedianMs, ratio: emulatorMedianMs / nodeMedianMs, initDurationMedianMs: median(initMs) };
+  return {
+    emulatorMedianMs,
+    nodeMedianMs,
+    ratio: emulatorMedianMs / nodeMedianMs,
+    initDurationMedianMs: median(initMs),
+  };
 }
 
 function readAll(dir: string): string {

@@ -82,7 +82,8 @@ export function emulatorRows(result: EmulatorPerfResult): PerfRow[] {
     comparison: { unit: '×', spread: ratio },
     goal: GOALS.g1Throughput,
     generatorCpuMax: maxShare(generator),
-    status: failures > 0 ? 'not met' : judge({ comparison: ratio, goal: GOALS.g1Throughput, generatorCpuShares: generator }),
+    status:
+      failures > 0 ? 'not met' : judge({ comparison: ratio, goal: GOALS.g1Throughput, generatorCpuShares: generator }),
     note:
       `autocannon -c 10 -p 1, ${rounds.length} rounds of ${result.durationSeconds} s, real handler bundle with log capture; emulator CPU ` +
       `${spreadOf(rounds.map((r) => r.emulatorCpuUsPerRequest)).median.toFixed(1)} µs/req vs bare ` +
@@ -132,7 +133,12 @@ export function emulatorRows(result: EmulatorPerfResult): PerfRow[] {
 }
 
 /** G3 from per-round open-loop runs against the emulator and bare at the same rate. */
-export function latencyRows(emulator: readonly LatencyRun[], bare: readonly LatencyRun[], durationSeconds: number, rateNote: string): PerfRow[] {
+export function latencyRows(
+  emulator: readonly LatencyRun[],
+  bare: readonly LatencyRun[],
+  durationSeconds: number,
+  rateNote: string,
+): PerfRow[] {
   const kept = sustained([...emulator, ...bare], durationSeconds);
   const generator = [...emulator, ...bare].map((r) => r.generatorCpuShare);
   const p50 = pairwiseDifferences(
@@ -149,8 +155,11 @@ export function latencyRows(emulator: readonly LatencyRun[], bare: readonly Late
   const common =
     `${rateNote}; emulator achieved ${percent(achieved.median)} of the rate` +
     (failures > 0 ? `; ${failures} failed requests` : '') +
-    (kept ? '' : `; a run reached only ${percent(lowestAchieved([...emulator, ...bare]))} of the rate: queueing, not the emulator, set its latency`);
-  const verdict = (comparison: Spread, goal: Goal) => (kept ? judge({ comparison, goal, generatorCpuShares: generator }) : 'inconclusive');
+    (kept
+      ? ''
+      : `; a run reached only ${percent(lowestAchieved([...emulator, ...bare]))} of the rate: queueing, not the emulator, set its latency`);
+  const verdict = (comparison: Spread, goal: Goal) =>
+    kept ? judge({ comparison, goal, generatorCpuShares: generator }) : 'inconclusive';
   const deltaSpread = spreadOf(p50);
   const p99Spread = spreadOf(p99);
   return [
@@ -180,7 +189,12 @@ export function latencyRows(emulator: readonly LatencyRun[], bare: readonly Late
 }
 
 /** G5 from per-round closed-loop runs of the emulator with real logging and with LOG_LEVEL=silent. */
-export function logCaptureRows(logging: readonly ThroughputRun[], silent: readonly ThroughputRun[], capture: CaptureCount, responses: number): PerfRow[] {
+export function logCaptureRows(
+  logging: readonly ThroughputRun[],
+  silent: readonly ThroughputRun[],
+  capture: CaptureCount,
+  responses: number,
+): PerfRow[] {
   const generator = [...logging, ...silent].map((r) => r.generatorCpuShare);
   const ratio = spreadOf(
     pairwiseRatios(
@@ -249,7 +263,7 @@ export function honestyRows(input: {
     ),
   );
   const generatorNote =
-    'docs/measurement.md#perf-goals G6: the harness\'s --mode peak generator (autocannon plus a correlation id and a record per request) vs plain autocannon, both closed-loop -c 10 against bare node:http; the generator is what is measured here, so its saturation is expected and not flagged';
+    "docs/measurement.md#perf-goals G6: the harness's --mode peak generator (autocannon plus a correlation id and a record per request) vs plain autocannon, both closed-loop -c 10 against bare node:http; the generator is what is measured here, so its saturation is expected and not flagged";
   return [
     {
       id: 'G7',
@@ -259,7 +273,9 @@ export function honestyRows(input: {
       comparison: { unit: '×', spread: honesty },
       goal: GOALS.g7Honesty,
       generatorCpuMax: maxShare(stallGenerator),
-      status: kept ? judge({ comparison: honesty, goal: GOALS.g7Honesty, generatorCpuShares: stallGenerator }) : 'inconclusive',
+      status: kept
+        ? judge({ comparison: honesty, goal: GOALS.g7Honesty, generatorCpuShares: stallGenerator })
+        : 'inconclusive',
       note: stallNote,
     },
     {
@@ -276,8 +292,16 @@ export function honestyRows(input: {
     {
       id: 'G7',
       name: 'harness generator CPU/req / plain autocannon',
-      candidate: { label: 'harness', unit: 'µs/req', spread: spreadOf(harness.map((r) => r.generatorCpuUsPerResponse)) },
-      baseline: { label: 'autocannon', unit: 'µs/req', spread: spreadOf(plain.map((r) => r.generatorCpuUsPerResponse)) },
+      candidate: {
+        label: 'harness',
+        unit: 'µs/req',
+        spread: spreadOf(harness.map((r) => r.generatorCpuUsPerResponse)),
+      },
+      baseline: {
+        label: 'autocannon',
+        unit: 'µs/req',
+        spread: spreadOf(plain.map((r) => r.generatorCpuUsPerResponse)),
+      },
       comparison: { unit: '×', spread: cpu },
       goal: GOALS.g6GeneratorCpu,
       status: judge({ comparison: cpu, goal: GOALS.g6GeneratorCpu }),
@@ -369,14 +393,19 @@ export function parseInsightsRounds(lines: readonly string[]): InsightsRounds[] 
 /** G9 rows: engine time / bare loop time per size and query, and peak memory beside it. */
 export function insightsRows(report: InsightsBenchmarkReport, rounds: readonly InsightsRounds[]): PerfRow[] {
   // Per-round spreads only when the progress lines matched the cases one to one.
-  const usable = rounds.length === report.cases.length && rounds.every((r, i) => r.engineMs.length === report.cases[i]!.rounds);
+  const usable =
+    rounds.length === report.cases.length && rounds.every((r, i) => r.engineMs.length === report.cases[i]!.rounds);
   const rows: PerfRow[] = [];
   report.cases.forEach((c, i) => {
     const perRound = usable ? rounds[i] : undefined;
     const eventsPerSecond = (ms: number[]) => ms.map((m) => c.events / (m / 1000));
-    const engineSpread: Spread = perRound ? spreadOf(eventsPerSecond(perRound.engineMs)) : single(c.engineEventsPerSecond);
+    const engineSpread: Spread = perRound
+      ? spreadOf(eventsPerSecond(perRound.engineMs))
+      : single(c.engineEventsPerSecond);
     const bareSpread: Spread = perRound ? spreadOf(eventsPerSecond(perRound.bareMs)) : single(c.bareEventsPerSecond);
-    const ratio: Spread = perRound ? { ...spreadOf(pairwiseRatios(perRound.engineMs, perRound.bareMs)), median: c.ratio } : single(c.ratio);
+    const ratio: Spread = perRound
+      ? { ...spreadOf(pairwiseRatios(perRound.engineMs, perRound.bareMs)), median: c.ratio }
+      : single(c.ratio);
     const fastEnough = meetsGoal(c.engineEventsPerSecond, GOALS.g9EventsPerSecond);
     const timeStatus = judge({ comparison: ratio, goal: GOALS.g9Time });
     const status = !c.resultsAgree ? 'not met' : timeStatus === 'met' && !fastEnough ? 'not met' : timeStatus;

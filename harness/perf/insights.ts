@@ -89,7 +89,9 @@ export async function runInsightsBenchmark(options: InsightsBenchmarkOptions = {
     try {
       const started = performance.now();
       const bytes = generateStore(dir, size);
-      log(`generated ${size} events (${(bytes / 1048576).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      log(
+        `generated ${size} events (${(bytes / 1048576).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
       const files = (await listLogStreams(dir, GROUP)).map((s) => s.file);
       for (const q of QUERIES) {
         const engineMs: number[] = [];
@@ -103,7 +105,13 @@ export async function runInsightsBenchmark(options: InsightsBenchmarkOptions = {
         let agree = true;
         const engineRun = () =>
           measure(enginePeak, () =>
-            queryLogStore({ logDir: dir, logGroupNames: [GROUP], queryString: q.query, startTimeMs: T0, endTimeMs: T0 + size * INVOCATION_SPACING_MS }),
+            queryLogStore({
+              logDir: dir,
+              logGroupNames: [GROUP],
+              queryString: q.query,
+              startTimeMs: T0,
+              endTimeMs: T0 + size * INVOCATION_SPACING_MS,
+            }),
           );
         for (let round = 0; round < rounds; round++) {
           // Alternate who goes first so warm-up and page cache favour neither.
@@ -159,7 +167,10 @@ export async function runInsightsBenchmark(options: InsightsBenchmarkOptions = {
 }
 
 /** Runs `work`, timing it (wall and CPU) and sampling memory every 10 ms; keeps the peaks in `peak`. */
-async function measure<T>(peak: { rss: number; heap: number }, work: () => Promise<T>): Promise<{ ms: number; cpuMs: number; value: T }> {
+async function measure<T>(
+  peak: { rss: number; heap: number },
+  work: () => Promise<T>,
+): Promise<{ ms: number; cpuMs: number; value: T }> {
   const sample = () => {
     const usage = process.memoryUsage();
     peak.rss = Math.max(peak.rss, usage.rss);
@@ -186,7 +197,10 @@ function uuid(n: number, salt: number): string {
 
 /** Writes `count` generated Lambda events (START, pino line, END, REPORT per invocation) in the emulator's exact line format across 4 streams of `/aws/lambda/bench-fn`; returns the bytes written. */
 export function generateStore(dir: string, count: number): number {
-  const streams = Array.from({ length: STREAMS }, (_, i) => `2025/01/01/[$LATEST]${(i + 1).toString(16).padStart(32, 'a')}`);
+  const streams = Array.from(
+    { length: STREAMS },
+    (_, i) => `2025/01/01/[$LATEST]${(i + 1).toString(16).padStart(32, 'a')}`,
+  );
   mkdirSync(path.dirname(streamFilePath(dir, GROUP, streams[0]!)), { recursive: true });
   const fds = streams.map((s) => openSync(streamFilePath(dir, GROUP, s), 'w'));
   const buffers: string[][] = streams.map(() => []);
@@ -199,7 +213,9 @@ export function generateStore(dir: string, count: number): number {
     buffers[i] = [];
   };
   const line = (stream: number, timestamp: number, message: string) => {
-    buffers[stream]!.push(`{"timestamp":${timestamp},"ingestionTime":${timestamp + 2000},"message":${JSON.stringify(message)}}\n`);
+    buffers[stream]!.push(
+      `{"timestamp":${timestamp},"ingestionTime":${timestamp + 2000},"message":${JSON.stringify(message)}}\n`,
+    );
     if (buffers[stream]!.length >= 5000) flush(stream);
   };
   let random = 42;
@@ -292,7 +308,10 @@ async function bareReportStats(files: readonly string[]): Promise<Map<number, { 
   return out;
 }
 
-function checkReportStats(rows: readonly Record<string, string>[], bare: Map<number, { avg: number; p99: number }>): boolean {
+function checkReportStats(
+  rows: readonly Record<string, string>[],
+  bare: Map<number, { avg: number; p99: number }>,
+): boolean {
   if (rows.length !== bare.size) return false;
   return rows.every((row) => {
     const expected = bare.get(Date.parse(`${row['bin(1m)']!.replace(' ', 'T')}Z`));

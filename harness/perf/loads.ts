@@ -53,8 +53,16 @@ function entryFor(path: string): MixEntry {
 }
 
 /** Plain autocannon, no hooks: the reference generator (`-c connections -p 1`). */
-export async function plainAutocannon(url: string, connections: number, durationSeconds: number): Promise<ThroughputRun> {
-  const { value: result, cpuMicros, wallMs } = await timedCpu(() => autocannon({ url, connections, pipelining: 1, duration: durationSeconds }));
+export async function plainAutocannon(
+  url: string,
+  connections: number,
+  durationSeconds: number,
+): Promise<ThroughputRun> {
+  const {
+    value: result,
+    cpuMicros,
+    wallMs,
+  } = await timedCpu(() => autocannon({ url, connections, pipelining: 1, duration: durationSeconds }));
   const responses = result.requests.total;
   return {
     rps: responses / result.duration,
@@ -66,9 +74,25 @@ export async function plainAutocannon(url: string, connections: number, duration
 }
 
 /** The harness's `--mode peak` generator (autocannon plus a correlation id and a record per request). */
-export async function harnessPeak(baseUrl: string, path: string, connections: number, durationSeconds: number): Promise<ThroughputRun> {
-  const { value: peak, cpuMicros, wallMs } = await timedCpu(() =>
-    runPeak({ baseUrl, mix: [entryFor(path)], connections, warmupSeconds: 0, durationSeconds, requestTimeoutMs: REQUEST_TIMEOUT_MS }),
+export async function harnessPeak(
+  baseUrl: string,
+  path: string,
+  connections: number,
+  durationSeconds: number,
+): Promise<ThroughputRun> {
+  const {
+    value: peak,
+    cpuMicros,
+    wallMs,
+  } = await timedCpu(() =>
+    runPeak({
+      baseUrl,
+      mix: [entryFor(path)],
+      connections,
+      warmupSeconds: 0,
+      durationSeconds,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    }),
   );
   let responses = 0;
   let failures = 0;
@@ -93,8 +117,18 @@ export async function harnessOpenLoop(
   options: { rateRps: number; warmupSeconds: number; durationSeconds: number; connections: number },
 ): Promise<LatencyRun> {
   const plan = planSchedule(options.rateRps, options.warmupSeconds, options.durationSeconds);
-  const { value: open, cpuMicros, wallMs } = await timedCpu(() =>
-    runOpenLoop({ baseUrl, plan, mix: [entryFor(path)], connections: options.connections, requestTimeoutMs: REQUEST_TIMEOUT_MS }),
+  const {
+    value: open,
+    cpuMicros,
+    wallMs,
+  } = await timedCpu(() =>
+    runOpenLoop({
+      baseUrl,
+      plan,
+      mix: [entryFor(path)],
+      connections: options.connections,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    }),
   );
   const latency = measuredLatenciesMs(open.log);
   const facts = rateFacts(open.log, open.plan);

@@ -37,7 +37,10 @@ export interface SuitePlan {
 export const DEFAULT_ROUNDS = { full: 3, quick: 2 } as const;
 
 /** The plan for `--quick` or a full run, with `rounds` interleaved rounds per figure (default {@link DEFAULT_ROUNDS}). */
-export function planSuite(quick: boolean, rounds: number = quick ? DEFAULT_ROUNDS.quick : DEFAULT_ROUNDS.full): SuitePlan {
+export function planSuite(
+  quick: boolean,
+  rounds: number = quick ? DEFAULT_ROUNDS.quick : DEFAULT_ROUNDS.full,
+): SuitePlan {
   const honesty = { rateRps: 2000, stallMs: 100, periodMs: 1000 };
   if (quick) {
     return {

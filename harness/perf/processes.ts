@@ -41,7 +41,13 @@ export function choosePlacement(cpus: number, tasksetAvailable: boolean, request
     };
   }
   const why = !requested ? 'turned off with --no-pin' : tasksetAvailable ? `only ${cpus} CPU` : '`taskset` not found';
-  return { pinned: false, serverCpus: allCpus, generatorCpus: allCpus, allCpus, description: `not pinned (${why}): servers and generator share the CPUs` };
+  return {
+    pinned: false,
+    serverCpus: allCpus,
+    generatorCpus: allCpus,
+    allCpus,
+    description: `not pinned (${why}): servers and generator share the CPUs`,
+  };
 }
 
 /** True when `taskset` can read this process's affinity (util-linux installed, Linux). */
@@ -70,7 +76,11 @@ const live = new Set<ChildProcess>();
  * Starts `servers.ts <mode> ...args` in its own process (pinned to the server CPUs), resolves once it
  * printed `PORT <n> <basePath>`.
  */
-export function startServer(mode: 'bare' | 'stall' | 'emulator' | 'inprocess', args: readonly string[], placement: Placement): Promise<ServerHandle> {
+export function startServer(
+  mode: 'bare' | 'stall' | 'emulator' | 'inprocess',
+  args: readonly string[],
+  placement: Placement,
+): Promise<ServerHandle> {
   const command = [process.execPath, ...process.execArgv, SERVERS_FILE, mode, ...args];
   const child = placement.pinned
     ? spawn('taskset', ['-c', placement.serverCpus, ...command], { stdio: ['ignore', 'pipe', 'inherit'] })

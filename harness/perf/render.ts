@@ -52,7 +52,16 @@ function generatorCell(row: PerfRow): string {
 const HEADERS = ['id', 'figure', 'candidate', 'baseline', 'vs baseline', 'goal', 'generator CPU', 'status'] as const;
 
 function cells(row: PerfRow): string[] {
-  return [row.id, row.name, measureCell(row.candidate), measureCell(row.baseline), comparisonCell(row), goalCell(row), generatorCell(row), row.status];
+  return [
+    row.id,
+    row.name,
+    measureCell(row.candidate),
+    measureCell(row.baseline),
+    comparisonCell(row),
+    goalCell(row),
+    generatorCell(row),
+    row.status,
+  ];
 }
 
 /** The table for a terminal: columns padded to their widest cell, notes numbered below it. */
@@ -65,7 +74,9 @@ export function renderTable(rows: readonly PerfRow[]): string {
       .join('  ')
       .trimEnd();
   const out = [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
-  const notes = rows.map((row, i) => (row.note ? `  [${i + 1}] ${row.id} ${row.name}: ${row.note}` : '')).filter((n) => n !== '');
+  const notes = rows
+    .map((row, i) => (row.note ? `  [${i + 1}] ${row.id} ${row.name}: ${row.note}` : ''))
+    .filter((n) => n !== '');
   if (notes.length > 0) out.push('', 'notes:', ...notes);
   return out.join('\n');
 }
@@ -117,6 +128,9 @@ export function renderJson(report: PerfReport): string {
 
 /** `perf-<utc>` file stem, e.g. `perf-20260101T120000Z`, from an ISO timestamp. */
 export function reportStem(isoTime: string): string {
-  const compact = isoTime.replace(/\.\d+Z$/, 'Z').replaceAll('-', '').replaceAll(':', '');
+  const compact = isoTime
+    .replace(/\.\d+Z$/, 'Z')
+    .replaceAll('-', '')
+    .replaceAll(':', '');
   return `perf-${compact}`;
 }

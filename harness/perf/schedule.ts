@@ -16,7 +16,8 @@ export interface Slot<V extends string> {
 export function interleavedSchedule<V extends string>(rounds: number, variants: readonly V[]): Slot<V>[] {
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`rounds must be a whole number ≥ 1; got ${rounds}`);
   if (variants.length === 0) throw new RangeError('give at least one variant to schedule');
-  if (new Set(variants).size !== variants.length) throw new RangeError(`variants must be distinct; got ${variants.join(', ')}`);
+  if (new Set(variants).size !== variants.length)
+    throw new RangeError(`variants must be distinct; got ${variants.join(', ')}`);
   const slots: Slot<V>[] = [];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? variants : [...variants].reverse();

@@ -66,13 +66,21 @@ function serveStalling(stallMs: number, periodMs: number): void {
   listen(server, '/');
 }
 
-async function serveEmulator(cdkOutDir: string, stackArtifactId: string, logDir: string, envJson: string): Promise<void> {
+async function serveEmulator(
+  cdkOutDir: string,
+  stackArtifactId: string,
+  logDir: string,
+  envJson: string,
+): Promise<void> {
   const { readAssembly } = await import('../emulator/assembly.js');
   const { startEmulator } = await import('../emulator/emulator.js');
   const config = readAssembly({ cdkOutDir, stackArtifactId });
   const environment = { ...config.function.environment, ...(JSON.parse(envJson) as Record<string, string>) };
   // Throttling off: the stage's default 100 rps bucket would measure the token bucket, not the emulator.
-  const emulator = await startEmulator({ ...config, function: { ...config.function, environment } }, { logDir, disableThrottling: true });
+  const emulator = await startEmulator(
+    { ...config, function: { ...config.function, environment } },
+    { logDir, disableThrottling: true },
+  );
   process.stdout.write(`PORT ${emulator.port} ${new URL(emulator.baseUrl).pathname}\n`);
   process.once('SIGTERM', () => {
     emulator.close().then(
@@ -91,8 +99,13 @@ async function serveInProcess(cdkOutDir: string, stackArtifactId: string): Promi
   const fn = config.function;
   Object.assign(process.env, fn.environment);
   const dot = fn.handler.lastIndexOf('.');
-  const file = ['.mjs', '.js', '.cjs'].map((ext) => path.join(fn.codeDir, fn.handler.slice(0, dot) + ext)).find((f) => fs.existsSync(f))!;
-  const handler = (await import(pathToFileURL(file).href))[fn.handler.slice(dot + 1)] as (event: unknown, context: unknown) => Promise<unknown>;
+  const file = ['.mjs', '.js', '.cjs']
+    .map((ext) => path.join(fn.codeDir, fn.handler.slice(0, dot) + ext))
+    .find((f) => fs.existsSync(f))!;
+  const handler = (await import(pathToFileURL(file).href))[fn.handler.slice(dot + 1)] as (
+    event: unknown,
+    context: unknown,
+  ) => Promise<unknown>;
   const route = config.api.routes.find((r) => r.resourcePath === '/{proxy+}')!;
   const server = http.createServer((req, res) => {
     const target = parseRequestTarget(req.url ?? '/', config.api.stageName)!;

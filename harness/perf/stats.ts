@@ -21,7 +21,9 @@ export function pairwiseDifferences(candidate: readonly number[], baseline: read
 
 function checkPaired(candidate: readonly number[], baseline: readonly number[]): void {
   if (candidate.length !== baseline.length) {
-    throw new RangeError(`paired rounds differ in length: ${candidate.length} candidate vs ${baseline.length} baseline values`);
+    throw new RangeError(
+      `paired rounds differ in length: ${candidate.length} candidate vs ${baseline.length} baseline values`,
+    );
   }
 }
 
@@ -39,7 +41,9 @@ export function shareOfCore(cpuMicros: number, wallMs: number): number {
  */
 export function stallPercentileMs(stallMs: number, periodMs: number, q: number): number {
   if (!(stallMs >= 0 && periodMs > 0 && stallMs <= periodMs && q > 0 && q < 1)) {
-    throw new RangeError(`stall ${stallMs} ms every ${periodMs} ms at quantile ${q}: need 0 ≤ stall ≤ period and 0 < q < 1`);
+    throw new RangeError(
+      `stall ${stallMs} ms every ${periodMs} ms at quantile ${q}: need 0 ≤ stall ≤ period and 0 < q < 1`,
+    );
   }
   return Math.max(0, stallMs - (1 - q) * periodMs);
 }

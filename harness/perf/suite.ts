@@ -27,7 +27,14 @@ import { harnessOpenLoop, harnessPeak, plainAutocannon } from './loads.js';
 import { countCapture } from './log-lines.js';
 import { FIGURE_IDS, type FigureId, type PerfReport, type PerfRow } from './model.js';
 import { planSuite, type SuitePlan } from './plan.js';
-import { choosePlacement, type Placement, pinSelf, startServer, stopAllServers, tasksetAvailable } from './processes.js';
+import {
+  choosePlacement,
+  type Placement,
+  pinSelf,
+  startServer,
+  stopAllServers,
+  tasksetAvailable,
+} from './processes.js';
 import { runInterleaved } from './schedule.js';
 import { stallPercentileMs } from './stats.js';
 
@@ -62,7 +69,11 @@ export function removeWorkDir(): void {
  * Runs the selected figures; never throws for a failed measurement (it becomes an `error` row). Once
  * `signal` is aborted no further figure starts.
  */
-export async function runSuite(options: PerfOptions, log: (line: string) => void, signal?: AbortSignal): Promise<PerfReport> {
+export async function runSuite(
+  options: PerfOptions,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<PerfReport> {
   const startedAt = new Date();
   const loadStart = os.loadavg()[0]!;
   const cpus = os.availableParallelism();
@@ -183,7 +194,11 @@ async function handlerPhase(ctx: Ctx): Promise<PerfRow[]> {
   ctx.log(`  ${coldImports} cold imports of ${path.basename(bundleFile)} interleaved with node -e 0`);
   const wall = (args: string[]) => {
     const started = performance.now();
-    const result = spawnSync(process.execPath, args, { cwd: fn.codeDir, stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } });
+    const result = spawnSync(process.execPath, args, {
+      cwd: fn.codeDir,
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '' },
+    });
     const ms = performance.now() - started;
     if (result.status !== 0) throw new Error(`'node ${args.join(' ')}' exited with ${result.status ?? result.signal}`);
     return ms;
@@ -237,7 +252,16 @@ async function warmInvocations(ctx: Ctx, invocations: number): Promise<{ real: n
   const event = buildProxyEvent({
     method: 'GET',
     target: parseRequestTarget(`/bench/${PATH}?count=1`, 'bench')!,
-    rawHeaders: ['Host', '127.0.0.1', 'User-Agent', 'perf', 'Accept', 'application/json', 'x-correlation-id', '6f1c2c1e-7a7e-4d57-9d2b-0c9f5c8a1b2c'],
+    rawHeaders: [
+      'Host',
+      '127.0.0.1',
+      'User-Agent',
+      'perf',
+      'Accept',
+      'application/json',
+      'x-correlation-id',
+      '6f1c2c1e-7a7e-4d57-9d2b-0c9f5c8a1b2c',
+    ],
     body: null,
     sourceIp: '127.0.0.1',
     resourcePath: '/{proxy+}',
@@ -255,14 +279,16 @@ async function warmInvocations(ctx: Ctx, invocations: number): Promise<{ real: n
   });
   const context = { awsRequestId: 'c0ffee00-0000-4000-8000-000000000002' } as Context;
   // Warm both up first so JIT compilation is out of every measured round.
-  for (const h of Object.values(handlers)) for (let i = 0; i < Math.min(5000, invocations); i++) await h(event, context);
+  for (const h of Object.values(handlers))
+    for (let i = 0; i < Math.min(5000, invocations); i++) await h(event, context);
   try {
     return await runInterleaved(ctx.plan.rounds, ['null', 'real'] as const, async (variant) => {
       const h = handlers[variant];
       const started = performance.now();
       for (let i = 0; i < invocations; i++) {
         const result = await h(event, context);
-        if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode}: ${result.body.slice(0, 200)}`);
+        if (result.statusCode !== 200)
+          throw new Error(`handler answered ${result.statusCode}: ${result.body.slice(0, 200)}`);
       }
       return ((performance.now() - started) * 1000) / invocations;
     });
@@ -293,7 +319,11 @@ async function startEmulatorServer(ctx: Ctx, name: string, env: Record<string, s
   const assembly = await ctx.assembly();
   const logDir = path.join(ctx.workDir, `logs-${name}`);
   fs.mkdirSync(logDir, { recursive: true });
-  const server = await startServer('emulator', [assembly.outdir, assembly.stackArtifactId, logDir, JSON.stringify(env)], ctx.placement);
+  const server = await startServer(
+    'emulator',
+    [assembly.outdir, assembly.stackArtifactId, logDir, JSON.stringify(env)],
+    ctx.placement,
+  );
   return { server, logDir };
 }
 
@@ -303,15 +333,23 @@ async function latencyPhase(ctx: Ctx): Promise<PerfRow[]> {
   pinSelf(ctx.placement, ctx.placement.generatorCpus);
   const probe = await fetch(emulator.baseUrl + PATH);
   const body = await probe.text();
-  if (probe.status !== 200) throw new Error(`the emulator answered ${probe.status} to GET ${PATH}: ${body.slice(0, 200)}`);
-  const bare = await startServer('bare', [new URL(emulator.baseUrl).pathname, probe.headers.get('content-type') ?? 'application/json', body], ctx.placement);
+  if (probe.status !== 200)
+    throw new Error(`the emulator answered ${probe.status} to GET ${PATH}: ${body.slice(0, 200)}`);
+  const bare = await startServer(
+    'bare',
+    [new URL(emulator.baseUrl).pathname, probe.headers.get('content-type') ?? 'application/json', body],
+    ctx.placement,
+  );
 
   // Closed loop first: starts the execution environments, so no cold start lands in a measured round
   // (or in the peak probe, which runs only when G1 did not measure the peak).
   await plainAutocannon(emulator.baseUrl + PATH, plan.connections, plan.latency.probeSeconds);
-  const peakRps = ctx.emulatorPeakRps ?? (await plainAutocannon(emulator.baseUrl + PATH, plan.connections, plan.latency.probeSeconds)).rps;
+  const peakRps =
+    ctx.emulatorPeakRps ??
+    (await plainAutocannon(emulator.baseUrl + PATH, plan.connections, plan.latency.probeSeconds)).rps;
   const rateRps = Math.max(1, Math.round(peakRps / 2));
-  const source = ctx.emulatorPeakRps === undefined ? `a ${plan.latency.probeSeconds}-s closed-loop probe` : 'the G1 rounds';
+  const source =
+    ctx.emulatorPeakRps === undefined ? `a ${plan.latency.probeSeconds}-s closed-loop probe` : 'the G1 rounds';
   ctx.log(`  emulator peak ${Math.round(peakRps)} rps (from ${source}); open loop at ${rateRps} rps`);
   const runs = await runInterleaved(plan.rounds, ['bare', 'emulator'] as const, async (variant) => {
     const run = await harnessOpenLoop((variant === 'bare' ? bare : emulator).baseUrl, PATH, {
@@ -320,7 +358,9 @@ async function latencyPhase(ctx: Ctx): Promise<PerfRow[]> {
       durationSeconds: plan.latency.durationSeconds,
       connections: plan.connections,
     });
-    ctx.log(`  ${variant}: p50 ${run.p50Ms.toFixed(3)} ms, p99 ${run.p99Ms.toFixed(3)} ms, generator ${Math.round(run.generatorCpuShare * 100)} %`);
+    ctx.log(
+      `  ${variant}: p50 ${run.p50Ms.toFixed(3)} ms, p99 ${run.p99Ms.toFixed(3)} ms, generator ${Math.round(run.generatorCpuShare * 100)} %`,
+    );
     return run;
   });
   const note =
@@ -339,7 +379,11 @@ async function capturePhase(ctx: Ctx): Promise<PerfRow[]> {
   let responses = (await plainAutocannon(url(logging), plan.connections, plan.capture.warmupSeconds)).responses;
   await plainAutocannon(url(silent), plan.connections, plan.capture.warmupSeconds);
   const runs = await runInterleaved(plan.rounds, ['silent', 'logging'] as const, async (variant) => {
-    const run = await plainAutocannon(url(variant === 'logging' ? logging : silent), plan.connections, plan.capture.durationSeconds);
+    const run = await plainAutocannon(
+      url(variant === 'logging' ? logging : silent),
+      plan.connections,
+      plan.capture.durationSeconds,
+    );
     if (variant === 'logging') responses += run.responses;
     ctx.log(`  ${variant}: ${Math.round(run.rps)} rps, generator ${Math.round(run.generatorCpuShare * 100)} %`);
     return run;
@@ -351,14 +395,19 @@ async function capturePhase(ctx: Ctx): Promise<PerfRow[]> {
   const silentLines = countCapture(readStreams(silent.logDir)).handlerLines;
   const rows = logCaptureRows(runs.logging, runs.silent, capture, responses);
   if (silentLines > 0) {
-    rows[0] = { ...rows[0]!, status: 'error', note: `LOG_LEVEL=silent did not silence the handler (${silentLines} lines): the baseline is wrong` };
+    rows[0] = {
+      ...rows[0]!,
+      status: 'error',
+      note: `LOG_LEVEL=silent did not silence the handler (${silentLines} lines): the baseline is wrong`,
+    };
   }
   return rows;
 }
 
 function* readStreams(logDir: string): Generator<string> {
   for (const entry of fs.readdirSync(logDir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ndjson')) yield fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
+    if (entry.isFile() && entry.name.endsWith('.ndjson'))
+      yield fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
   }
 }
 

@@ -43,7 +43,11 @@ export function describeGoal(goal: Goal, unit: string): string {
 }
 
 /** What a row says, from its median comparison, its goal and its generator's CPU. */
-export function judge(input: { readonly comparison?: Spread; readonly goal?: Goal; readonly generatorCpuShares?: readonly number[] }): RowStatus {
+export function judge(input: {
+  readonly comparison?: Spread;
+  readonly goal?: Goal;
+  readonly generatorCpuShares?: readonly number[];
+}): RowStatus {
   const value = input.comparison?.median ?? Number.NaN;
   if (!Number.isFinite(value)) return 'error';
   if (isGeneratorLimited(input.generatorCpuShares ?? [])) return 'generator-limited';

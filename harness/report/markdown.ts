@@ -24,7 +24,11 @@ export function markdownRow(cells: readonly string[]): string {
  * markdownTable(['status', 'responses'], [['200', '42']], ['left', 'right'])
  * // '| status | responses |\n| --- | ---: |\n| 200 | 42 |'
  */
-export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string {
+export function markdownTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly Align[] = [],
+): string {
   const rule = headers.map((_, i) => (align[i] === 'right' ? '---:' : '---'));
   return [markdownRow(headers), markdownRow(rule), ...rows.map(markdownRow)].join('\n');
 }

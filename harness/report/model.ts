@@ -2,21 +2,28 @@
  * The report's data: one plain object that the markdown renders and the `.json` twin serialises, so
  * both always say the same thing. Built by {@link buildReport} (pure: every time and fact comes in).
  */
-import type { MachineSample } from '../load/machine.js';
-import type { MeasuredOutcome, PhaseName } from '../check/outcome.js';
+
+import {
+  correlationCensusQuery,
+  handlerLinesQuery,
+  reportLinesQuery,
+  type SavedQuery,
+  savedQueries,
+} from '../../stack/log-queries.js';
 import type { RunMeasurements } from '../check/measure.js';
+import type { MeasuredOutcome, PhaseName } from '../check/outcome.js';
 import { type SloResult, sloUsesLatency } from '../check/slo.js';
 import type { CorrelationResult } from '../correlate/correlate.js';
 import { ColdState } from '../correlate/join.js';
 import type { LoadResult } from '../load/load.js';
+import type { MachineSample } from '../load/machine.js';
 import { Phase } from '../load/records.js';
+import type { RunOptions } from '../options.js';
 import { histogram, percentilesOverTime } from '../stats/buckets.js';
 import { PERCENTILE_RANKS } from '../stats/percentile.js';
 import { underSampledStats } from '../stats/sampling.js';
 import type { Summary } from '../stats/summary.js';
-import type { RunOptions } from '../options.js';
 import type { DestroyReport } from '../target/target.js';
-import { type SavedQuery, handlerLinesQuery, reportLinesQuery, savedQueries, correlationCensusQuery } from '../../stack/log-queries.js';
 
 export const REPORT_SCHEMA = 'rda-bench-report/1';
 
@@ -28,7 +35,6 @@ export interface PhaseRecord {
   readonly outcome: 'done' | 'failed' | 'interrupted' | 'skipped';
   readonly detail?: string;
 }
-
 
 /** Facts about the environment, gathered by the shell (git, clock, node). */
 export interface RunFacts {
@@ -95,7 +101,11 @@ export interface SloView {
 
 /** How trustworthy the run's timing was, as the report shows it. */
 export interface TimingView {
-  readonly warmupSettle: { readonly waitedMs: number; readonly boundMs: number; readonly inFlightAtStart: number } | null;
+  readonly warmupSettle: {
+    readonly waitedMs: number;
+    readonly boundMs: number;
+    readonly inFlightAtStart: number;
+  } | null;
   readonly startBacklog: {
     readonly detected: boolean;
     readonly leadingSlowRequests: number;
@@ -183,7 +193,11 @@ export interface RunReport {
     readonly handler: SummaryView;
     readonly gap: SummaryView;
   } | null;
-  readonly coldStarts: { readonly measured: number; readonly warmup: number; readonly initDuration: SummaryView } | null;
+  readonly coldStarts: {
+    readonly measured: number;
+    readonly warmup: number;
+    readonly initDuration: SummaryView;
+  } | null;
   readonly timing: TimingView | null;
   readonly slowest: readonly SlowRequestView[];
   readonly coverage: {
@@ -200,7 +214,11 @@ export interface RunReport {
     readonly misses: Readonly<Record<string, { readonly count: number; readonly examples: readonly string[] }>>;
     readonly notExpected: Readonly<Record<string, number>>;
     readonly notExpectedButLogged: number;
-    readonly unexpected: { readonly count: number; readonly lines: number; readonly examples: readonly string[] } | null;
+    readonly unexpected: {
+      readonly count: number;
+      readonly lines: number;
+      readonly examples: readonly string[];
+    } | null;
   } | null;
   readonly queries: readonly SavedQuery[];
   readonly destroy: DestroyOutcome;
@@ -328,7 +346,11 @@ export function buildReport(input: ReportInput): RunReport {
         : null,
     coldStarts:
       m && correlation
-        ? { measured: m.coldStarts.measured, warmup: m.coldStarts.warmup, initDuration: view(m.coldStarts.initDuration) }
+        ? {
+            measured: m.coldStarts.measured,
+            warmup: m.coldStarts.warmup,
+            initDuration: view(m.coldStarts.initDuration),
+          }
         : null,
     timing: m ? timingView(m) : null,
     slowest: load ? slowestViews(load, correlation) : [],
@@ -447,7 +469,11 @@ function coverageView(c: CorrelationResult): NonNullable<RunReport['coverage']> 
     notExpected: c.notExpected,
     notExpectedButLogged: c.notExpectedButLogged,
     unexpected: c.unexpected
-      ? { count: c.unexpected.ids.length, lines: c.unexpected.lines, examples: c.unexpected.ids.slice(0, MISS_EXAMPLES) }
+      ? {
+          count: c.unexpected.ids.length,
+          lines: c.unexpected.lines,
+          examples: c.unexpected.ids.slice(0, MISS_EXAMPLES),
+        }
       : null,
   };
 }

@@ -77,18 +77,26 @@ function notes(r: RunReport): string {
 function sloTable(r: RunReport, legend: Legend): string {
   if (r.slos.length === 0) return '';
   const rows = r.slos.map((s) => [
-      `\`${s.slo}\``,
-      sloSubject(s),
-      `${valueWithUnit(s.value, s.unit)}${s.underSampled ? UNDER_SAMPLED_MARK : ''}`,
-      `${s.comparator.replace('<=', '≤').replace('>=', '≥')} ${valueWithUnit(s.threshold, s.unit)}`,
-      s.margin === null ? '–' : `${s.margin >= 0 ? '+' : '−'}${valueWithUnit(Math.abs(s.margin), s.unit)}`,
-      String(s.n),
-      s.note ? `${s.status} (${s.note})` : s.status,
+    `\`${s.slo}\``,
+    sloSubject(s),
+    `${valueWithUnit(s.value, s.unit)}${s.underSampled ? UNDER_SAMPLED_MARK : ''}`,
+    `${s.comparator.replace('<=', '≤').replace('>=', '≥')} ${valueWithUnit(s.threshold, s.unit)}`,
+    s.margin === null ? '–' : `${s.margin >= 0 ? '+' : '−'}${valueWithUnit(Math.abs(s.margin), s.unit)}`,
+    String(s.n),
+    s.note ? `${s.status} (${s.note})` : s.status,
   ]);
   return [
     `## SLOs (${r.run.sloSource === 'defaults' ? 'defaults' : 'from flags or config'})`,
     '',
-    markdownTable(['SLO', 'measures', 'value', 'threshold', 'margin', 'n', 'status'], rows, ['left', 'left', 'right', 'left', 'right', 'right', 'left']),
+    markdownTable(['SLO', 'measures', 'value', 'threshold', 'margin', 'n', 'status'], rows, [
+      'left',
+      'left',
+      'right',
+      'left',
+      'right',
+      'right',
+      'left',
+    ]),
     ...legend(r.slos.some((s) => s.underSampled)),
   ].join('\n');
 }
@@ -147,8 +155,8 @@ function warnings(r: RunReport): string {
 function latency(r: RunReport, legend: Legend): string {
   if (!r.latency) return '';
   const label = r.load?.closedLoop
-    ? 'closed-loop service times, from each request\'s actual send time (autocannon)'
-    : 'from each request\'s scheduled send time (open model, µs resolution)';
+    ? "closed-loop service times, from each request's actual send time (autocannon)"
+    : "from each request's scheduled send time (open model, µs resolution)";
   return [
     `## Latency (ms, measured phase, ${label})`,
     '',
@@ -194,7 +202,14 @@ function load(r: RunReport): string {
   );
   const kinds = Object.entries(l.errorKinds);
   if (kinds.length > 0) {
-    lines.push('', markdownTable(['error kind', 'requests'], kinds.map(([k, c]) => [k, String(c)]), ['left', 'right']));
+    lines.push(
+      '',
+      markdownTable(
+        ['error kind', 'requests'],
+        kinds.map(([k, c]) => [k, String(c)]),
+        ['left', 'right'],
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -232,7 +247,7 @@ function breakdown(r: RunReport, legend: Legend): string {
     ...legend(anyUnderSampled(b.client, b.lambda, b.handler, b.gap)),
     '',
     r.run.target === 'local'
-      ? 'The gap is queueing in the client pool, loopback HTTP and the emulator\'s API Gateway and runtime hop.'
+      ? "The gap is queueing in the client pool, loopback HTTP and the emulator's API Gateway and runtime hop."
       : 'The gap is the network, API Gateway, and queueing in the client pool.',
   ].join('\n');
 }
@@ -248,7 +263,7 @@ function timing(r: RunReport): string {
         `(all processes${r.run.target === 'local' ? ', the emulated Lambda runtimes among them' : ''}); load average ` +
         `${fixed(m.loadAverage1m, 2)}`,
       `- Harness process CPU: ${fixed(m.processCpuPercent, 0)}% of one core ` +
-        `(${r.run.target === 'local' ? 'load generator and the emulator\'s API Gateway' : 'load generator'})`,
+        `(${r.run.target === 'local' ? "load generator and the emulator's API Gateway" : 'load generator'})`,
       `- Event-loop delay: p99 ${ms(m.eventLoopDelayP99Ms)} ms, max ${ms(m.eventLoopDelayMaxMs)} ms (over ${fixed(m.seconds, 1)} s)`,
     );
   }
@@ -343,7 +358,11 @@ function coverage(r: RunReport): string {
     markdownTable(
       ['miss', 'requests', 'examples'],
       [
-        ...Object.entries(c.misses).map(([kind, m]) => [kind, String(m.count), m.examples.map((id) => `\`${id}\``).join(' ') || '–']),
+        ...Object.entries(c.misses).map(([kind, m]) => [
+          kind,
+          String(m.count),
+          m.examples.map((id) => `\`${id}\``).join(' ') || '–',
+        ]),
         [
           'unexpected (logged, never sent)',
           c.unexpected ? `${c.unexpected.count} ids, ${c.unexpected.lines} lines` : 'not checked',
@@ -371,7 +390,9 @@ function chartsSection(r: RunReport): string {
   if (!c) return '';
   const t = c.overTime;
   // Buckets without responses are left out: no responses is not 0 ms.
-  const kept = t.startSeconds.flatMap((start, i) => (t.p50Ms[i] === null || t.p99Ms[i] === null ? [] : [{ start, p50: t.p50Ms[i]!, p99: t.p99Ms[i]! }]));
+  const kept = t.startSeconds.flatMap((start, i) =>
+    t.p50Ms[i] === null || t.p99Ms[i] === null ? [] : [{ start, p50: t.p50Ms[i]!, p99: t.p99Ms[i]! }],
+  );
   const empty = t.startSeconds.length - kept.length;
   const top = Math.max(1, ...kept.map((k) => k.p99));
   const labels = c.histogram.edgesMs.map((edge, i, edges) =>
@@ -490,7 +511,12 @@ function metadata(r: RunReport): string {
     '',
     markdownTable(
       ['phase', 'started', 'took (s)', 'outcome'],
-      r.phases.map((p) => [p.name, p.startedAt, fixed(p.durationMs / 1000, 3), p.detail ? `${p.outcome}: ${p.detail}` : p.outcome]),
+      r.phases.map((p) => [
+        p.name,
+        p.startedAt,
+        fixed(p.durationMs / 1000, 3),
+        p.detail ? `${p.outcome}: ${p.detail}` : p.outcome,
+      ]),
       ['left', 'left', 'right', 'left'],
     ),
   ].join('\n');
@@ -506,8 +532,18 @@ function percentileTable(first: string, summaries: readonly (readonly [string, S
 }
 
 function summaryCells(label: string, s: SummaryView): string[] {
-  const mark = (key: string, value: number | null) => `${ms(value)}${value !== null && s.underSampled.includes(key) ? UNDER_SAMPLED_MARK : ''}`;
-  return [label, String(s.n), mark('p50', s.p50), mark('p90', s.p90), mark('p95', s.p95), mark('p99', s.p99), mark('p99_9', s.p99_9), ms(s.max)];
+  const mark = (key: string, value: number | null) =>
+    `${ms(value)}${value !== null && s.underSampled.includes(key) ? UNDER_SAMPLED_MARK : ''}`;
+  return [
+    label,
+    String(s.n),
+    mark('p50', s.p50),
+    mark('p90', s.p90),
+    mark('p95', s.p95),
+    mark('p99', s.p99),
+    mark('p99_9', s.p99_9),
+    ms(s.max),
+  ];
 }
 
 /** Milliseconds with precision that fits their size: 0.153, 12.35, 143.2. */

@@ -31,7 +31,13 @@ export const EMPTY_SUMMARY: Summary = {
 };
 
 // Ascending, so each selection starts where the previous one ended.
-const RANKS = [PERCENTILE_RANKS.p50, PERCENTILE_RANKS.p90, PERCENTILE_RANKS.p95, PERCENTILE_RANKS.p99, PERCENTILE_RANKS.p99_9];
+const RANKS = [
+  PERCENTILE_RANKS.p50,
+  PERCENTILE_RANKS.p90,
+  PERCENTILE_RANKS.p95,
+  PERCENTILE_RANKS.p99,
+  PERCENTILE_RANKS.p99_9,
+];
 
 /**
  * Summarises `values[0..n)` in place: the array is reordered (partitioned), not sorted. Values must be

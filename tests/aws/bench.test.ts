@@ -115,27 +115,34 @@ describe('bench --target aws on moto_server', () => {
     ['SIGINT', 'group', 'report'],
   ] as const;
 
-  it.each(CASES)('on %s to the %s during %s: the stack is gone, nothing is left, the report names it', async (signal, delivery, phase) => {
-    // Prepare
-    const runId = `awss-${phase.slice(0, 4)}-${randomBytes(2).toString('hex')}`;
-    const reportDir = tempReportDir();
-    const how = PHASES[phase];
-    const bench = startBench(runId, reportDir, how.hold ? { RDA_BENCH_HOLD_PHASE: how.hold } : {});
+  it.each(CASES)(
+    'on %s to the %s during %s: the stack is gone, nothing is left, the report names it',
+    async (signal, delivery, phase) => {
+      // Prepare
+      const runId = `awss-${phase.slice(0, 4)}-${randomBytes(2).toString('hex')}`;
+      const reportDir = tempReportDir();
+      const how = PHASES[phase];
+      const bench = startBench(runId, reportDir, how.hold ? { RDA_BENCH_HOLD_PHASE: how.hold } : {});
 
-    // Act
-    await bench.waitFor(how.line, 120_000);
-    if (delivery === 'group') bench.signalGroup(signal);
-    else bench.signalTop(signal);
-    const code = await bench.topExited;
-    await bench.allGone(120_000);
+      // Act
+      await bench.waitFor(how.line, 120_000);
+      if (delivery === 'group') bench.signalGroup(signal);
+      else bench.signalTop(signal);
+      const code = await bench.topExited;
+      await bench.allGone(120_000);
 
-    // Assess: one orderly stop (npm's relayed copy ignored), the stack deleted, no local file left
-    expect(code, bench.output()).toBe(EXIT_CODES[signal]);
-    expect(bench.output()).not.toContain('again: exiting now');
-    expect(await stackExists(`rda-${runId}`)).toBe(false);
-    expect(leftoverTempDirs(runId)).toEqual([]);
-    const manifest = JSON.parse(readFileSync(path.join(ROOT, '.rda', 'runs', `${runId}.json`), 'utf8')) as RunManifest;
-    expect(['destroyed', 'nothing-deployed']).toContain(manifest.status);
-    expect(reportOf(reportDir, runId)).toContain(`**Verdict: INTERRUPTED during ${phase} by ${signal} (exit ${EXIT_CODES[signal]})**`);
-  });
+      // Assess: one orderly stop (npm's relayed copy ignored), the stack deleted, no local file left
+      expect(code, bench.output()).toBe(EXIT_CODES[signal]);
+      expect(bench.output()).not.toContain('again: exiting now');
+      expect(await stackExists(`rda-${runId}`)).toBe(false);
+      expect(leftoverTempDirs(runId)).toEqual([]);
+      const manifest = JSON.parse(
+        readFileSync(path.join(ROOT, '.rda', 'runs', `${runId}.json`), 'utf8'),
+      ) as RunManifest;
+      expect(['destroyed', 'nothing-deployed']).toContain(manifest.status);
+      expect(reportOf(reportDir, runId)).toContain(
+        `**Verdict: INTERRUPTED during ${phase} by ${signal} (exit ${EXIT_CODES[signal]})**`,
+      );
+    },
+  );
 });

@@ -5,11 +5,7 @@
  * re-created after the stack went). Stacks are made with CreateStack from small templates: fast, and
  * shaped like a run's stack (function log group `/aws/lambda/rda-<runId>-fn`, tags, outputs).
  */
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli.js';
@@ -75,7 +71,9 @@ describe('destroy retries what fails', () => {
     // Assess
     expect(report.verified).toBe(true);
     expect(report.checks).toContain('stack rda-df1: DELETE_COMPLETE after 2 DeleteStack requests');
-    expect(report.checks.join('\n')).toContain('FunctionLogGroup (AWS::Logs::LogGroup /aws/lambda/rda-df1-fn) DELETE_FAILED');
+    expect(report.checks.join('\n')).toContain(
+      'FunctionLogGroup (AWS::Logs::LogGroup /aws/lambda/rda-df1-fn) DELETE_FAILED',
+    );
     expect(report.checks).toContain('log group /aws/lambda/rda-df1-fn: gone');
     const tokens = faults.deleteInputs.map((input) => input.ClientRequestToken);
     expect(new Set(tokens).size).toBe(2);
@@ -94,7 +92,11 @@ describe('destroy retries what fails', () => {
 
     // Assess: the third request names the resource to retain (docs/aws-behaviour.md#stack-deletion), and a retained resource is
     // a leftover even though moto, which ignores RetainResources, deleted it anyway.
-    expect(faults.deleteInputs.map((input) => input.RetainResources)).toEqual([undefined, undefined, ['FunctionLogGroup']]);
+    expect(faults.deleteInputs.map((input) => input.RetainResources)).toEqual([
+      undefined,
+      undefined,
+      ['FunctionLogGroup'],
+    ]);
     expect(report.verified).toBe(false);
     expect(report.leftovers).toEqual([
       'retained: FunctionLogGroup (AWS::Logs::LogGroup /aws/lambda/rda-df2-fn) by the RetainResources retry after DELETE_FAILED: injected by the test: resource is in use',
@@ -147,7 +149,9 @@ describe('verification finds what is really left', () => {
     // Prepare
     await createRunStack('orph1');
     const logs = new CloudWatchLogsClient({ region: moto.get().region });
-    await logs.send(new CreateLogGroupCommand({ logGroupName: '/rda-test/orph1-orphan', tags: { [TAG_KEYS.runId]: 'orph1' } }));
+    await logs.send(
+      new CreateLogGroupCommand({ logGroupName: '/rda-test/orph1-orphan', tags: { [TAG_KEYS.runId]: 'orph1' } }),
+    );
     const clients = createAwsClients(moto.get().region);
 
     // Act
@@ -162,14 +166,18 @@ describe('verification finds what is really left', () => {
     ]);
     expect(second.verified).toBe(true);
     expect(second.checks).toContain('stack rda-orph1: nothing to delete (it did not exist)');
-    expect(second.checks).toContain(`resources tagged ${TAG_KEYS.runId}=orph1: none left (Resource Groups Tagging API)`);
+    expect(second.checks).toContain(
+      `resources tagged ${TAG_KEYS.runId}=orph1: none left (Resource Groups Tagging API)`,
+    );
   });
 
   it('destroy --run-id exits 3 naming the Lambda log group re-created after the stack was deleted', async () => {
     // Prepare: a late invocation re-creates /aws/lambda/<fn> outside the stack (docs/aws-behaviour.md#lambda-log-group-lifecycle).
     await createRunStack('late1');
     const clients = createAwsClients(moto.get().region);
-    expect((await destroyRun(clients, { runId: 'late1', region: moto.get().region, verifyOptions: noRecheck })).verified).toBe(true);
+    expect(
+      (await destroyRun(clients, { runId: 'late1', region: moto.get().region, verifyOptions: noRecheck })).verified,
+    ).toBe(true);
     await new CloudWatchLogsClient({ region: moto.get().region }).send(
       new CreateLogGroupCommand({ logGroupName: '/aws/lambda/rda-late1-fn' }),
     );

@@ -3,11 +3,7 @@
  * real SDK and toolkit-lib: a create that fails is destroyed; termination protection and stacks that
  * are not ours are refused before anything changes; an aborted signal stops the deploy before synth.
  */
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
@@ -125,7 +121,9 @@ describe('deploys the harness refuses', () => {
   });
 
   it('refuses a synthesized stack that asks for termination protection, creating nothing', async () => {
-    const error = await rejection(target(tinyStack(() => {}, { terminationProtection: true })).deploy({ runId: 'tp2' }));
+    const error = await rejection(
+      target(tinyStack(() => {}, { terminationProtection: true })).deploy({ runId: 'tp2' }),
+    );
 
     expect(error.code).toBe('TerminationProtected');
     expect(await stackStatus('rda-tp2')).toBe('Stack with id rda-tp2 does not exist');
@@ -156,7 +154,10 @@ describe('deploys the harness refuses', () => {
     controller.abort('SIGTERM');
 
     const error = await rejection(
-      target(tinyStack(() => {}, { onSynthesize: () => synthesized++ })).deploy({ runId: 'early', signal: controller.signal }),
+      target(tinyStack(() => {}, { onSynthesize: () => synthesized++ })).deploy({
+        runId: 'early',
+        signal: controller.signal,
+      }),
     );
 
     expect(error).toBeInstanceOf(InterruptedError);

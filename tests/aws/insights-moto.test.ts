@@ -28,12 +28,18 @@ const now = Date.now();
 const events = [
   { timestamp: now - 60_000, message: `START RequestId: ${ID} Version: $LATEST` },
   { timestamp: now - 59_000, message: `END RequestId: ${ID}` },
-  { timestamp: now - 58_000, message: `REPORT RequestId: ${ID}\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t` },
+  {
+    timestamp: now - 58_000,
+    message: `REPORT RequestId: ${ID}\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t`,
+  },
 ];
 
 beforeAll(async () => {
   // Fail loudly, not skip: these tests are the proof that the AWS path works (CONTRIBUTING.md#the-aws-tests-and-moto_server).
-  expect(motoAvailable(), 'moto_server must be on PATH for the aws project (CONTRIBUTING.md#the-aws-tests-and-moto_server)').toBe(true);
+  expect(
+    motoAvailable(),
+    'moto_server must be on PATH for the aws project (CONTRIBUTING.md#the-aws-tests-and-moto_server)',
+  ).toBe(true);
   moto = await startMoto();
   client = new CloudWatchLogsClient({
     endpoint: moto.endpoint,
@@ -72,7 +78,11 @@ describe('runAwsInsightsQuery against moto_server', () => {
     expect(result.status).toBe('Complete');
     expect(result.queryId).toMatch(/\S/);
     expect(result.fields).toEqual(expect.arrayContaining(['@timestamp', '@message']));
-    expect(result.rows.map((row) => row['@message'])).toEqual([events[2]!.message, events[1]!.message, events[0]!.message]);
+    expect(result.rows.map((row) => row['@message'])).toEqual([
+      events[2]!.message,
+      events[1]!.message,
+      events[0]!.message,
+    ]);
     for (const row of result.rows) {
       expect(typeof row['@ptr']).toBe('string');
       expect(Object.values(row).every((v) => typeof v === 'string')).toBe(true);
@@ -103,13 +113,27 @@ describe('npm run harness -- query --target aws against moto_server', () => {
     try {
       // Act
       const code = await main(
-        ['query', '--target', 'aws', '--log-group', GROUP, '--since', '2h', '--format', 'json', 'fields @message | sort @timestamp desc | limit 2'],
+        [
+          'query',
+          '--target',
+          'aws',
+          '--log-group',
+          GROUP,
+          '--since',
+          '2h',
+          '--format',
+          'json',
+          'fields @message | sort @timestamp desc | limit 2',
+        ],
         { out: (l) => out.push(l), err: (l) => err.push(l), env: { ...process.env } },
       );
 
       // Assess
       expect(code).toBe(0);
-      expect((JSON.parse(out.join('\n')) as Record<string, string>[]).map((row) => row['@message'])).toEqual([events[2]!.message, events[1]!.message]);
+      expect((JSON.parse(out.join('\n')) as Record<string, string>[]).map((row) => row['@message'])).toEqual([
+        events[2]!.message,
+        events[1]!.message,
+      ]);
       expect(err.join('\n')).toMatch(/query status: Complete/);
       expect(err.join('\n')).toMatch(/2 row\(s\); \d+ records matched/);
     } finally {

@@ -12,9 +12,9 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AwsDeployment, AwsTarget } from '../../harness/target/aws/aws-target.js';
 import { createAwsClients } from '../../harness/target/aws/config.js';
 import { logGroupExists } from '../../harness/target/aws/verify.js';
-import { type AwsDeployment, AwsTarget } from '../../harness/target/aws/aws-target.js';
 import { MANAGED_BY, TAG_KEYS } from '../../stack/names.js';
 import { useMoto } from './helpers/moto-env.js';
 
@@ -32,7 +32,8 @@ beforeAll(async () => {
   // Counts DeleteStack requests that reach moto, to prove concurrent destroy() calls share one teardown.
   cloudFormation.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === 'DeleteStackCommand') deleteRequests.push(String((args.input as { StackName?: string }).StackName));
+      if (context.commandName === 'DeleteStackCommand')
+        deleteRequests.push(String((args.input as { StackName?: string }).StackName));
       return next(args);
     },
     { step: 'initialize', name: 'countDeletes' },
@@ -88,7 +89,11 @@ describe('AwsTarget on moto_server', () => {
     const stream = '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef';
     await logs.send(new CreateLogStreamCommand({ logGroupName: deployment.logGroupName, logStreamName: stream }));
     const nowMs = Date.now();
-    const ids = ['6f1c1d3e-0000-4000-8000-000000000001', '6f1c1d3e-0000-4000-8000-000000000002', '6f1c1d3e-0000-4000-8000-000000000003'];
+    const ids = [
+      '6f1c1d3e-0000-4000-8000-000000000001',
+      '6f1c1d3e-0000-4000-8000-000000000002',
+      '6f1c1d3e-0000-4000-8000-000000000003',
+    ];
     await logs.send(
       new PutLogEventsCommand({
         logGroupName: deployment.logGroupName,
@@ -130,7 +135,9 @@ describe('AwsTarget on moto_server', () => {
       'log group /aws/lambda/rda-life1-fn: gone',
       `resources tagged ${TAG_KEYS.runId}=${RUN_ID}: none left (Resource Groups Tagging API)`,
     ]);
-    const byName = await cloudFormation.send(new DescribeStacksCommand({ StackName: 'rda-life1' })).catch((error: Error) => error);
+    const byName = await cloudFormation
+      .send(new DescribeStacksCommand({ StackName: 'rda-life1' }))
+      .catch((error: Error) => error);
     expect(byName).toBeInstanceOf(Error);
     expect((byName as Error).message).toBe('Stack with id rda-life1 does not exist');
   });

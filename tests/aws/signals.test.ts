@@ -23,12 +23,17 @@ const moto = useMoto();
 async function within<T>(promise: Promise<T>, what: string, child: UserProcess, timeoutMs = 150_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen in ${timeoutMs} ms; child output:\n${child.output()}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not happen in ${timeoutMs} ms; child output:\n${child.output()}`)),
+      timeoutMs,
+    );
   });
   const exitedFirst =
     (promise as Promise<unknown>) === child.topExited
       ? new Promise<never>(() => {})
-      : child.topExited.then((code) => Promise.reject(new Error(`child exited (${code}) before ${what}; output:\n${child.output()}`)));
+      : child.topExited.then((code) =>
+          Promise.reject(new Error(`child exited (${code}) before ${what}; output:\n${child.output()}`)),
+        );
   try {
     return await Promise.race([promise, timeout, exitedFirst]);
   } finally {
@@ -39,11 +44,15 @@ async function within<T>(promise: Promise<T>, what: string, child: UserProcess, 
 /** `npm run harness -- deploy …` in its own process group, as a user starts it. */
 function startDeploy(runId: string, endpoint: string): UserProcess {
   onTestFinished(() => rmSync(join(ROOT, '.rda', 'runs', `${runId}.json`), { force: true }));
-  return startAsUser('npm', ['run', '--silent', 'harness', '--', 'deploy', '--run-id', runId, '--region', moto.get().region], {
-    ...moto.get().env,
-    AWS_ENDPOINT_URL: endpoint,
-    RDA_DEPLOYMENT_METHOD: 'direct',
-  });
+  return startAsUser(
+    'npm',
+    ['run', '--silent', 'harness', '--', 'deploy', '--run-id', runId, '--region', moto.get().region],
+    {
+      ...moto.get().env,
+      AWS_ENDPOINT_URL: endpoint,
+      RDA_DEPLOYMENT_METHOD: 'direct',
+    },
+  );
 }
 
 async function stackGone(name: string): Promise<boolean> {
@@ -68,35 +77,56 @@ function firstDescribeAfterCreate(): HoldMatcher {
 
 describe('signals during deploy --target aws', () => {
   it.each([
-    { signal: 'SIGINT', delivery: 'group', code: 130, runId: 'sigint1', hold: 'CreateStack in flight', matcher: () => cloudFormationAction('CreateStack') },
-    { signal: 'SIGTERM', delivery: 'top', code: 143, runId: 'sigterm1', hold: 'the stack created', matcher: firstDescribeAfterCreate },
-  ] as const)('$signal to the $delivery with $hold deletes the stack and exits $code', async ({ signal, delivery, code, runId, matcher }) => {
-    // Prepare
-    const proxy = await startHoldingProxy(moto.get().endpoint, matcher());
-    onTestFinished(() => proxy.close());
-    const child = startDeploy(runId, proxy.endpoint);
-    await within(proxy.held, 'the held request', child);
+    {
+      signal: 'SIGINT',
+      delivery: 'group',
+      code: 130,
+      runId: 'sigint1',
+      hold: 'CreateStack in flight',
+      matcher: () => cloudFormationAction('CreateStack'),
+    },
+    {
+      signal: 'SIGTERM',
+      delivery: 'top',
+      code: 143,
+      runId: 'sigterm1',
+      hold: 'the stack created',
+      matcher: firstDescribeAfterCreate,
+    },
+  ] as const)(
+    '$signal to the $delivery with $hold deletes the stack and exits $code',
+    async ({ signal, delivery, code, runId, matcher }) => {
+      // Prepare
+      const proxy = await startHoldingProxy(moto.get().endpoint, matcher());
+      onTestFinished(() => proxy.close());
+      const child = startDeploy(runId, proxy.endpoint);
+      await within(proxy.held, 'the held request', child);
 
-    // Act: signal, let the harness start its cleanup, then let the held request go on to moto (for
-    // SIGINT this creates the stack only after the harness was interrupted: the worst case).
-    if (delivery === 'group') child.signalGroup(signal);
-    else child.signalTop(signal);
-    const signalledMs = performance.now();
-    await within(child.waitFor(new RegExp(`interrupted: requesting deletion of rda-${runId}`)), 'the interrupt line', child);
-    proxy.release();
-    const exitCode = await within(child.topExited, 'the exit', child);
-    await child.allGone();
+      // Act: signal, let the harness start its cleanup, then let the held request go on to moto (for
+      // SIGINT this creates the stack only after the harness was interrupted: the worst case).
+      if (delivery === 'group') child.signalGroup(signal);
+      else child.signalTop(signal);
+      const signalledMs = performance.now();
+      await within(
+        child.waitFor(new RegExp(`interrupted: requesting deletion of rda-${runId}`)),
+        'the interrupt line',
+        child,
+      );
+      proxy.release();
+      const exitCode = await within(child.topExited, 'the exit', child);
+      await child.allGone();
 
-    // Assess
-    expect(exitCode, child.output()).toBe(code);
-    expect(child.output()).toContain(`error [Interrupted]: interrupted by ${signal} during deploy`);
-    expect(child.output()).toContain(`stack rda-${runId}: destroyed and verified`);
-    // CONTRIBUTING.md#promises-the-tests-pin: the DeleteStack request goes out within 2 s of the signal.
-    const firstDelete = proxy.actions.find((seen) => seen.action === 'DeleteStack' && seen.atMs > signalledMs);
-    expect(firstDelete).toBeDefined();
-    expect((firstDelete?.atMs ?? Number.POSITIVE_INFINITY) - signalledMs).toBeLessThan(2000);
-    expect(await stackGone(`rda-${runId}`)).toBe(true);
-  });
+      // Assess
+      expect(exitCode, child.output()).toBe(code);
+      expect(child.output()).toContain(`error [Interrupted]: interrupted by ${signal} during deploy`);
+      expect(child.output()).toContain(`stack rda-${runId}: destroyed and verified`);
+      // CONTRIBUTING.md#promises-the-tests-pin: the DeleteStack request goes out within 2 s of the signal.
+      const firstDelete = proxy.actions.find((seen) => seen.action === 'DeleteStack' && seen.atMs > signalledMs);
+      expect(firstDelete).toBeDefined();
+      expect((firstDelete?.atMs ?? Number.POSITIVE_INFINITY) - signalledMs).toBeLessThan(2000);
+      expect(await stackGone(`rda-${runId}`)).toBe(true);
+    },
+  );
 
   it('a second SIGINT exits at once, and the printed command finishes the cleanup', async () => {
     // Prepare

@@ -31,7 +31,11 @@ async function sweep(...flags: string[]): Promise<{ code: number; out: string[];
 }
 
 beforeAll(async () => {
-  const target = new AwsTarget({ region: moto.get().region, deploymentMethod: 'direct', verifyOptions: { staleRecheckDelaysMs: [] } });
+  const target = new AwsTarget({
+    region: moto.get().region,
+    deploymentMethod: 'direct',
+    verifyOptions: { staleRecheckDelaysMs: [] },
+  });
   await target.deploy({ runId: 'swold', context: { expiresAt: PAST } });
   await target.deploy({ runId: 'swnew', context: { expiresAt: FUTURE } });
   // Expired by its tags, but not ours: no managed-by tag, and a managed-by tag without the rda- prefix.
@@ -62,7 +66,9 @@ describe('sweep', () => {
 
     expect(code).toBe(0);
     expect(out[0]).toMatch(/^STACK\s+STATUS\s+CREATED\s+EXPIRES-AT\s+DECISION\s+ACTION$/);
-    expect(out.find((line) => line.startsWith('rda-swold '))).toMatch(/expired 2020-01-01T00:00:00\.000Z\s+would destroy$/);
+    expect(out.find((line) => line.startsWith('rda-swold '))).toMatch(
+      /expired 2020-01-01T00:00:00\.000Z\s+would destroy$/,
+    );
     expect(out.find((line) => line.startsWith('rda-swnew '))).toMatch(/expires 2099-01-01T00:00:00\.000Z\s+keep$/);
     expect(out.some((line) => line.startsWith('rda-stranger') || line.startsWith('other-stack'))).toBe(false);
     expect(out.at(-1)).toBe('dry run in us-east-1: 1 stack(s) would be destroyed; rerun with --yes to destroy them');

@@ -188,7 +188,8 @@ export class FakeDeployment implements Deployment {
       rows = visible.filter((row) => row['@type'] === 'REPORT' && ids.has(row['@requestId']!));
     } else if (q.includes('stats count(*) as lines by correlationId')) {
       const counts = new Map<string, number>();
-      for (const row of visible) if (row.correlationId) counts.set(row.correlationId, (counts.get(row.correlationId) ?? 0) + 1);
+      for (const row of visible)
+        if (row.correlationId) counts.set(row.correlationId, (counts.get(row.correlationId) ?? 0) + 1);
       rows = [...counts].map(([correlationId, lines]) => ({ correlationId, lines: String(lines) }));
     } else {
       throw new Error(`fake target cannot run this query: ${q}`);
@@ -221,7 +222,13 @@ export class FakeDeployment implements Deployment {
   }
 }
 
-function handlerRow(correlationId: string, awsRequestId: string, cold: boolean, status: number, durationMs: number): InsightsRow {
+function handlerRow(
+  correlationId: string,
+  awsRequestId: string,
+  cold: boolean,
+  status: number,
+  durationMs: number,
+): InsightsRow {
   const line = { level: 30, awsRequestId, correlationId, coldStart: cold, status, durationMs, msg: 'request' };
   return {
     '@timestamp': new Date().toISOString(),

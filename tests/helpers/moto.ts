@@ -26,14 +26,19 @@ export function motoAvailable(): boolean {
 /** Starts `moto_server -H 127.0.0.1 -p 0` and resolves once it prints its port. */
 export async function startMoto(region = 'us-east-1'): Promise<MotoServer> {
   if (!motoAvailable()) {
-    throw new Error('moto_server is not on PATH: the AWS-target tests need it (see CONTRIBUTING.md#the-aws-tests-and-moto_server)');
+    throw new Error(
+      'moto_server is not on PATH: the AWS-target tests need it (see CONTRIBUTING.md#the-aws-tests-and-moto_server)',
+    );
   }
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const port = await new Promise<number>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`moto_server did not start in ${START_TIMEOUT_MS} ms: ${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`moto_server did not start in ${START_TIMEOUT_MS} ms: ${output}`)),
+      START_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
@@ -96,7 +101,10 @@ export async function bootstrapMoto(moto: MotoServer): Promise<void> {
     method: 'PUT',
     headers: { authorization: authorization('s3') },
   });
-  for (const [what, response] of [['ssm PutParameter', parameter], ['s3 CreateBucket', bucket]] as const) {
+  for (const [what, response] of [
+    ['ssm PutParameter', parameter],
+    ['s3 CreateBucket', bucket],
+  ] as const) {
     if (!response.ok) throw new Error(`moto bootstrap: ${what} answered ${response.status}: ${await response.text()}`);
   }
 }

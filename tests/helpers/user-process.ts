@@ -99,7 +99,10 @@ export function startAsUser(command: string, args: readonly string[], env: Recor
       const found = lines.find((l) => pattern.test(l));
       if (found !== undefined) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no line ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no line ${pattern} within ${timeoutMs} ms; output:\n${output}`)),
+          timeoutMs,
+        );
         waiters.push({
           pattern,
           resolve: (line) => {
@@ -126,7 +129,9 @@ export function startAsUser(command: string, args: readonly string[], env: Recor
       const deadline = Date.now() + timeoutMs;
       while ([...seen].some(alive) || alive(top.pid!)) {
         if (Date.now() > deadline) {
-          throw new Error(`still alive after ${timeoutMs} ms: ${[...seen].filter(alive).join(', ')}; output:\n${output}`);
+          throw new Error(
+            `still alive after ${timeoutMs} ms: ${[...seen].filter(alive).join(', ')}; output:\n${output}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         watch();

@@ -94,7 +94,9 @@ function isFolder(path: string): boolean {
 }
 
 /** The one line `npm test` prints at its end when it left files out; undefined when it left none out. */
-export function missingToolsLine(skipped: readonly { tool: PythonTool; files: readonly string[] }[]): string | undefined {
+export function missingToolsLine(
+  skipped: readonly { tool: PythonTool; files: readonly string[] }[],
+): string | undefined {
   const parts = skipped
     .filter(({ files }) => files.length > 0)
     .map(
@@ -127,7 +129,8 @@ function printNotice(vitest: Vitest): void {
   // The CLI's file filters; not in vitest's public types (read defensively: none means every file).
   const { filenamePattern } = vitest as unknown as { filenamePattern?: readonly string[] };
   const filters = (filenamePattern ?? []).map((filter) => relative(ROOT, resolve(filter)));
-  const wanted = (file: string) => filters.length === 0 || filters.some((filter) => file.includes(filter) || filter.includes(file));
+  const wanted = (file: string) =>
+    filters.length === 0 || filters.some((filter) => file.includes(filter) || filter.includes(file));
   const tools = PYTHON_TOOLS.filter((tool) => selected.has(tool));
   const line = missingToolsLine(tools.map((tool) => ({ tool, files: testFiles(tool.paths).filter(wanted) })));
   if (line === undefined) return;

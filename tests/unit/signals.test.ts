@@ -3,7 +3,13 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { guardedWriter } from '../../harness/cli.js';
 import { InfraError, signalExitCode } from '../../harness/errors.js';
-import { ECHO_WINDOW_MS, installStopHandlers, PARENT_POLL_INTERVAL_MS, StopPolicy, type StopProcess } from '../../harness/signals.js';
+import {
+  ECHO_WINDOW_MS,
+  installStopHandlers,
+  PARENT_POLL_INTERVAL_MS,
+  StopPolicy,
+  type StopProcess,
+} from '../../harness/signals.js';
 
 /** A process double: signals are emitted by hand, the parent pid can change, exit is recorded. */
 class FakeProcess extends EventEmitter implements StopProcess {
@@ -78,7 +84,9 @@ describe('installStopHandlers', () => {
     t.proc.emit('SIGINT', 'SIGINT');
 
     expect(t.controller.signal.reason).toBe('SIGINT');
-    expect(t.said).toEqual(['received SIGINT: stopping and cleaning up (press Ctrl-C or send SIGINT again to exit at once)']);
+    expect(t.said).toEqual([
+      'received SIGINT: stopping and cleaning up (press Ctrl-C or send SIGINT again to exit at once)',
+    ]);
     expect(t.proc.exits).toEqual([]);
   });
 

@@ -12,7 +12,15 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { SynthesizeOptions, SynthResult } from '../../../stack/build-app.js';
 import { MANAGED_BY, runIdProblem, stackName as stackNameOf, TAG_KEYS } from '../../../stack/names.js';
 import { abortError, HarnessError, InfraError, UsageError } from '../../errors.js';
-import { runAwsInsightsQuery } from './insights-query.js';
+import type {
+  Deployment,
+  DeploymentFootprint,
+  DeployOptions,
+  DestroyReport,
+  InsightsQuery,
+  InsightsResult,
+  Target,
+} from '../target.js';
 import { describeStack, requestStackDelete } from './cloudformation.js';
 import {
   type AwsClients,
@@ -24,17 +32,9 @@ import {
 } from './config.js';
 import { type DestroyRunOptions, destroyRun, type KnownStack } from './destroy.js';
 import { describeAwsError } from './errors.js';
+import { runAwsInsightsQuery } from './insights-query.js';
 import { assemblyWantsTerminationProtection, functionMemoryMb, readTemplate } from './template.js';
 import { describeToolkitError, startToolkitDeploy, type ToolkitDeployResult } from './toolkit.js';
-import type {
-  Deployment,
-  DeploymentFootprint,
-  DeployOptions,
-  DestroyReport,
-  InsightsQuery,
-  InsightsResult,
-  Target,
-} from '../target.js';
 
 /** Synthesizes a run's app; `stack/build-app.ts` in production, a small failing stack in some tests. */
 export type Synthesizer = (options: SynthesizeOptions) => Promise<SynthResult>;
@@ -151,9 +151,10 @@ export class AwsTarget implements Target {
       const wrongRunId = outputs.StackRunId !== undefined && outputs.StackRunId !== runId;
       if (missing.length > 0 || wrongRunId) {
         const report = await this.destroyRun(runId, log, { stackId: result.stackArn });
-        const what = missing.length > 0
-          ? `stack output '${missing.join("', '")}' not found; got: ${Object.keys(outputs).join(', ') || 'none'}`
-          : `stack output StackRunId is '${outputs.StackRunId}', expected '${runId}'`;
+        const what =
+          missing.length > 0
+            ? `stack output '${missing.join("', '")}' not found; got: ${Object.keys(outputs).join(', ') || 'none'}`
+            : `stack output StackRunId is '${outputs.StackRunId}', expected '${runId}'`;
         throw new InfraError('StackOutputMissing', `${what}; ${cleanupSummary(report)}`);
       }
       return new AwsDeployment({
@@ -201,7 +202,9 @@ export class AwsTarget implements Target {
       if (code === 'InvalidStackContext' || code === 'InvalidSavedQuery') {
         throw new UsageError(code, (error as Error).message, { cause: error });
       }
-      throw new InfraError('SynthFailed', `synthesis of the stack failed: ${(error as Error).message}`, { cause: error });
+      throw new InfraError('SynthFailed', `synthesis of the stack failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -367,7 +370,6 @@ function cleanupSummary(report: DestroyReport): string {
 function throwIfAborted(signal: AbortSignal | undefined, phase: string): void {
   if (signal?.aborted) throw abortError(signal, phase);
 }
-
 
 /** A promise that rejects when `signal` aborts (never, without a signal), and a way to drop its listener. */
 function abortPromise(signal: AbortSignal | undefined): { promise: Promise<never>; dispose: () => void } {

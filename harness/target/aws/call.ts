@@ -38,7 +38,12 @@ interface Sender {
  * an instance of the client class and call nothing but `send`, so an object on the class's prototype with a
  * policy-applying `send` serves a real client and a test's stub alike.
  */
-export function pagedClient<C>(clientClass: { readonly prototype: C }, client: Sender, operation: string, options: AwsCallOptions = {}): C {
+export function pagedClient<C>(
+  clientClass: { readonly prototype: C },
+  client: Sender,
+  operation: string,
+  options: AwsCallOptions = {},
+): C {
   const paged = Object.create(clientClass.prototype as object) as Sender;
   paged.send = (...args) => callAws(operation, () => client.send(...args), options);
   return paged as C;

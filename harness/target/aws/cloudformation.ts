@@ -68,9 +68,13 @@ export async function describeStack(
   backoff: BackoffOptions = {},
 ): Promise<StackInfo | undefined> {
   try {
-    const result = await callAws(`DescribeStacks of '${nameOrId}'`, () => cfn.send(new DescribeStacksCommand({ StackName: nameOrId })), {
-      backoff,
-    });
+    const result = await callAws(
+      `DescribeStacks of '${nameOrId}'`,
+      () => cfn.send(new DescribeStacksCommand({ StackName: nameOrId })),
+      {
+        backoff,
+      },
+    );
     const stack = result.Stacks?.[0];
     return stack ? toStackInfo(stack) : undefined;
   } catch (error) {
@@ -118,7 +122,11 @@ export async function retainedByPolicy(
   stackId: string,
   backoff: BackoffOptions = {},
 ): Promise<string[]> {
-  const result = await callAws(`GetTemplate of '${stackId}'`, () => cfn.send(new GetTemplateCommand({ StackName: stackId })), { backoff });
+  const result = await callAws(
+    `GetTemplate of '${stackId}'`,
+    () => cfn.send(new GetTemplateCommand({ StackName: stackId })),
+    { backoff },
+  );
   return retainedLogicalIds(result.TemplateBody ?? '');
 }
 
@@ -140,7 +148,11 @@ export function retainedLogicalIds(templateBody: string): string[] {
 export async function requestStackDelete(
   cfn: CloudFormationClient,
   nameOrId: string,
-  options: { readonly clientRequestToken?: string; readonly retainResources?: readonly string[]; readonly backoff?: BackoffOptions } = {},
+  options: {
+    readonly clientRequestToken?: string;
+    readonly retainResources?: readonly string[];
+    readonly backoff?: BackoffOptions;
+  } = {},
 ): Promise<void> {
   await callAws(
     `DeleteStack of '${nameOrId}'`,
@@ -222,10 +234,24 @@ export async function deleteStackAndWait(
   };
   const info = typeof stack === 'string' ? await describeStack(cfn, stack, backoff) : stack;
   if (info === undefined || info.status === DELETE_COMPLETE) {
-    return { outcome: 'absent', stackId: info?.stackId, attempts: 0, retained: [], lastStatus: info?.status, failures: [] };
+    return {
+      outcome: 'absent',
+      stackId: info?.stackId,
+      attempts: 0,
+      retained: [],
+      lastStatus: info?.status,
+      failures: [],
+    };
   }
   if (info.terminationProtection) {
-    return { outcome: 'protected', stackId: info.stackId, attempts: 0, retained: [], lastStatus: info.status, failures: [] };
+    return {
+      outcome: 'protected',
+      stackId: info.stackId,
+      attempts: 0,
+      retained: [],
+      lastStatus: info.status,
+      failures: [],
+    };
   }
 
   const tokenPrefix = options.tokenPrefix ?? `rda-delete-${Date.now().toString(36)}`;
@@ -238,7 +264,8 @@ export async function deleteStackAndWait(
   const waitOptions = { ...options, backoff, deadline, now, sleep };
   while (attempts < maxAttempts) {
     const sent = await sendDelete(cfn, info.stackId, `${tokenPrefix}-${attempts + 1}`, retainIds, waitOptions, log);
-    if (sent === 'timed-out') return { outcome: 'timed-out', stackId: info.stackId, attempts, retained, lastStatus, failures };
+    if (sent === 'timed-out')
+      return { outcome: 'timed-out', stackId: info.stackId, attempts, retained, lastStatus, failures };
     attempts++;
     log(
       `DeleteStack ${info.stackName} sent (attempt ${attempts}${retainIds ? `, retaining ${retainIds.join(', ')}` : ''})`,
@@ -262,8 +289,11 @@ export async function deleteStackAndWait(
     const failed = (await listStackResources(cfn, info.stackId, backoff)).filter((r) => r.status === DELETE_FAILED);
     const reason = settled.statusReason ? `: ${settled.statusReason}` : '';
     failures.push(`attempt ${attempts}: DELETE_FAILED${reason}`);
-    for (const resource of failed) failures.push(`  ${describeResource(resource)} DELETE_FAILED: ${resource.reason ?? 'no reason given'}`);
-    log(`stack ${info.stackName}: DELETE_FAILED${reason}; ${failed.map((r) => r.logicalId).join(', ') || 'no resource named'}`);
+    for (const resource of failed)
+      failures.push(`  ${describeResource(resource)} DELETE_FAILED: ${resource.reason ?? 'no reason given'}`);
+    log(
+      `stack ${info.stackName}: DELETE_FAILED${reason}; ${failed.map((r) => r.logicalId).join(', ') || 'no resource named'}`,
+    );
 
     if (attempts + 1 >= maxAttempts && failed.length > 0) {
       // Last resort: let CloudFormation finish the stack and leave the stubborn resources, which the
@@ -303,7 +333,8 @@ async function sendDelete(
       });
       return 'sent';
     } catch (error) {
-      if (awsErrorCode(error) !== 'ValidationError' || !/IN_PROGRESS|cannot be deleted/i.test(String(error))) throw error;
+      if (awsErrorCode(error) !== 'ValidationError' || !/IN_PROGRESS|cannot be deleted/i.test(String(error)))
+        throw error;
       log(`DeleteStack refused (${describeAwsError(error)}); waiting for the running operation to end`);
       const settled = await waitUntilSettled(cfn, stackId, options);
       if (settled?.status.endsWith('_IN_PROGRESS')) return 'timed-out';

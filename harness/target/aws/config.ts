@@ -40,10 +40,7 @@ export type DeploymentMethodName = 'change-set' | 'direct';
 export const DEPLOYMENT_METHOD_ENV = 'RDA_DEPLOYMENT_METHOD';
 
 /** The explicit choice, else `RDA_DEPLOYMENT_METHOD`, else `change-set`; a UsageError for anything else. */
-export function resolveDeploymentMethod(
-  explicit: string | undefined,
-  env: NodeJS.ProcessEnv,
-): DeploymentMethodName {
+export function resolveDeploymentMethod(explicit: string | undefined, env: NodeJS.ProcessEnv): DeploymentMethodName {
   const value = nonEmpty(explicit) ?? nonEmpty(env[DEPLOYMENT_METHOD_ENV]) ?? 'change-set';
   if (value !== 'change-set' && value !== 'direct') {
     throw new UsageError(
@@ -91,7 +88,11 @@ export async function requireAwsCredentials(client: CredentialSource, region: st
         { cause: error },
       );
     }
-    throw new InfraError('CredentialsUnavailable', `could not resolve AWS credentials for region ${region}: ${reason}`, { cause: error });
+    throw new InfraError(
+      'CredentialsUnavailable',
+      `could not resolve AWS credentials for region ${region}: ${reason}`,
+      { cause: error },
+    );
   }
 }
 

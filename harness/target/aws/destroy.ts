@@ -67,7 +67,9 @@ export async function destroyRun(clients: AwsClients, options: DestroyRunOptions
     leftovers,
     durationMs: now() - startedMs,
   });
-  log(`destroying stack ${name} in ${options.region}; to finish this cleanup by hand: ${cleanupCommand(options.runId, options.region)}`);
+  log(
+    `destroying stack ${name} in ${options.region}; to finish this cleanup by hand: ${cleanupCommand(options.runId, options.region)}`,
+  );
 
   let snapshot: Snapshot;
   try {
@@ -96,8 +98,13 @@ export async function destroyRun(clients: AwsClients, options: DestroyRunOptions
   }
 
   const retained = [
-    ...snapshot.retainedByPolicy.filter((r) => r.type !== 'AWS::Logs::LogGroup').map((r) => `${describeResource(r)} by its DeletionPolicy`),
-    ...deletion.retained.map((r) => `${describeResource(r)} by the RetainResources retry after DELETE_FAILED: ${r.reason ?? 'no reason given'}`),
+    ...snapshot.retainedByPolicy
+      .filter((r) => r.type !== 'AWS::Logs::LogGroup')
+      .map((r) => `${describeResource(r)} by its DeletionPolicy`),
+    ...deletion.retained.map(
+      (r) =>
+        `${describeResource(r)} by the RetainResources retry after DELETE_FAILED: ${r.reason ?? 'no reason given'}`,
+    ),
   ];
   const verification = await verifyNothingLeft(clients, {
     runId: options.runId,

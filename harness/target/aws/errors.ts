@@ -36,7 +36,9 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
 
 /** The SDK error itself, also when `callAws` has wrapped it in InfraError `AwsRequestFailed`. */
 function sdkError(error: unknown): unknown {
-  return error instanceof InfraError && error.code === 'AwsRequestFailed' && error.cause !== undefined ? error.cause : error;
+  return error instanceof InfraError && error.code === 'AwsRequestFailed' && error.cause !== undefined
+    ? error.cause
+    : error;
 }
 
 /** The AWS error code (`ValidationError`, `ThrottlingException`, ...) of an SDK error, else its name. */
@@ -85,7 +87,8 @@ function credentialHint(error: unknown): string {
     return ' (set AWS credentials: AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or OIDC in CI)';
   }
   if (code === 'ExpiredToken' || code === 'ExpiredTokenException') return ' (refresh your AWS session credentials)';
-  if (code === 'AccessDenied' || code === 'AccessDeniedException') return ' (the credentials lack the permission for this call: check their policy)';
+  if (code === 'AccessDenied' || code === 'AccessDeniedException')
+    return ' (the credentials lack the permission for this call: check their policy)';
   return '';
 }
 

@@ -9,9 +9,9 @@ import {
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { abortError, abortSignalName, InfraError, InterruptedError, UsageError } from '../../errors.js';
-import type { InsightsResult, InsightsRow } from '../target.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../../insights/compile.js';
 import { QuerySyntaxError } from '../../insights/query-error.js';
+import type { InsightsResult, InsightsRow } from '../target.js';
 import { awsCallFailed, awsErrorCode, isRetryableAwsError } from './errors.js';
 import { withBackoff } from './retry.js';
 
@@ -92,13 +92,23 @@ export async function runAwsInsightsQuery(
           throwIfAborted(signal);
           return call();
         },
-        { attempts: Number.POSITIVE_INFINITY, baseDelayMs: RETRY_BASE_MS, maxDelayMs: maxPollMs, deadline, random, signal, sleep: (ms) => pause(sleep, ms, signal) },
+        {
+          attempts: Number.POSITIVE_INFINITY,
+          baseDelayMs: RETRY_BASE_MS,
+          maxDelayMs: maxPollMs,
+          deadline,
+          random,
+          signal,
+          sleep: (ms) => pause(sleep, ms, signal),
+        },
       );
     } catch (error) {
       if (signal?.aborted) throw abortError(signal, 'the insights query');
       // Still throttled when the next wait would pass the deadline.
       if (isRetryableAwsError(error)) {
-        throw new InfraError('QueryThrottled', `${what} was throttled for ${timeoutMs} ms: ${errorMessage(error)}`, { cause: error });
+        throw new InfraError('QueryThrottled', `${what} was throttled for ${timeoutMs} ms: ${errorMessage(error)}`, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -128,7 +138,9 @@ export async function runAwsInsightsQuery(
   let lastStatus: string | undefined;
   try {
     for (;;) {
-      const response = await retrying('GetQueryResults', () => client.send(new GetQueryResultsCommand({ queryId }), { abortSignal: signal }));
+      const response = await retrying('GetQueryResults', () =>
+        client.send(new GetQueryResultsCommand({ queryId }), { abortSignal: signal }),
+      );
       const status = response.status ?? 'Unknown';
       if (status !== lastStatus) {
         options.onStatus?.(status);
@@ -141,13 +153,22 @@ export async function runAwsInsightsQuery(
         case 'Running':
           break;
         case 'Failed':
-          throw new InfraError('QueryFailed', `query ${queryId} failed on the service side: check the query and the log groups, then retry`);
+          throw new InfraError(
+            'QueryFailed',
+            `query ${queryId} failed on the service side: check the query and the log groups, then retry`,
+          );
         case 'Timeout':
-          throw new InfraError('QueryTimedOut', `query ${queryId} hit the service's 60-minute limit: narrow the time range or the log groups`);
+          throw new InfraError(
+            'QueryTimedOut',
+            `query ${queryId} hit the service's 60-minute limit: narrow the time range or the log groups`,
+          );
         case 'Cancelled':
           throw new InfraError('QueryCancelled', `query ${queryId} was cancelled (StopQuery) before it completed`);
         default:
-          throw new InfraError('QueryStatusUnknown', `query ${queryId} has status '${status}': it may have expired; run it again`);
+          throw new InfraError(
+            'QueryStatusUnknown',
+            `query ${queryId} has status '${status}': it may have expired; run it again`,
+          );
       }
       if (Date.now() + interval > deadline) {
         await stopQuietly(client, queryId);
@@ -183,7 +204,9 @@ async function collect(
   // Pages of up to 10,000 rows, 100,000 in all (docs/aws-behaviour.md#insights-api).
   while (token && results.length < MAX_LIMIT) {
     const nextToken = token;
-    const page = await retrying('GetQueryResults', () => client.send(new GetQueryResultsCommand({ queryId, nextToken }), { abortSignal: signal }));
+    const page = await retrying('GetQueryResults', () =>
+      client.send(new GetQueryResultsCommand({ queryId, nextToken }), { abortSignal: signal }),
+    );
     results.push(...(page.results ?? []));
     token = page.nextToken;
   }
@@ -228,7 +251,10 @@ function validate(query: AwsInsightsQuery): void {
     throw new UsageError('InvalidLogGroups', `StartQuery takes 1 to ${MAX_LOG_GROUPS} log groups, got ${count}`);
   }
   if (!Number.isFinite(query.startTimeMs) || !Number.isFinite(query.endTimeMs) || query.startTimeMs > query.endTimeMs) {
-    throw new UsageError('InvalidTimeRange', `the time range ${query.startTimeMs}..${query.endTimeMs} is not a valid start..end in epoch ms`);
+    throw new UsageError(
+      'InvalidTimeRange',
+      `the time range ${query.startTimeMs}..${query.endTimeMs} is not a valid start..end in epoch ms`,
+    );
   }
   const limit = query.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
@@ -243,16 +269,25 @@ function startError(error: unknown, query: AwsInsightsQuery): Error {
   switch (name) {
     case 'ResourceNotFoundException': {
       // AWS says "Log group '<name>' does not exist for account ID '<acct>'"; keep it, or say which groups were asked for.
-      const text = /log group '/i.test(message) ? message : `Log group '${query.logGroupNames.join("', '")}' does not exist (${message})`;
+      const text = /log group '/i.test(message)
+        ? message
+        : `Log group '${query.logGroupNames.join("', '")}' does not exist (${message})`;
       return new UsageError('LogGroupNotFound', text, { cause: error });
     }
     case 'MalformedQueryException': {
-      const location = (error as { queryCompileError?: { location?: { startCharOffset?: number; endCharOffset?: number }; message?: string } })
-        .queryCompileError;
+      const location = (
+        error as {
+          queryCompileError?: { location?: { startCharOffset?: number; endCharOffset?: number }; message?: string };
+        }
+      ).queryCompileError;
       const start = location?.location?.startCharOffset;
       if (typeof start === 'number') {
         const end = location?.location?.endCharOffset ?? start + 1;
-        return new QuerySyntaxError(query.queryString, { start, end: Math.max(end, start + 1) }, location?.message ?? message);
+        return new QuerySyntaxError(
+          query.queryString,
+          { start, end: Math.max(end, start + 1) },
+          location?.message ?? message,
+        );
       }
       return new UsageError('MalformedQuery', `the service rejected the query: ${message}`, { cause: error });
     }
@@ -261,9 +296,13 @@ function startError(error: unknown, query: AwsInsightsQuery): Error {
     case 'AccessDeniedException':
     case 'UnrecognizedClientException':
     case 'ExpiredTokenException':
-      return new InfraError('AwsAccessDenied', `StartQuery was denied (${name}): ${message}; check the credentials and logs:StartQuery`, {
-        cause: error,
-      });
+      return new InfraError(
+        'AwsAccessDenied',
+        `StartQuery was denied (${name}): ${message}; check the credentials and logs:StartQuery`,
+        {
+          cause: error,
+        },
+      );
     default:
       return awsCallFailed('StartQuery', error);
   }
@@ -278,7 +317,11 @@ async function stopQuietly(client: InsightsClient, queryId: string): Promise<voi
   }
 }
 
-async function pause(sleep: (ms: number, signal?: AbortSignal) => Promise<void>, ms: number, signal?: AbortSignal): Promise<void> {
+async function pause(
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
   try {
     await sleep(ms, signal);
   } catch (error) {
@@ -294,4 +337,3 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-

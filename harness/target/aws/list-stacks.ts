@@ -2,7 +2,12 @@
  * Lists the stacks of a region that are not yet deleted, with CloudFormation ListStacks (the one
  * stack listing the deployer role may call on every stack: it has no resource-level permission).
  */
-import { CloudFormationClient, paginateListStacks, type StackSummary, StackStatus } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  paginateListStacks,
+  StackStatus,
+  type StackSummary,
+} from '@aws-sdk/client-cloudformation';
 import { pagedClient } from './call.js';
 
 /** Every status but DELETE_COMPLETE: deleted stacks stay listed for 90 days (docs/aws-behaviour.md#stack-statuses) and are not our business. */
@@ -18,7 +23,11 @@ export async function listLiveStacks(
   try {
     const client = pagedClient(CloudFormationClient, cfn, `ListStacks in '${region}'`, { signal: options.signal });
     // stopOnSameToken ends a listing whose token repeats instead of looping on it.
-    const pages = paginateListStacks({ client, stopOnSameToken: true }, { StackStatusFilter: LIVE_STATUSES }, { abortSignal: options.signal });
+    const pages = paginateListStacks(
+      { client, stopOnSameToken: true },
+      { StackStatusFilter: LIVE_STATUSES },
+      { abortSignal: options.signal },
+    );
     for await (const page of pages) stacks.push(...(page.StackSummaries ?? []));
     return stacks;
   } finally {

@@ -55,7 +55,10 @@ export function classifyForSweep(stack: StackInfo, criteria: SweepCriteria): Swe
   const fallbackMs = criteria.fallbackTtlMs ?? TWO_HOURS_MS;
   if (createdMs === undefined) return decide(false, `no valid ${TAG_KEYS.expiresAt} tag and no creation time`);
   return createdMs + fallbackMs <= criteria.nowMs
-    ? decide(true, `no valid ${TAG_KEYS.expiresAt} tag; created ${iso(createdMs)}, more than ${formatDuration(fallbackMs)} ago`)
+    ? decide(
+        true,
+        `no valid ${TAG_KEYS.expiresAt} tag; created ${iso(createdMs)}, more than ${formatDuration(fallbackMs)} ago`,
+      )
     : decide(false, `no valid ${TAG_KEYS.expiresAt} tag; created ${iso(createdMs)}`);
 }
 
@@ -88,7 +91,11 @@ export function renderSweepTable(rows: readonly SweepRow[]): string[] {
     action,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...body.map(line)];
 }
 
@@ -98,7 +105,12 @@ function iso(ms: number): string {
 
 /** `2h`, `90m`, `45s`: the largest unit that divides the duration exactly. */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -29,7 +29,9 @@ export function functionMemoryMb(template: Template): number | undefined {
   if (typeof value === 'object' && value !== null && 'Ref' in value) {
     fn = resources[String((value as { Ref: unknown }).Ref)];
   } else if (typeof value === 'string') {
-    fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.FunctionName === value);
+    fn = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.FunctionName === value,
+    );
   }
   if (fn?.Type !== 'AWS::Lambda::Function') return undefined;
   const memory = Number(fn.Properties?.MemorySize ?? LAMBDA_DEFAULT_MEMORY_MB);

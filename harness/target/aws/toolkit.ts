@@ -36,7 +36,9 @@ export function createQuietIoHost(log: (line: string) => void, signal?: AbortSig
     async notify(message: IoMessage<unknown>): Promise<void> {
       if (signal?.aborted) return hold();
       const forward =
-        message.level === 'error' || message.level === 'warn' || (message.code !== undefined && FORWARDED_CODES.has(message.code));
+        message.level === 'error' ||
+        message.level === 'warn' ||
+        (message.code !== undefined && FORWARDED_CODES.has(message.code));
       if (forward) log(progressLine(message.message));
     },
     async requestResponse<T>(request: IoRequest<unknown, T>): Promise<T> {

@@ -72,9 +72,11 @@ export async function verifyNothingLeft(clients: AwsClients, options: VerifyOpti
   await guarded(`resources tagged ${tag}`, leftovers, async () => {
     const found = await taggedLeftovers(clients, options, backoff);
     for (const arn of found.live) leftovers.push(`tagged ${tag}: ${arn} still exists`);
-    for (const arn of found.listed) leftovers.push(`tagged ${tag}: ${arn} still listed by the Resource Groups Tagging API`);
+    for (const arn of found.listed)
+      leftovers.push(`tagged ${tag}: ${arn} still listed by the Resource Groups Tagging API`);
     if (found.live.length + found.listed.length === 0) {
-      const stale = found.stale > 0 ? `; ${found.stale} entr${found.stale === 1 ? 'y' : 'ies'} of deleted resources ignored` : '';
+      const stale =
+        found.stale > 0 ? `; ${found.stale} entr${found.stale === 1 ? 'y' : 'ies'} of deleted resources ignored` : '';
       checks.push(`resources tagged ${tag}: none left (Resource Groups Tagging API${stale})`);
     }
   });
@@ -90,7 +92,10 @@ export async function logGroupExists(
   backoff: BackoffOptions = {},
 ): Promise<boolean> {
   const client = pagedClient(CloudWatchLogsClient, logs, `DescribeLogGroups of '${name}'`, { backoff });
-  for await (const page of paginateDescribeLogGroups({ client, pageSize: 50, stopOnSameToken: true }, { logGroupNamePrefix: name })) {
+  for await (const page of paginateDescribeLogGroups(
+    { client, pageSize: 50, stopOnSameToken: true },
+    { logGroupNamePrefix: name },
+  )) {
     if ((page.logGroups ?? []).some((group) => group.logGroupName === name)) return true;
   }
   return false;
@@ -103,8 +108,16 @@ export async function taggedArns(
   backoff: BackoffOptions = {},
 ): Promise<string[]> {
   const arns: string[] = [];
-  const client = pagedClient(ResourceGroupsTaggingAPIClient, tagging, `GetResources tagged ${TAG_KEYS.runId}=${runId}`, { backoff });
-  const pages = paginateGetResources({ client, stopOnSameToken: true }, { TagFilters: [{ Key: TAG_KEYS.runId, Values: [runId] }] });
+  const client = pagedClient(
+    ResourceGroupsTaggingAPIClient,
+    tagging,
+    `GetResources tagged ${TAG_KEYS.runId}=${runId}`,
+    { backoff },
+  );
+  const pages = paginateGetResources(
+    { client, stopOnSameToken: true },
+    { TagFilters: [{ Key: TAG_KEYS.runId, Values: [runId] }] },
+  );
   for await (const page of pages) {
     for (const mapping of page.ResourceTagMappingList ?? []) if (mapping.ResourceARN) arns.push(mapping.ResourceARN);
   }

@@ -82,7 +82,11 @@ export async function destroyLocalRun(
       // Gone between the look and the kill.
     }
   }
-  for (let waitedMs = 0; ours.some((pid) => processes.commandLine(pid) !== undefined) && waitedMs < PROCESS_EXIT_WAIT_MS; waitedMs += PROCESS_POLL_MS) {
+  for (
+    let waitedMs = 0;
+    ours.some((pid) => processes.commandLine(pid) !== undefined) && waitedMs < PROCESS_EXIT_WAIT_MS;
+    waitedMs += PROCESS_POLL_MS
+  ) {
     await sleep(PROCESS_POLL_MS);
   }
   for (const pid of manifest.pids) {
@@ -107,8 +111,20 @@ export async function destroyLocalRun(
 }
 
 /** A local teardown's report: verified when nothing is left over. */
-export function localDestroyReport(stackName: string, checks: string[], leftovers: string[], startedMs: number): DestroyReport {
-  return { target: 'local', stackName, verified: leftovers.length === 0, checks, leftovers, durationMs: performance.now() - startedMs };
+export function localDestroyReport(
+  stackName: string,
+  checks: string[],
+  leftovers: string[],
+  startedMs: number,
+): DestroyReport {
+  return {
+    target: 'local',
+    stackName,
+    verified: leftovers.length === 0,
+    checks,
+    leftovers,
+    durationMs: performance.now() - startedMs,
+  };
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,18 +1,26 @@
-import { localDestroyReport } from './cleanup.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runIdProblem } from '../../../stack/names.js';
+import { readAssembly } from '../../emulator/assembly.js';
 import type { Emulator } from '../../emulator/emulator.js';
 import { startEmulator } from '../../emulator/emulator.js';
-import { type SynthesizeFn, cacheableContext, synthesizeCached } from './synth-cache.js';
 import { abortError, type HarnessError, InfraError, InterruptedError, UsageError } from '../../errors.js';
 // Not the insights index: it re-exports the SDK-based AWS query, which costs start-up time to load (~100 ms).
 import { queryLogStore } from '../../insights/engine.js';
 import { groupDirPath } from '../../logstore/store.js';
-import { readAssembly } from '../../emulator/assembly.js';
-import type { DeployOptions, Deployment, DeploymentFootprint, DestroyReport, InsightsQuery, InsightsResult, Target } from '../target.js';
+import type {
+  Deployment,
+  DeploymentFootprint,
+  DeployOptions,
+  DestroyReport,
+  InsightsQuery,
+  InsightsResult,
+  Target,
+} from '../target.js';
+import { localDestroyReport } from './cleanup.js';
+import { cacheableContext, type SynthesizeFn, synthesizeCached } from './synth-cache.js';
 
 /** Settings of the local target; every one has a default that needs no account and no Docker. */
 export interface LocalTargetOptions {
@@ -99,7 +107,8 @@ export class LocalTarget implements Target {
         // Loaded on demand: aws-cdk-lib takes about a second to import and is not needed with a given assembly.
         // A cache hit never calls it, so never imports aws-cdk-lib.
         const synthesize: SynthesizeFn =
-          this.options.synthesize ?? (async (synthOptions) => (await import('../../../stack/build-app.js')).synthesize(synthOptions));
+          this.options.synthesize ??
+          (async (synthOptions) => (await import('../../../stack/build-app.js')).synthesize(synthOptions));
         if (this.useCache() && cacheableContext(context)) {
           const cached = await synthesizeCached({
             cacheDir: this.options.cacheDir ?? path.join(REPO_ROOT, '.rda', 'cache'),
@@ -140,9 +149,14 @@ export class LocalTarget implements Target {
         if (ownLogDir) fs.rmSync(logDir, { recursive: true, force: true });
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') {
-          throw new UsageError('PortInUse', `port ${this.options.port} on 127.0.0.1 is in use: choose another with --port, or 0 for any free port`);
+          throw new UsageError(
+            'PortInUse',
+            `port ${this.options.port} on 127.0.0.1 is in use: choose another with --port, or 0 for any free port`,
+          );
         }
-        throw new InfraError('EmulatorStartFailed', `the local emulator did not start: ${(error as Error).message}`, { cause: error });
+        throw new InfraError('EmulatorStartFailed', `the local emulator did not start: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       log(`emulator listening on ${emulator.baseUrl}, logs in ${logDir}`);
       return new RunningLocalDeployment(deploy.runId, config.stackName, cdkOutDir, emulator, {
@@ -153,7 +167,8 @@ export class LocalTarget implements Target {
       });
     } catch (error) {
       cleanup();
-      if (signal?.aborted && !(error instanceof InterruptedError) && error !== signal.reason) throw interrupted(signal, 'deploy');
+      if (signal?.aborted && !(error instanceof InterruptedError) && error !== signal.reason)
+        throw interrupted(signal, 'deploy');
       throw error;
     }
   }
@@ -178,7 +193,12 @@ class RunningLocalDeployment implements LocalDeployment {
     readonly stackName: string,
     readonly cdkOutDir: string,
     private readonly emulator: Emulator,
-    private readonly settings: { keepLogs: boolean; ownLogDir: boolean; ownAssembly: boolean; afterDestroy: () => void },
+    private readonly settings: {
+      keepLogs: boolean;
+      ownLogDir: boolean;
+      ownAssembly: boolean;
+      afterDestroy: () => void;
+    },
   ) {
     const fn = emulator.config.function;
     this.baseUrl = emulator.baseUrl;
@@ -196,13 +216,16 @@ class RunningLocalDeployment implements LocalDeployment {
   faults(): readonly string[] {
     const health = this.emulator.logStoreHealth();
     if (health.lostEvents === 0) return [];
-    return [`the local log store could not write ${health.lostEvents} log event(s) (${health.firstError ?? 'unknown error'}): check free space and permissions of ${this.logDir}`];
+    return [
+      `the local log store could not write ${health.lostEvents} log event(s) (${health.firstError ?? 'unknown error'}): check free space and permissions of ${this.logDir}`,
+    ];
   }
 
   footprint(): DeploymentFootprint {
     const paths: string[] = [];
     // A directory the user named may hold other things: only this function's log group there is ours.
-    if (!this.settings.keepLogs) paths.push(this.settings.ownLogDir ? this.logDir : groupDirPath(this.logDir, this.logGroupName));
+    if (!this.settings.keepLogs)
+      paths.push(this.settings.ownLogDir ? this.logDir : groupDirPath(this.logDir, this.logGroupName));
     if (this.settings.ownAssembly) paths.push(this.cdkOutDir);
     return { processes: this.startedPids(), paths, logDir: this.logDir };
   }
@@ -213,7 +236,8 @@ class RunningLocalDeployment implements LocalDeployment {
 
   async query(query: InsightsQuery): Promise<InsightsResult> {
     throwIfAborted(query.signal, 'query');
-    if (this.destroying) throw new UsageError('DeploymentDestroyed', `run '${this.runId}' was destroyed: its logs cannot be queried`);
+    if (this.destroying)
+      throw new UsageError('DeploymentDestroyed', `run '${this.runId}' was destroyed: its logs cannot be queried`);
     return queryLogStore({
       logDir: this.logDir,
       logGroupNames: [...(query.logGroupNames ?? [this.logGroupName])],

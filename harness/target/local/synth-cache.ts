@@ -57,7 +57,12 @@ export function synthCacheKey(options: {
     hash.update(value);
   };
   add('format', CACHE_FORMAT);
-  const files = [...listFiles(options.rootDir, 'stack'), ...listFiles(options.rootDir, 'handler'), 'package-lock.json', 'cdk.json'];
+  const files = [
+    ...listFiles(options.rootDir, 'stack'),
+    ...listFiles(options.rootDir, 'handler'),
+    'package-lock.json',
+    'cdk.json',
+  ];
   for (const file of files) {
     const full = path.join(options.rootDir, file);
     add(`file ${file}`, fs.existsSync(full) ? fs.readFileSync(full) : '<missing>');
@@ -154,7 +159,9 @@ export async function synthesizeCached(options: {
 
 function readMarker(entryDir: string): { stackArtifactId: string } | undefined {
   try {
-    const marker = JSON.parse(fs.readFileSync(path.join(entryDir, MARKER_FILE), 'utf8')) as { stackArtifactId?: unknown };
+    const marker = JSON.parse(fs.readFileSync(path.join(entryDir, MARKER_FILE), 'utf8')) as {
+      stackArtifactId?: unknown;
+    };
     return typeof marker.stackArtifactId === 'string' ? { stackArtifactId: marker.stackArtifactId } : undefined;
   } catch {
     return undefined;

@@ -4,9 +4,9 @@
  * like a real run so teardown and sweep treat them the same.
  */
 import { App, Stack, Tags } from 'aws-cdk-lib';
+import type { Synthesizer } from '../../../harness/target/aws/aws-target.js';
 import { synthesizeStack } from '../../../stack/build-app.js';
 import { MANAGED_BY, stackName, TAG_KEYS } from '../../../stack/names.js';
-import type { Synthesizer } from '../../../harness/target/aws/aws-target.js';
 
 /** Options of {@link tinyStack}. */
 export interface TinyStackOptions {
@@ -21,7 +21,12 @@ export function tinyStack(build: (stack: Stack) => void, options: TinyStackOptio
     options.onSynthesize?.();
     const runId = String(context.runId);
     // No built-in template validation: its engine takes ~10 s to load on first use and adds nothing here.
-    const app = new App({ outdir, context: { ...context }, stackTraces: false, builtinCloudFormationValidation: false });
+    const app = new App({
+      outdir,
+      context: { ...context },
+      stackTraces: false,
+      builtinCloudFormationValidation: false,
+    });
     const name = stackName(runId);
     const stack = new Stack(app, name, {
       stackName: name,

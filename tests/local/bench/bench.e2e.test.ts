@@ -19,14 +19,39 @@ describe('npm run bench on the local target (end to end)', () => {
 
     // Act: the SLOs are loose on latency (this machine is shared) and strict on errors and coverage.
     const code = await main(
-      ['bench', '--duration', '3', '--rate', '20', '--warmup', '1', '--run-id', 'e2e-local', '--report-dir', 'out',
-        '--no-default-slos', '--slo', 'p99<=2s', '--slo', 'errors<=0%', '--slo', 'coverage>=100%'],
-      { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false, cwd, env: { ...process.env, GITHUB_STEP_SUMMARY: path.join(cwd, 'summary.md') } },
+      [
+        'bench',
+        '--duration',
+        '3',
+        '--rate',
+        '20',
+        '--warmup',
+        '1',
+        '--run-id',
+        'e2e-local',
+        '--report-dir',
+        'out',
+        '--no-default-slos',
+        '--slo',
+        'p99<=2s',
+        '--slo',
+        'errors<=0%',
+        '--slo',
+        'coverage>=100%',
+      ],
+      {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        isTty: false,
+        cwd,
+        env: { ...process.env, GITHUB_STEP_SUMMARY: path.join(cwd, 'summary.md') },
+      },
     );
 
     // Assess: exit code and progress
     expect(code, err.join('\n')).toBe(ExitCode.Pass);
-    for (const phase of ['deploy', 'load', 'correlate', 'destroy', 'report']) expect(out).toContain(`phase ${phase}: started`);
+    for (const phase of ['deploy', 'load', 'correlate', 'destroy', 'report'])
+      expect(out).toContain(`phase ${phase}: started`);
     expect(out).toContain('verdict: PASS (exit 0)');
 
     // The report files: markdown, its JSON twin, latest.md, latest.json and the step summary
@@ -46,7 +71,9 @@ describe('npm run bench on the local target (end to end)', () => {
     for (const query of savedQueries) expect(markdown).toContain(query.queryString);
     expect(markdown).toMatch(/\| filter correlationId in \["[0-9a-f-]{36}", "[0-9a-f-]{36}"\]/);
 
-    const report = JSON.parse(readFileSync(path.join(reportDir, markdownFile.replace(/\.md$/, '.json')), 'utf8')) as RunReport;
+    const report = JSON.parse(
+      readFileSync(path.join(reportDir, markdownFile.replace(/\.md$/, '.json')), 'utf8'),
+    ) as RunReport;
     expect(report.coverage).toMatchObject({
       sampled: 80,
       expected: 80,

@@ -10,7 +10,8 @@ import {
   savedQueries,
 } from '../../../stack/log-queries.js';
 
-const sum = (rows: readonly InsightsRow[], field: string) => rows.reduce((total, row) => total + Number(row[field] ?? 0), 0);
+const sum = (rows: readonly InsightsRow[], field: string) =>
+  rows.reduce((total, row) => total + Number(row[field] ?? 0), 0);
 
 describe('the queries of stack/log-queries.ts on the local Insights engine', () => {
   it('all parse and answer what they claim over a real run of the handler', async () => {
@@ -23,7 +24,9 @@ describe('the queries of stack/log-queries.ts on the local Insights engine', () 
     for (let i = 0; i < 12; i++) {
       const id = randomUUID();
       ids.push(id);
-      const response = await fetch(`${deployment.baseUrl}random/int?count=${i < 10 ? 3 : 5000}`, { headers: { 'x-correlation-id': id } });
+      const response = await fetch(`${deployment.baseUrl}random/int?count=${i < 10 ? 3 : 5000}`, {
+        headers: { 'x-correlation-id': id },
+      });
       expect(response.status).toBe(i < 10 ? 200 : 400);
       await response.arrayBuffer();
     }
@@ -43,13 +46,19 @@ describe('the queries of stack/log-queries.ts on the local Insights engine', () 
     expect(durations).toEqual([...durations].sort((a, b) => b - a));
     const found = await run(saved('find-by-correlation-id').replace(CORRELATION_ID_PLACEHOLDER, ids[3]!));
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ correlationId: ids[3], status: '200', coldStart: expect.stringMatching(/^(true|false)$/) });
+    expect(found[0]).toMatchObject({
+      correlationId: ids[3],
+      status: '200',
+      coldStart: expect.stringMatching(/^(true|false)$/),
+    });
 
     const lines = await run(handlerLinesQuery(ids.slice(0, 5)));
     expect(lines.map((row) => row.correlationId).sort()).toEqual(ids.slice(0, 5).sort());
     const reports = await run(reportLinesQuery(lines.map((row) => row.awsRequestId!)));
     expect(reports).toHaveLength(5);
-    expect(reports.every((row) => Number(row['@duration']) > 0 && row['@message']!.startsWith('REPORT RequestId: '))).toBe(true);
+    expect(
+      reports.every((row) => Number(row['@duration']) > 0 && row['@message']!.startsWith('REPORT RequestId: ')),
+    ).toBe(true);
     const census = await run(correlationCensusQuery());
     expect(new Map(census.map((row) => [row.correlationId, row.lines]))).toEqual(new Map(ids.map((id) => [id, '1'])));
   });

@@ -13,7 +13,14 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { RunManifest } from '../../../harness/manifest.js';
 import { ECHO_WINDOW_MS } from '../../../harness/signals.js';
 import { alive } from '../../helpers/processes.js';
-import { leftoverTempDirs, pause, ROOT, startAsUser, startBench, type UserProcess } from '../../helpers/user-process.js';
+import {
+  leftoverTempDirs,
+  pause,
+  ROOT,
+  startAsUser,
+  startBench,
+  type UserProcess,
+} from '../../helpers/user-process.js';
 
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 type Signal = keyof typeof EXIT_CODES;
@@ -21,7 +28,13 @@ type Delivery = 'group' | 'top';
 
 /** How each phase is reached: the line to wait for, the hold that keeps a short phase open, extra env. */
 const PHASES = {
-  synthesis: { line: /^synthesizing the stack/, delayMs: 300, hold: undefined, env: { RDA_NO_SYNTH_CACHE: '1' }, reported: 'deploy' },
+  synthesis: {
+    line: /^synthesizing the stack/,
+    delayMs: 300,
+    hold: undefined,
+    env: { RDA_NO_SYNTH_CACHE: '1' },
+    reported: 'deploy',
+  },
   deploy: { line: /^phase deploy: holding/, delayMs: 0, hold: 'deploy', env: {}, reported: 'deploy' },
   load: { line: /^phase load: started$/, delayMs: 300, hold: undefined, env: {}, reported: 'load' },
   correlate: { line: /^phase correlate: holding/, delayMs: 0, hold: 'correlate', env: {}, reported: 'correlate' },
@@ -69,44 +82,52 @@ function reportOf(reportDir: string, runId: string, user: UserProcess): string {
 
 /** Counts the lines that announce an orderly stop: exactly one, however many times the signal was delivered. */
 function stopAnnouncements(output: string): number {
-  return output.split('\n').filter((l) => /^received SIG[A-Z]+: stopping|^parent process \d+ is gone: stopping/.test(l)).length;
+  return output.split('\n').filter((l) => /^received SIG[A-Z]+: stopping|^parent process \d+ is gone: stopping/.test(l))
+    .length;
 }
 
 describe('npm run bench under signals, delivered as terminals and supervisors deliver them', () => {
-  it.each(CASES)('%s to the %s during %s: one orderly stop, nothing left, the report names it', async (signal, delivery, phase) => {
-    // Prepare
-    const how = PHASES[phase];
-    const run = newRun(`${delivery}-${phase}`.slice(0, 14));
-    const user = startBench(run.args, { ...how.env, ...(how.hold ? { RDA_BENCH_HOLD_PHASE: how.hold } : {}) });
-    await user.waitFor(how.line);
-    await pause(how.delayMs);
+  it.each(CASES)(
+    '%s to the %s during %s: one orderly stop, nothing left, the report names it',
+    async (signal, delivery, phase) => {
+      // Prepare
+      const how = PHASES[phase];
+      const run = newRun(`${delivery}-${phase}`.slice(0, 14));
+      const user = startBench(run.args, { ...how.env, ...(how.hold ? { RDA_BENCH_HOLD_PHASE: how.hold } : {}) });
+      await user.waitFor(how.line);
+      await pause(how.delayMs);
 
-    // Act
-    if (delivery === 'group') user.signalGroup(signal);
-    else user.signalTop(signal);
-    const topCode = await user.topExited;
-    await user.allGone();
+      // Act
+      if (delivery === 'group') user.signalGroup(signal);
+      else user.signalTop(signal);
+      const topCode = await user.topExited;
+      await user.allGone();
 
-    // Assess: one orderly stop (the relayed copy of the signal is not taken as a second press)
-    const output = user.output();
-    expect(stopAnnouncements(output), output).toBe(1);
-    expect(output).not.toContain('again: exiting now');
-    expect(topCode, output).toBe(EXIT_CODES[signal]);
-    // Nothing is left: no process that ever ran below npm, no temp directory, no unfinished manifest
-    expect([...user.seen].filter(alive)).toEqual([]);
-    expect(leftoverTempDirs(run.runId)).toEqual([]);
-    const manifest = manifestOf(run.runId);
-    expect(manifest.status).toBe(manifest.deployment === null ? 'nothing-deployed' : 'destroyed');
-    // The report says which phase the signal interrupted, and which signal
-    expect(reportOf(run.reportDir, run.runId, user)).toContain(
-      `**Verdict: INTERRUPTED during ${how.reported} by ${signal} (exit ${EXIT_CODES[signal]})**`,
-    );
-  });
+      // Assess: one orderly stop (the relayed copy of the signal is not taken as a second press)
+      const output = user.output();
+      expect(stopAnnouncements(output), output).toBe(1);
+      expect(output).not.toContain('again: exiting now');
+      expect(topCode, output).toBe(EXIT_CODES[signal]);
+      // Nothing is left: no process that ever ran below npm, no temp directory, no unfinished manifest
+      expect([...user.seen].filter(alive)).toEqual([]);
+      expect(leftoverTempDirs(run.runId)).toEqual([]);
+      const manifest = manifestOf(run.runId);
+      expect(manifest.status).toBe(manifest.deployment === null ? 'nothing-deployed' : 'destroyed');
+      // The report says which phase the signal interrupted, and which signal
+      expect(reportOf(run.reportDir, run.runId, user)).toContain(
+        `**Verdict: INTERRUPTED during ${how.reported} by ${signal} (exit ${EXIT_CODES[signal]})**`,
+      );
+    },
+  );
 
   it('`timeout -s TERM` around npm run bench: stops once, cleans up, reports the signal', async () => {
     // Prepare: a run far longer than the timeout
     const run = newRun('timeout');
-    const args = [...run.args.filter((a, i, all) => a !== '--duration' && all[i - 1] !== '--duration'), '--duration', '60'];
+    const args = [
+      ...run.args.filter((a, i, all) => a !== '--duration' && all[i - 1] !== '--duration'),
+      '--duration',
+      '60',
+    ];
 
     // Act
     const user = startAsUser('timeout', ['-s', 'TERM', '12', 'npm', 'run', '--silent', 'bench', '--', ...args]);
@@ -120,7 +141,9 @@ describe('npm run bench under signals, delivered as terminals and supervisors de
     expect(output).toContain('received SIGTERM: stopping');
     expect(leftoverTempDirs(run.runId)).toEqual([]);
     expect(['destroyed', 'nothing-deployed']).toContain(manifestOf(run.runId).status);
-    expect(reportOf(run.reportDir, run.runId, user)).toMatch(/\*\*Verdict: INTERRUPTED during \w+ by SIGTERM \(exit 143\)\*\*/);
+    expect(reportOf(run.reportDir, run.runId, user)).toMatch(
+      /\*\*Verdict: INTERRUPTED during \w+ by SIGTERM \(exit 143\)\*\*/,
+    );
   });
 
   it('a second, deliberate Ctrl-C exits at once and prints the command that finishes the cleanup; that command does', async () => {
@@ -159,13 +182,19 @@ describe('npm run bench under signals, delivered as terminals and supervisors de
   it('SIGKILL of the harness during load: its environments end on their own, `destroy --run-id` removes the rest', async () => {
     // Prepare
     const run = newRun('kill');
-    const args = [...run.args.filter((a, i, all) => a !== '--duration' && all[i - 1] !== '--duration'), '--duration', '30'];
+    const args = [
+      ...run.args.filter((a, i, all) => a !== '--duration' && all[i - 1] !== '--duration'),
+      '--duration',
+      '30',
+    ];
     const user = startBench(args);
     await user.waitFor(/^phase load: started$/);
     await pause(1_000);
     const harness = user.harnessPid();
     expect(harness, user.output()).toBeDefined();
-    const environments = [...user.seen].filter((pid) => pid !== harness && alive(pid) && commandLine(pid).includes('runtime-worker'));
+    const environments = [...user.seen].filter(
+      (pid) => pid !== harness && alive(pid) && commandLine(pid).includes('runtime-worker'),
+    );
     expect(environments.length, user.output()).toBeGreaterThan(0);
 
     // Act
@@ -231,7 +260,11 @@ describe('npm run bench when its output goes away', () => {
   it('a closed terminal (hang-up, then writes to a dead tty) stops the run in order as SIGHUP', async () => {
     // Prepare: the bench runs on a pseudo-terminal owned by `script`, as in a terminal window
     const run = newRun('tty');
-    const args = [...run.args.filter((a, i, all) => a !== '--duration' && all[i - 1] !== '--duration'), '--duration', '30'];
+    const args = [
+      ...run.args.filter((a, i, all) => a !== '--duration' && all[i - 1] !== '--duration'),
+      '--duration',
+      '30',
+    ];
     const terminal = startAsUser('script', ['-qfc', `npm run --silent bench -- ${args.join(' ')}`, '/dev/null']);
     await terminal.waitFor(/phase load: started/);
     await pause(500);
@@ -243,7 +276,9 @@ describe('npm run bench when its output goes away', () => {
     // Assess
     expect(manifestOf(run.runId).status).toBe('destroyed');
     expect(leftoverTempDirs(run.runId)).toEqual([]);
-    expect(reportOf(run.reportDir, run.runId, terminal)).toContain('**Verdict: INTERRUPTED during load by SIGHUP (exit 129)**');
+    expect(reportOf(run.reportDir, run.runId, terminal)).toContain(
+      '**Verdict: INTERRUPTED during load by SIGHUP (exit 129)**',
+    );
   });
 });
 

@@ -104,7 +104,10 @@ describe('pr-comment command', () => {
 
   it('reads every page before concluding there is no comment yet, then creates one', async () => {
     const { github, run } = await setup();
-    github.issues.set(PR, Array.from({ length: 201 }, (_, i) => ({ id: i + 1, login: 'alice', body: `c${i}` })));
+    github.issues.set(
+      PR,
+      Array.from({ length: 201 }, (_, i) => ({ id: i + 1, login: 'alice', body: `c${i}` })),
+    );
     const result = await run('report');
     expect(result.out[0]).toMatch(/^created comment /);
     expect(github.requests.filter((r) => r.method === 'GET')).toHaveLength(3);
@@ -165,7 +168,9 @@ describe('pr-comment command', () => {
     github.failNext('POST', 403);
     const result = await run('report');
     expect(result.code).toBe(3);
-    expect(result.err.join('\n')).toMatch(/POST .*\/issues\/42\/comments answered 403: injected 403; .*pull-requests: write/);
+    expect(result.err.join('\n')).toMatch(
+      /POST .*\/issues\/42\/comments answered 403: injected 403; .*pull-requests: write/,
+    );
   });
 
   it('exits 3 when the token is rejected', async () => {

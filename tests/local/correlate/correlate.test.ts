@@ -29,7 +29,15 @@ describe('correlate', () => {
   it('matches every request to its handler line and REPORT, with cold starts and Lambda durations', async () => {
     const { deployment, load } = await loaded({ cold: (n) => n === 0 || n === 15 });
     const result = await correlate(deployment, load, { logsTimeoutMs: 2_000 });
-    expect(result).toMatchObject({ sampled: 30, expected: 30, matched: 30, coverage: 1, timedOut: false, rounds: 1, queryErrors: 0 });
+    expect(result).toMatchObject({
+      sampled: 30,
+      expected: 30,
+      matched: 30,
+      coverage: 1,
+      timedOut: false,
+      rounds: 1,
+      queryErrors: 0,
+    });
     expect(result.unexpected).toEqual({ ids: [], lines: 0 });
     expect(Array.from(result.coldState).filter((s) => s === 2)).toHaveLength(2);
     expect(Array.from(result.initDurationMs).filter(Number.isFinite)).toEqual([123.45, 123.45]);
@@ -80,7 +88,13 @@ describe('correlate', () => {
     load.log.echoed[4] = 0;
     load.log.errorKind[4] = 2;
     const result = await correlate(deployment, load, { logsTimeoutMs: 5_000 });
-    expect(result).toMatchObject({ expected: 29, matched: 29, coverage: 1, notExpected: { 'no response (timeout)': 1 }, notExpectedButLogged: 1 });
+    expect(result).toMatchObject({
+      expected: 29,
+      matched: 29,
+      coverage: 1,
+      notExpected: { 'no response (timeout)': 1 },
+      notExpectedButLogged: 1,
+    });
   });
 
   it('samples evenly when asked and always includes the slowest requests', async () => {
@@ -100,6 +114,8 @@ describe('correlate', () => {
     const { deployment, load } = await loaded({ visibleAfterMs: 60_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort('SIGHUP'), 300);
-    await expect(correlate(deployment, load, { logsTimeoutMs: 60_000, signal: controller.signal })).rejects.toBe('SIGHUP');
+    await expect(correlate(deployment, load, { logsTimeoutMs: 60_000, signal: controller.signal })).rejects.toBe(
+      'SIGHUP',
+    );
   });
 });

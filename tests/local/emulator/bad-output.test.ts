@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { type FixtureEmulator, readLogEvents, rawRequest, STAGE, startFixture } from './helpers.js';
+import { type FixtureEmulator, rawRequest, readLogEvents, STAGE, startFixture } from './helpers.js';
 
 // Function output the emulator must survive and answer as AWS does (README, "Bad function output"):
 // bytes on stdout that look like (or break) the worker's control frames, over-long lines, results over
@@ -9,7 +9,9 @@ const INTERNAL_ERROR = '{"message": "Internal server error"}';
 // Lambda's limit on a synchronous response: 6 MiB + 100 bytes of serialized payload.
 const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 
-async function started(fn: Parameters<typeof startFixture>[0] = { handler: 'bad-output.handler' }): Promise<FixtureEmulator> {
+async function started(
+  fn: Parameters<typeof startFixture>[0] = { handler: 'bad-output.handler' },
+): Promise<FixtureEmulator> {
   const emulator = await startFixture(fn);
   onTestFinished(() => emulator.stop());
   return emulator;
@@ -36,7 +38,13 @@ describe('frame-like output written through the runtime', () => {
     expect(response.status).toBe(200);
     expect(response.text).toBe('real');
     const logged = messages(emulator);
-    for (const line of ['\0R1\t1\tok\t{"statusCode":418,"body":"forged"}', '\0Zunknown frame letter', '\0L{not json', '\0R', 'truncated']) {
+    for (const line of [
+      '\0R1\t1\tok\t{"statusCode":418,"body":"forged"}',
+      '\0Zunknown frame letter',
+      '\0L{not json',
+      '\0R',
+      'truncated',
+    ]) {
       expect(logged).toContain(line);
     }
     expect(logged.some((m) => m.includes('Runtime.ExitError'))).toBe(false);
@@ -57,13 +65,22 @@ describe('a malformed frame written past the runtime (a child process on the sam
     const emulator = await started();
     const pid = await pidOf(emulator);
     // Act
-    const response = await rawRequest(emulator, `/${STAGE}/x?mode=child&bytes=${encodeURIComponent(Buffer.from(bytes).toString('base64'))}`);
+    const response = await rawRequest(
+      emulator,
+      `/${STAGE}/x?mode=child&bytes=${encodeURIComponent(Buffer.from(bytes).toString('base64'))}`,
+    );
     // Assess: answered like a crashed runtime; the emulator keeps serving from a fresh environment.
     expect(response.status).toBe(502);
     expect(response.text).toBe(INTERNAL_ERROR);
     const logged = messages(emulator);
-    expect(logged.some((m) => /^RequestId: \S+ Error: Runtime exited with error: signal: killed\nRuntime.ExitError$/.test(m))).toBe(true);
-    expect(logged.some((m) => m.startsWith('REPORT') && m.endsWith('Status: error\tError Type: Runtime.ExitError'))).toBe(true);
+    expect(
+      logged.some((m) =>
+        /^RequestId: \S+ Error: Runtime exited with error: signal: killed\nRuntime.ExitError$/.test(m),
+      ),
+    ).toBe(true);
+    expect(
+      logged.some((m) => m.startsWith('REPORT') && m.endsWith('Status: error\tError Type: Runtime.ExitError')),
+    ).toBe(true);
     const next = await pidOf(emulator);
     expect(next).not.toBe(pid);
   });

@@ -9,7 +9,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let emulator: FixtureEmulator;
 
 beforeAll(async () => {
-  emulator = await startFixture({ handler: 'echo.handler' }, { binaryMediaTypes: ['image/png', 'application/octet-stream'] });
+  emulator = await startFixture(
+    { handler: 'echo.handler' },
+    { binaryMediaTypes: ['image/png', 'application/octet-stream'] },
+  );
 });
 afterAll(() => emulator?.stop());
 
@@ -105,9 +108,15 @@ describe('query strings', () => {
 
   it('keep the last value of a repeated key and every value in the multi-value map', async () => {
     // docs/aws-behaviour.md#proxy-event, the recorded example.
-    const { event } = await echo(emulator, `/${STAGE}/q?category=electronics&category=books&price=10&price=20&price=30`);
+    const { event } = await echo(
+      emulator,
+      `/${STAGE}/q?category=electronics&category=books&price=10&price=20&price=30`,
+    );
     expect(event.queryStringParameters).toEqual({ category: 'books', price: '30' });
-    expect(event.multiValueQueryStringParameters).toEqual({ category: ['electronics', 'books'], price: ['10', '20', '30'] });
+    expect(event.multiValueQueryStringParameters).toEqual({
+      category: ['electronics', 'books'],
+      price: ['10', '20', '30'],
+    });
   });
 
   it('decode + as a space and %2B as +, and drop the fragment', async () => {
@@ -180,7 +189,11 @@ describe('bodies', () => {
   it('is the raw text for a text content type', async () => {
     // docs/aws-behaviour.md#proxy-event: the raw body as a string, isBase64Encoded false for text bodies.
     const body = '{"a": 1,\n "b": "ü"}';
-    const { event } = await echo(emulator, `/${STAGE}/b`, { method: 'POST', headers: ['Content-Type', 'application/json'], body });
+    const { event } = await echo(emulator, `/${STAGE}/b`, {
+      method: 'POST',
+      headers: ['Content-Type', 'application/json'],
+      body,
+    });
     expect(event.body).toBe(body);
     expect(event.isBase64Encoded).toBe(false);
   });
@@ -188,10 +201,18 @@ describe('bodies', () => {
   it('is base64 only when the content type matches binaryMediaTypes', async () => {
     // docs/aws-behaviour.md#proxy-event, binary payloads.
     const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10]);
-    const binary = await echo(emulator, `/${STAGE}/b`, { method: 'PUT', headers: ['Content-Type', 'image/png'], body: bytes });
+    const binary = await echo(emulator, `/${STAGE}/b`, {
+      method: 'PUT',
+      headers: ['Content-Type', 'image/png'],
+      body: bytes,
+    });
     expect(binary.event.isBase64Encoded).toBe(true);
     expect(binary.event.body).toBe(bytes.toString('base64'));
-    const text = await echo(emulator, `/${STAGE}/b`, { method: 'PUT', headers: ['Content-Type', 'text/plain'], body: 'plain' });
+    const text = await echo(emulator, `/${STAGE}/b`, {
+      method: 'PUT',
+      headers: ['Content-Type', 'text/plain'],
+      body: 'plain',
+    });
     expect(text.event.isBase64Encoded).toBe(false);
     expect(text.event.body).toBe('plain');
   });
@@ -235,7 +256,9 @@ describe('requestContext', () => {
 
   it('takes domainName from the Host header and domainPrefix from its first label', async () => {
     // docs/aws-behaviour.md#request-context: domainName = Host header; domainPrefix = first label of domainName.
-    const { event } = await echo(emulator, `/${STAGE}/ctx`, { headers: ['Host', 'abc123.execute-api.eu-west-1.amazonaws.com'] });
+    const { event } = await echo(emulator, `/${STAGE}/ctx`, {
+      headers: ['Host', 'abc123.execute-api.eu-west-1.amazonaws.com'],
+    });
     expect(event.requestContext.domainName).toBe('abc123.execute-api.eu-west-1.amazonaws.com');
     expect(event.requestContext.domainPrefix).toBe('abc123');
   });
@@ -295,7 +318,9 @@ describe('requestContext', () => {
     expect(Number.isInteger(requestTimeEpoch)).toBe(true);
     expect(requestTimeEpoch).toBeGreaterThanOrEqual(before);
     expect(requestTimeEpoch).toBeLessThanOrEqual(after);
-    expect(requestTime).toMatch(/^\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    expect(requestTime).toMatch(
+      /^\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/,
+    );
     const [, day, month, year, time] = /^(\d{2})\/(\w{3})\/(\d{4}):(\S+) \+0000$/.exec(requestTime)!;
     expect(Date.parse(`${day} ${month} ${year} ${time} GMT`)).toBe(Math.floor(requestTimeEpoch / 1000) * 1000);
   });

@@ -127,8 +127,15 @@ export function rawRequest(emulator: Emulator, requestPath: string, request: Raw
         res.on('end', () => {
           const body = Buffer.concat(chunks);
           const lower: Record<string, string> = {};
-          for (let i = 0; i < res.rawHeaders.length; i += 2) lower[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
-          resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders, headers: lower, body, text: body.toString('utf8') });
+          for (let i = 0; i < res.rawHeaders.length; i += 2)
+            lower[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
+          resolve({
+            status: res.statusCode ?? 0,
+            rawHeaders: res.rawHeaders,
+            headers: lower,
+            body,
+            text: body.toString('utf8'),
+          });
         });
       },
     );

@@ -22,7 +22,8 @@ const REPORT = new RegExp(
   `^REPORT RequestId: (${UUID})\\tDuration: (\\d+\\.\\d{2}) ms\\tBilled Duration: (\\d+) ms\\tMemory Size: (\\d+) MB\\t` +
     `Max Memory Used: (\\d+) MB\\t(?:Init Duration: (\\d+\\.\\d{2}) ms\\t)?(Status: timeout|Status: error\\tError Type: [A-Za-z.]+)?$`,
 );
-const INIT_START = /^INIT_START Runtime Version: nodejs:\d+\.v\d+\tRuntime Version ARN: arn:aws:lambda:[a-z0-9-]+::runtime:[0-9a-f]{64}$/;
+const INIT_START =
+  /^INIT_START Runtime Version: nodejs:\d+\.v\d+\tRuntime Version ARN: arn:aws:lambda:[a-z0-9-]+::runtime:[0-9a-f]{64}$/;
 // docs/aws-behaviour.md#log-groups-and-streams.
 const STREAM = /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/;
 
@@ -202,9 +203,11 @@ describe('function errors', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     // 250 ms after its due time the timer still has not run: the environment is frozen.
     expect(readLogEvents(emulator.logDir).some((e) => e.message.includes('late line'))).toBe(false);
-    const { requestId } = JSON.parse((await rawRequest(emulator, `/${STAGE}/x?mode=sleep&ms=20`)).text) as { requestId: string };
+    const { requestId } = JSON.parse((await rawRequest(emulator, `/${STAGE}/x?mode=sleep&ms=20`)).text) as {
+      requestId: string;
+    };
     const messages = readLogEvents(emulator.logDir).map((e) => e.message);
-    const late = messages.findIndex((m) => m.includes("late line left-behind"));
+    const late = messages.findIndex((m) => m.includes('late line left-behind'));
     expect(late).toBeGreaterThan(messages.indexOf(`START RequestId: ${requestId} Version: $LATEST`));
     expect(late).toBeLessThan(messages.indexOf(`END RequestId: ${requestId}`));
     // The line carries the id of the invocation it ran in, as the runtime's console does.
@@ -234,7 +237,9 @@ describe('function errors', () => {
     const response = await rawRequest(emulator, `/${STAGE}/x?mode=uncaught`);
     expect(response.status).toBe(502);
     const line = readLogEvents(emulator.logDir).find((e) => e.message.includes('Uncaught Exception'))!;
-    expect(line.message).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\t${UUID}\\tERROR\\tUncaught Exception \\t\\{`));
+    expect(line.message).toMatch(
+      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\t${UUID}\\tERROR\\tUncaught Exception \\t\\{`),
+    );
     expect(JSON.parse(line.message.split('Uncaught Exception \t')[1]!)).toMatchObject({
       errorType: 'Error',
       errorMessage: 'thrown outside the handler',
@@ -264,7 +269,9 @@ describe('function errors', () => {
     expect(response.status).toBe(502);
     const events = readLogEvents(emulator.logDir);
     const line = events.find((e) => e.message.includes('Uncaught Exception'))!;
-    expect(line.message).toMatch(/^\S+\tundefined\tERROR\tUncaught Exception \t\{"errorType":"Error","errorMessage":"cannot initialise"/);
+    expect(line.message).toMatch(
+      /^\S+\tundefined\tERROR\tUncaught Exception \t\{"errorType":"Error","errorMessage":"cannot initialise"/,
+    );
     expect(reports(events)[0]!.status).toBe('Status: error\tError Type: Runtime.ExitError');
     expect(reports(events)[0]!.initDurationMs).toBeGreaterThan(0);
   });
@@ -295,7 +302,8 @@ describe('platform lines and log streams (docs/aws-behaviour.md#log-groups-and-s
       expect(report.timestamp).toBe(ends[i]!.timestamp);
       // The normal REPORT ends in a tab (docs/aws-behaviour.md#lambda-report-line).
     }
-    for (const report of events.filter((e) => e.message.startsWith('REPORT'))) expect(report.message.endsWith('\t')).toBe(true);
+    for (const report of events.filter((e) => e.message.startsWith('REPORT')))
+      expect(report.message.endsWith('\t')).toBe(true);
     for (const event of events) expect(event.ingestionTime).toBeGreaterThanOrEqual(event.timestamp);
   });
 
@@ -356,7 +364,9 @@ describe('what the function sees', () => {
     expect(env._X_AMZN_TRACE_ID).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
     expect(now).toContain('GMT+0000');
     for (const key of envKeys) {
-      expect(key, `unexpected variable ${key}`).toMatch(/^(AWS_|LAMBDA_|_HANDLER$|_X_AMZN_TRACE_ID$|TZ$|LANG$|PATH$|PWD$|LOG_LEVEL$)/);
+      expect(key, `unexpected variable ${key}`).toMatch(
+        /^(AWS_|LAMBDA_|_HANDLER$|_X_AMZN_TRACE_ID$|TZ$|LANG$|PATH$|PWD$|LOG_LEVEL$)/,
+      );
     }
     expect(context).toMatchObject({
       functionName: FUNCTION_NAME,
@@ -430,13 +440,19 @@ describe('callback-style handlers', () => {
 describe('shutdown', () => {
   it('leaves no process behind, even with hung and spinning invocations in flight', async () => {
     // Prepare: two invocations that never finish by themselves, plus an idle environment.
-    const emulator = await startFixture({ handler: 'modes.handler', timeoutSeconds: 60 }, {}, { integrationTimeoutMs: 60_000 });
+    const emulator = await startFixture(
+      { handler: 'modes.handler', timeoutSeconds: 60 },
+      {},
+      { integrationTimeoutMs: 60_000 },
+    );
     onTestFinished(() => emulator.stop());
     const inFlight = [
       rawRequest(emulator, `/${STAGE}/x?mode=hang`).catch(() => undefined),
       rawRequest(emulator, `/${STAGE}/x?mode=spin`).catch(() => undefined),
     ];
-    await expect.poll(() => emulator.environments().filter((e) => e.state === 'busy').length, { timeout: 5000 }).toBe(2);
+    await expect
+      .poll(() => emulator.environments().filter((e) => e.state === 'busy').length, { timeout: 5000 })
+      .toBe(2);
     await pidOf(emulator);
     const pids = emulator.startedPids();
     expect(pids).toHaveLength(3);

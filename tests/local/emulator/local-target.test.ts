@@ -53,7 +53,10 @@ describe('LocalTarget with the real stack and handler', () => {
 
     // Assess: the store answers Logs Insights queries at once (flushed before each response).
     const window = { startTimeMs: startMs - 1000, endTimeMs: Date.now() + 1000 };
-    const reports = await deployment.query({ ...window, queryString: 'filter @type = "REPORT" | stats count(*) as reports' });
+    const reports = await deployment.query({
+      ...window,
+      queryString: 'filter @type = "REPORT" | stats count(*) as reports',
+    });
     expect(reports.rows).toEqual([{ reports: '3' }]);
     const lines = await deployment.query({
       ...window,
@@ -61,7 +64,10 @@ describe('LocalTarget with the real stack and handler', () => {
     });
     expect(lines.rows).toHaveLength(1);
     expect(lines.rows[0]!.coldStart).toBe('false');
-    const initDurations = await deployment.query({ ...window, queryString: 'filter ispresent(@initDuration) | stats count(*) as cold' });
+    const initDurations = await deployment.query({
+      ...window,
+      queryString: 'filter ispresent(@initDuration) | stats count(*) as cold',
+    });
     expect(initDurations.rows).toEqual([{ cold: '1' }]);
 
     // Act: destroy, twice.
@@ -87,7 +93,9 @@ describe('LocalTarget with the real stack and handler', () => {
     onTestFinished(() => fs.rmSync(logDir, { recursive: true, force: true }));
     let pid: number;
     {
-      await using deployment = await new LocalTarget({ cdkOutDir: sharedAssembly, logDir, keepLogs: true }).deploy({ runId: 'lt-shared' });
+      await using deployment = await new LocalTarget({ cdkOutDir: sharedAssembly, logDir, keepLogs: true }).deploy({
+        runId: 'lt-shared',
+      });
       expect((await fetch(`${deployment.baseUrl}types`)).status).toBe(200);
       pid = deployment.startedPids()[0]!;
     }
@@ -106,10 +114,14 @@ describe('LocalTarget with the real stack and handler', () => {
   });
 
   it('refuses a bad run id and an aborted deploy before starting anything', async () => {
-    await expect(new LocalTarget({ cdkOutDir: sharedAssembly }).deploy({ runId: 'Bad_Id' })).rejects.toBeInstanceOf(UsageError);
+    await expect(new LocalTarget({ cdkOutDir: sharedAssembly }).deploy({ runId: 'Bad_Id' })).rejects.toBeInstanceOf(
+      UsageError,
+    );
     const controller = new AbortController();
     controller.abort('SIGTERM');
-    const error = await new LocalTarget({ cdkOutDir: sharedAssembly }).deploy({ runId: 'lt-shared', signal: controller.signal }).catch((e) => e);
+    const error = await new LocalTarget({ cdkOutDir: sharedAssembly })
+      .deploy({ runId: 'lt-shared', signal: controller.signal })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(InterruptedError);
     expect((error as InterruptedError).signal).toBe('SIGTERM');
   });
@@ -153,7 +165,10 @@ describe('npm run harness -- local', () => {
 
   it('rejects a port out of range with a usage error', async () => {
     const err: string[] = [];
-    const code = await main(['local', '--port', '70000', '--cdk-out', sharedAssembly], { err: (line) => err.push(line), out: () => {} });
+    const code = await main(['local', '--port', '70000', '--cdk-out', sharedAssembly], {
+      err: (line) => err.push(line),
+      out: () => {},
+    });
     expect(code).toBe(2);
     expect(err[0]).toContain("--port '70000' is not a port");
   });

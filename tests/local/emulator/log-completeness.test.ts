@@ -24,7 +24,10 @@ describe('log completeness', () => {
       amount: REQUESTS,
       requests: [
         {
-          setupRequest: (request) => ({ ...request, path: `/${STAGE}/x?mode=log&n=${LINES_PER_REQUEST}&id=r${next++}` }),
+          setupRequest: (request) => ({
+            ...request,
+            path: `/${STAGE}/x?mode=log&n=${LINES_PER_REQUEST}&id=r${next++}`,
+          }),
         },
       ],
     });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { LogFileSystem } from '../../../harness/logstore/writer.js';
-import { readLogEvents, rawRequest, STAGE, startFixture } from './helpers.js';
+import { rawRequest, readLogEvents, STAGE, startFixture } from './helpers.js';
 
 // A full, read-only or failing log disk must not stop the emulator (README, "When the log disk fails"):
 // it keeps answering, and `logStoreHealth()` says how many events were lost and why. Tests run as root,

@@ -29,7 +29,10 @@ async function markers(count: number): Promise<void> {
   while (fs.readdirSync(markerDir!).length < count) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-const busy = await startEmulator(fixtureConfig({ handler: 'orphan.handler', timeoutSeconds: 900, environment }), options);
+const busy = await startEmulator(
+  fixtureConfig({ handler: 'orphan.handler', timeoutSeconds: 900, environment }),
+  options,
+);
 const initializing = await startEmulator(fixtureConfig({ handler: 'init-block.handler', environment }), options);
 void get(busy, '?mode=spin');
 void get(busy, '?mode=timer');

@@ -71,7 +71,11 @@ describe('when the process hosting the emulator dies', () => {
     pids = (JSON.parse(await readFirstLine(host.stdout!)) as { pids: number[] }).pids;
     expect(pids).toHaveLength(4);
     expect(fs.readdirSync(markerDir).sort()).toEqual(
-      expect.arrayContaining([expect.stringMatching(/\.init$/), expect.stringMatching(/\.spin$/), expect.stringMatching(/\.timer$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/\.init$/),
+        expect.stringMatching(/\.spin$/),
+        expect.stringMatching(/\.timer$/),
+      ]),
     );
     for (const pid of pids) expect(gone(pid)).toBe(false);
 
@@ -81,12 +85,14 @@ describe('when the process hosting the emulator dies', () => {
     const goneAfterMs = new Map<number, number>();
     const deadlineMs = killedAtMs + 10_000;
     while (goneAfterMs.size < pids.length && performance.now() < deadlineMs) {
-      for (const pid of pids) if (!goneAfterMs.has(pid) && gone(pid)) goneAfterMs.set(pid, performance.now() - killedAtMs);
+      for (const pid of pids)
+        if (!goneAfterMs.has(pid) && gone(pid)) goneAfterMs.set(pid, performance.now() - killedAtMs);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
 
     // Assess: every pid gone, each within the bound (measured at the first poll that saw it gone).
     expect(pids.filter((pid) => !goneAfterMs.has(pid))).toEqual([]);
-    for (const [pid, afterMs] of goneAfterMs) expect(afterMs, `pid ${pid} exited ${afterMs.toFixed(0)} ms after the kill`).toBeLessThanOrEqual(EXIT_BOUND_MS);
+    for (const [pid, afterMs] of goneAfterMs)
+      expect(afterMs, `pid ${pid} exited ${afterMs.toFixed(0)} ms after the kill`).toBeLessThanOrEqual(EXIT_BOUND_MS);
   });
 });

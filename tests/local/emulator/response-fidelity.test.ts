@@ -124,7 +124,12 @@ describe('other response rules (docs/aws-behaviour.md#proxy-response)', () => {
     const byAccept = await returning(result, ['Accept', 'image/png, */*']);
     expect(byAccept.body.equals(bytes)).toBe(true);
     const byContentType = await returning(
-      JSON.stringify({ statusCode: 200, headers: { 'Content-Type': 'image/png' }, body: bytes.toString('base64'), isBase64Encoded: true }),
+      JSON.stringify({
+        statusCode: 200,
+        headers: { 'Content-Type': 'image/png' },
+        body: bytes.toString('base64'),
+        isBase64Encoded: true,
+      }),
     );
     expect(byContentType.body.equals(bytes)).toBe(true);
   });
@@ -171,7 +176,9 @@ describe('results HTTP cannot carry (README, "Bad function output")', () => {
 describe('headers API Gateway adds (docs/aws-behaviour.md#response-headers)', () => {
   it('a proxy response carries x-amzn-RequestId, x-amz-apigw-id and X-Amzn-Trace-Id, cased as AWS sends them', async () => {
     const response = await returning('{"statusCode":200,"body":"ok"}');
-    expect(exact(response, 'x-amzn-RequestId')[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(exact(response, 'x-amzn-RequestId')[0]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
     expect(exact(response, 'x-amz-apigw-id')[0]).toMatch(/^[A-Za-z0-9+/]{15}=$/);
     expect(exact(response, 'X-Amzn-Trace-Id')[0]).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     expect(response.headers['content-length']).toBe('2');
@@ -264,7 +271,10 @@ describe('API Gateway errors (docs/aws-behaviour.md#gateway-errors)', () => {
 
   it('answers 413 to a body over 10 MB without invoking the function', async () => {
     // docs/aws-behaviour.md#payload-limits: REQUEST_TOO_LARGE 413, payload limit 10 MB.
-    const response = await rawRequest(emulator, `/${STAGE}/x`, { method: 'POST', body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x61) });
+    const response = await rawRequest(emulator, `/${STAGE}/x`, {
+      method: 'POST',
+      body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x61),
+    });
     expect(response.status).toBe(413);
   });
 });

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { type SynthesizeFn, synthesizeCached } from '../../../harness/target/local/synth-cache.js';
 import { readAssembly } from '../../../harness/emulator/assembly.js';
 import { LocalTarget } from '../../../harness/target/local/local-target.js';
+import { type SynthesizeFn, synthesizeCached } from '../../../harness/target/local/synth-cache.js';
 import { synthesize } from '../../../stack/build-app.js';
 
 // The synthesis cache with the real stack (docs/measurement.md#reference-figures): a cached assembly must run exactly what a fresh
@@ -34,7 +34,12 @@ describe('synthesis cache with the real stack', () => {
   it('gives a run the same template and emulator config as synthesizing it directly', async () => {
     // Prepare: warm the cache under other run values, as the previous bench run would.
     const cacheDir = tempDir('rda-synth-cache-');
-    const context = { runId: 'cache-eq', expiresAt: '2030-03-04T05:06:07.000Z', creator: 'tester', memorySizeMb: '256' };
+    const context = {
+      runId: 'cache-eq',
+      expiresAt: '2030-03-04T05:06:07.000Z',
+      creator: 'tester',
+      memorySizeMb: '256',
+    };
     await synthesizeCached({
       cacheDir,
       rootDir: ROOT,
@@ -45,7 +50,13 @@ describe('synthesis cache with the real stack', () => {
 
     // Act
     const direct = await synthesize({ outdir: tempDir('rda-direct-'), context });
-    const cached = await synthesizeCached({ cacheDir, rootDir: ROOT, outdir: tempDir('rda-cached-'), context, synthesize });
+    const cached = await synthesizeCached({
+      cacheDir,
+      rootDir: ROOT,
+      outdir: tempDir('rda-cached-'),
+      context,
+      synthesize,
+    });
 
     // Assess
     expect(cached.cacheHit).toBe(true);
@@ -70,8 +81,15 @@ describe('synthesis cache with the real stack', () => {
     };
     expect(config(cached.outdir)).toEqual(config(direct.outdir));
     const bundle = readAssembly({ cdkOutDir: cached.outdir, stackArtifactId: cached.stackArtifactId }).function.codeDir;
-    const directBundle = readAssembly({ cdkOutDir: direct.outdir, stackArtifactId: direct.stackArtifactId }).function.codeDir;
-    const files = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((name) => [name, fs.readFileSync(path.join(dir, name), 'utf8')]));
+    const directBundle = readAssembly({ cdkOutDir: direct.outdir, stackArtifactId: direct.stackArtifactId }).function
+      .codeDir;
+    const files = (dir: string) =>
+      Object.fromEntries(
+        fs
+          .readdirSync(dir)
+          .sort()
+          .map((name) => [name, fs.readFileSync(path.join(dir, name), 'utf8')]),
+      );
     expect(files(bundle)).toEqual(files(directBundle));
   }, 60_000);
 

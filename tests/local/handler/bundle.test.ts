@@ -52,7 +52,10 @@ const event = ${JSON.stringify(apiEvent({ path: '/random/int', query: { count: '
     const [first, second] = JSON.parse(stderr);
     expect(first.statusCode).toBe(200);
     expect(second.body).toBe(first.body);
-    const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const lines = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => [line.awsRequestId, line.coldStart, line.status])).toEqual([
       ['first', true, 200],
       ['second', false, 200],

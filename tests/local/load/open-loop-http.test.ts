@@ -64,7 +64,13 @@ describe('runOpenLoop over HTTP (undici pool)', () => {
 
   it('records latencies at microsecond resolution, not whole milliseconds', async () => {
     const { baseUrl } = await startServer();
-    const { log } = await runOpenLoop({ baseUrl, plan: planSchedule(100, 0, 0.3), mix: MIX, connections: 2, requestTimeoutMs: 5_000 });
+    const { log } = await runOpenLoop({
+      baseUrl,
+      plan: planSchedule(100, 0, 0.3),
+      mix: MIX,
+      connections: 2,
+      requestTimeoutMs: 5_000,
+    });
     const fractional = Array.from(log.latencyUs.subarray(0, log.count)).filter((us) => us % 1000 !== 0);
     expect(fractional.length).toBeGreaterThan(log.count / 2);
   });
@@ -72,8 +78,17 @@ describe('runOpenLoop over HTTP (undici pool)', () => {
   it('classifies unexpected statuses, refused connections and timeouts as errors of their kind', async () => {
     // Request 4 answers after 10 s, far past its 1 s timeout; the others at once (a second is ample margin
     // on a busy machine).
-    const { baseUrl } = await startServer({ status: (n) => (n % 2 ? 503 : 200), delayMs: (n) => (n === 4 ? 10_000 : 0) });
-    const slow = await runOpenLoop({ baseUrl, plan: planSchedule(50, 0, 0.1), mix: MIX, connections: 5, requestTimeoutMs: 1_000 });
+    const { baseUrl } = await startServer({
+      status: (n) => (n % 2 ? 503 : 200),
+      delayMs: (n) => (n === 4 ? 10_000 : 0),
+    });
+    const slow = await runOpenLoop({
+      baseUrl,
+      plan: planSchedule(50, 0, 0.1),
+      mix: MIX,
+      connections: 5,
+      requestTimeoutMs: 1_000,
+    });
     expect(Array.from(slow.log.status.subarray(0, 5))).toEqual([200, 503, 200, 503, 0]);
     expect(slow.log.at(1).errorKind).toBe('status');
     expect(slow.log.at(4).errorKind).toBe('timeout');

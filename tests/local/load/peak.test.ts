@@ -12,13 +12,22 @@ describe('runLoad in peak mode (autocannon, closed loop)', () => {
       const id = String(req.headers['x-correlation-id']);
       seen.push(id);
       req.resume();
-      res.writeHead(seen.length % 50 === 0 ? 500 : 200, { 'x-correlation-id': id, 'x-amzn-RequestId': `r-${seen.length}` });
+      res.writeHead(seen.length % 50 === 0 ? 500 : 200, {
+        'x-correlation-id': id,
+        'x-amzn-RequestId': `r-${seen.length}`,
+      });
       res.end('{}');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { port } = server.address() as AddressInfo;
-    const mix = validateMix([{ name: 'a', path: 'random/int' }, { name: 'b', path: 'types' }], 'test');
+    const mix = validateMix(
+      [
+        { name: 'a', path: 'random/int' },
+        { name: 'b', path: 'types' },
+      ],
+      'test',
+    );
 
     // Act
     const load = await runLoad(`http://127.0.0.1:${port}/bench/`, {

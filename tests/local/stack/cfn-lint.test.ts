@@ -29,7 +29,10 @@ beforeAll(async () => {
   const run = await synthesize({ outdir: join(root, 'run'), context: { runId: 'cfn-lint' } });
   templates.push(run.templatePath);
   const providerArn = 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com';
-  for (const [name, oidcProviderArn] of [['deployer-new-provider', undefined], ['deployer-existing-provider', providerArn]] as const) {
+  for (const [name, oidcProviderArn] of [
+    ['deployer-new-provider', undefined],
+    ['deployer-existing-provider', providerArn],
+  ] as const) {
     const outdir = join(root, name);
     const app = new App({ outdir });
     new DeployerStack(app, DEPLOYER_STACK_NAME, {
@@ -38,7 +41,11 @@ beforeAll(async () => {
       env: { account: '111122223333', region: 'eu-west-1' },
     });
     app.synth();
-    templates.push(...readdirSync(outdir).filter((file) => file.endsWith('.template.json')).map((file) => join(outdir, file)));
+    templates.push(
+      ...readdirSync(outdir)
+        .filter((file) => file.endsWith('.template.json'))
+        .map((file) => join(outdir, file)),
+    );
   }
 });
 
@@ -46,7 +53,8 @@ function cfnLint(files: readonly string[]): Promise<{ code: number; findings: Fi
   return new Promise((resolve, reject) => {
     execFile('cfn-lint', ['--format', 'json', '--', ...files], { timeout: 120_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      if (code < 0) return reject(new Error(`cfn-lint did not run (${error?.message}); install it with: pip install cfn-lint`));
+      if (code < 0)
+        return reject(new Error(`cfn-lint did not run (${error?.message}); install it with: pip install cfn-lint`));
       try {
         resolve({ code, findings: JSON.parse(stdout || '[]') as Finding[], stderr });
       } catch {

@@ -1,21 +1,30 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { handlerLinesQuery, MAX_QUERY_LENGTH, reportLinesQuery } from '../../../stack/log-queries.js';
 import { batchIds } from '../../../harness/correlate/batch.js';
+import { handlerLinesQuery, MAX_QUERY_LENGTH, reportLinesQuery } from '../../../stack/log-queries.js';
 
-const idArb = fc.oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 60 }), fc.constantFrom('a"b', 'back\\slash', '"', '\\'));
+const idArb = fc.oneof(
+  fc.uuid(),
+  fc.string({ minLength: 1, maxLength: 60 }),
+  fc.constantFrom('a"b', 'back\\slash', '"', '\\'),
+);
 
 describe('batchIds (properties)', () => {
   it('keeps every query under the size limit and puts every id in exactly one batch, in order', () => {
     fc.assert(
-      fc.property(fc.array(idArb, { maxLength: 1500 }), fc.integer({ min: 300, max: MAX_QUERY_LENGTH }), fc.constantFrom(handlerLinesQuery, reportLinesQuery), (ids, maxChars, build) => {
-        const batches = batchIds(ids, (batch) => build(batch), maxChars);
-        for (const batch of batches) {
-          expect(batch.length).toBeGreaterThan(0);
-          expect(build(batch).length).toBeLessThanOrEqual(maxChars);
-        }
-        expect(batches.flat()).toEqual(ids);
-      }),
+      fc.property(
+        fc.array(idArb, { maxLength: 1500 }),
+        fc.integer({ min: 300, max: MAX_QUERY_LENGTH }),
+        fc.constantFrom(handlerLinesQuery, reportLinesQuery),
+        (ids, maxChars, build) => {
+          const batches = batchIds(ids, (batch) => build(batch), maxChars);
+          for (const batch of batches) {
+            expect(batch.length).toBeGreaterThan(0);
+            expect(build(batch).length).toBeLessThanOrEqual(maxChars);
+          }
+          expect(batches.flat()).toEqual(ids);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ColdState, groupBy, joinLogs, type SampledRequest, toHandlerLine, toReportLine } from '../../../harness/correlate/join.js';
+import {
+  ColdState,
+  groupBy,
+  joinLogs,
+  type SampledRequest,
+  toHandlerLine,
+  toReportLine,
+} from '../../../harness/correlate/join.js';
 import type { InsightsRow } from '../../../harness/target/target.js';
 
 /** What happened to one sent request in the logs: lines written, REPORTs written, and whether the handler answered. */
@@ -23,7 +30,12 @@ function handlerRow(correlationId: string, awsRequestId: string, cold: boolean):
 }
 
 function reportRow(requestId: string, cold: boolean): InsightsRow {
-  const row: InsightsRow = { '@requestId': requestId, '@duration': '2.25', '@billedDuration': '3', '@maxMemoryUsed': '7.0E7' };
+  const row: InsightsRow = {
+    '@requestId': requestId,
+    '@duration': '2.25',
+    '@billedDuration': '3',
+    '@maxMemoryUsed': '7.0E7',
+  };
   if (cold) row['@initDuration'] = '150.5';
   return row;
 }
@@ -55,7 +67,11 @@ describe('joinLogs (properties, CONTRIBUTING.md#promises-the-tests-pin)', () => 
           if (fate.handlerLines > 0) census.set(id, fate.handlerLines);
           for (let k = 0; k < fate.reportLines; k++) reportRows.push(reportRow(`aws-${i}-0`, fate.cold));
           if (!fate.sampled) return;
-          sampled.push({ index: i, correlationId: id, notExpected: fate.answered ? undefined : 'no response (timeout)' });
+          sampled.push({
+            index: i,
+            correlationId: id,
+            notExpected: fate.answered ? undefined : 'no response (timeout)',
+          });
           if (!fate.answered) {
             truth.notExpected++;
             return;
@@ -73,12 +89,25 @@ describe('joinLogs (properties, CONTRIBUTING.md#promises-the-tests-pin)', () => 
           census.set(`ghost-${k}`, lines);
           foreignLines += lines;
         });
-        const handlerLines = groupBy(shuffle(handlerRows, seed).map((r) => toHandlerLine(r)!), (l) => l.correlationId);
-        const reportLines = groupBy(shuffle(reportRows, seed + 1).map((r) => toReportLine(r)!), (l) => l.requestId);
+        const handlerLines = groupBy(
+          shuffle(handlerRows, seed).map((r) => toHandlerLine(r)!),
+          (l) => l.correlationId,
+        );
+        const reportLines = groupBy(
+          shuffle(reportRows, seed + 1).map((r) => toReportLine(r)!),
+          (l) => l.requestId,
+        );
         const sentIds = new Set(fates.map((_, i) => `cid-${i}`));
 
         // Act
-        const result = joinLogs({ sampled: shuffle([...sampled], seed + 2), handlerLines, reportLines, census, sentIds, requestCount: fates.length });
+        const result = joinLogs({
+          sampled: shuffle([...sampled], seed + 2),
+          handlerLines,
+          reportLines,
+          census,
+          sentIds,
+          requestCount: fates.length,
+        });
 
         // Assess
         expect(result.sampled).toBe(sampled.length);
@@ -95,7 +124,9 @@ describe('joinLogs (properties, CONTRIBUTING.md#promises-the-tests-pin)', () => 
           const fate = fates[request.index]!;
           const isMatched = fate.handlerLines === 1 && fate.reportLines === 1;
           expect(Number.isFinite(result.lambdaDurationMs[request.index]!)).toBe(isMatched);
-          expect(result.coldState[request.index]).toBe(isMatched ? (fate.cold ? ColdState.Cold : ColdState.Warm) : ColdState.Unknown);
+          expect(result.coldState[request.index]).toBe(
+            isMatched ? (fate.cold ? ColdState.Cold : ColdState.Warm) : ColdState.Unknown,
+          );
           expect(Number.isFinite(result.initDurationMs[request.index]!)).toBe(isMatched && fate.cold);
         }
       }),
@@ -105,21 +136,33 @@ describe('joinLogs (properties, CONTRIBUTING.md#promises-the-tests-pin)', () => 
 
   it('matches each sent id at most once, whatever the order of the rows', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 1, maxLength: 50 }), fc.integer(), (copies, seed) => {
-        const rows = copies.flatMap((n, i) => Array.from({ length: n }, () => handlerRow(`cid-${i}`, `aws-${i}`, false)));
-        const reports = copies.map((_, i) => reportRow(`aws-${i}`, false));
-        const result = joinLogs({
-          sampled: copies.map((_, i) => ({ index: i, correlationId: `cid-${i}`, notExpected: undefined })),
-          handlerLines: groupBy(shuffle(rows, seed).map((r) => toHandlerLine(r)!), (l) => l.correlationId),
-          reportLines: groupBy(reports.map((r) => toReportLine(r)!), (l) => l.requestId),
-          census: undefined,
-          sentIds: new Set(),
-          requestCount: copies.length,
-        });
-        expect(result.matched).toBe(copies.filter((n) => n === 1).length);
-        expect(result.awsRequestIds.size).toBe(result.matched);
-        expect(result.unexpected).toBeUndefined();
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 1, maxLength: 50 }),
+        fc.integer(),
+        (copies, seed) => {
+          const rows = copies.flatMap((n, i) =>
+            Array.from({ length: n }, () => handlerRow(`cid-${i}`, `aws-${i}`, false)),
+          );
+          const reports = copies.map((_, i) => reportRow(`aws-${i}`, false));
+          const result = joinLogs({
+            sampled: copies.map((_, i) => ({ index: i, correlationId: `cid-${i}`, notExpected: undefined })),
+            handlerLines: groupBy(
+              shuffle(rows, seed).map((r) => toHandlerLine(r)!),
+              (l) => l.correlationId,
+            ),
+            reportLines: groupBy(
+              reports.map((r) => toReportLine(r)!),
+              (l) => l.requestId,
+            ),
+            census: undefined,
+            sentIds: new Set(),
+            requestCount: copies.length,
+          });
+          expect(result.matched).toBe(copies.filter((n) => n === 1).length);
+          expect(result.awsRequestIds.size).toBe(result.matched);
+          expect(result.unexpected).toBeUndefined();
+        },
+      ),
       { numRuns: 200 },
     );
   });

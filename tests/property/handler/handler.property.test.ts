@@ -30,12 +30,53 @@ const INTERNAL_MARKERS = ['/work', 'node_modules', 'file://', process.cwd(), dir
 const STACK_FRAME = /\bat (?:[^\s()]+ )?\(?(?:\/|file:|node:)[^\s)]*:\d+:\d+/;
 
 const rawValue = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(
-    '1', '0', '5', '1000', '1001', '-1', '1 ', '', '1e3', 'abc', '0.25', '4', '7', '16', '256', '257',
-    'hex', 'base64', 'alpha', 'iso', 'epoch', 'epoch_ms', 'rgb', 'hsl', 'a,b,c', '1,2,3', '0,0', 'x,,y',
-    '3d6+2', '3d6 2', 'd%', '2024-01-01', '2024-02-30', '2031-01-01T00:00:00Z', '😀', '"', '\ud800', '\n',
-    '/work/main', 'node_modules', '9007199254740992', '-9007199254740991',
-  ) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      '1',
+      '0',
+      '5',
+      '1000',
+      '1001',
+      '-1',
+      '1 ',
+      '',
+      '1e3',
+      'abc',
+      '0.25',
+      '4',
+      '7',
+      '16',
+      '256',
+      '257',
+      'hex',
+      'base64',
+      'alpha',
+      'iso',
+      'epoch',
+      'epoch_ms',
+      'rgb',
+      'hsl',
+      'a,b,c',
+      '1,2,3',
+      '0,0',
+      'x,,y',
+      '3d6+2',
+      '3d6 2',
+      'd%',
+      '2024-01-01',
+      '2024-02-30',
+      '2031-01-01T00:00:00Z',
+      '😀',
+      '"',
+      '\ud800',
+      '\n',
+      '/work/main',
+      'node_modules',
+      '9007199254740992',
+      '-9007199254740991',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 24 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
   { weight: 1, arbitrary: fc.integer({ min: -2000, max: 2000 }).map(String) },
@@ -44,8 +85,14 @@ const rawValue = fc.oneof(
 const queryMaps = fc
   .tuple(
     fc.dictionary(
-      fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...PARAM_NAMES) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }),
-      fc.oneof({ weight: 9, arbitrary: rawValue.map((value) => [value]) }, { weight: 1, arbitrary: fc.array(rawValue, { minLength: 2, maxLength: 3 }) }),
+      fc.oneof(
+        { weight: 9, arbitrary: fc.constantFrom(...PARAM_NAMES) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+      ),
+      fc.oneof(
+        { weight: 9, arbitrary: rawValue.map((value) => [value]) },
+        { weight: 1, arbitrary: fc.array(rawValue, { minLength: 2, maxLength: 3 }) },
+      ),
       { maxKeys: 3 },
     ),
     fc.constantFrom('consistent', 'consistent', 'consistent', 'null', 'single-only', 'multi-only', 'mismatched'),
@@ -71,21 +118,43 @@ const queryMaps = fc
 
 const headerName = fc.oneof(
   fc.constantFrom(
-    'accept', 'Accept', 'ACCEPT', 'content-type', 'Content-Type', 'CoNtEnT-TyPe', 'x-correlation-id',
-    'X-Correlation-Id', 'X-CORRELATION-ID', 'Authorization', 'cookie', 'Host',
+    'accept',
+    'Accept',
+    'ACCEPT',
+    'content-type',
+    'Content-Type',
+    'CoNtEnT-TyPe',
+    'x-correlation-id',
+    'X-Correlation-Id',
+    'X-CORRELATION-ID',
+    'Authorization',
+    'cookie',
+    'Host',
   ),
   fc.string({ maxLength: 12 }),
 );
 const headerValue = fc.oneof(
   fc.constantFrom(
-    'application/json', 'text/plain', 'text/csv', 'text/*;q=0.5, text/csv', '*/*', 'application/xml',
-    'application/json; charset=utf-8', 'application/vnd.api+json', 'garbage;;q=x', 'a'.repeat(65), 'run-1.ok_id',
+    'application/json',
+    'text/plain',
+    'text/csv',
+    'text/*;q=0.5, text/csv',
+    '*/*',
+    'application/xml',
+    'application/json; charset=utf-8',
+    'application/vnd.api+json',
+    'garbage;;q=x',
+    'a'.repeat(65),
+    'run-1.ok_id',
   ),
   fc.uuid(),
   fc.string({ maxLength: 70 }),
 );
 const headerMaps = fc
-  .tuple(fc.dictionary(headerName, headerValue, { maxKeys: 5 }), fc.constantFrom('consistent', 'consistent', 'multi-extra', 'single-only', 'null'))
+  .tuple(
+    fc.dictionary(headerName, headerValue, { maxKeys: 5 }),
+    fc.constantFrom('consistent', 'consistent', 'multi-extra', 'single-only', 'null'),
+  )
   .map(([headers, shape]) => {
     const multi = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
     if (shape === 'multi-extra') for (const key of Object.keys(multi)) multi[key]!.unshift('first');
@@ -96,10 +165,19 @@ const headerMaps = fc
 
 const fieldSpec = fc
   .tuple(
-    fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...TYPE_NAMES) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
+    fc.oneof(
+      { weight: 5, arbitrary: fc.constantFrom(...TYPE_NAMES) },
+      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
+    ),
     fc.dictionary(
       fc.constantFrom(...PARAM_NAMES),
-      fc.oneof(fc.integer({ min: -10, max: 300 }), fc.double(), rawValue, fc.array(rawValue, { maxLength: 4 }), fc.jsonValue({ maxDepth: 2 })),
+      fc.oneof(
+        fc.integer({ min: -10, max: 300 }),
+        fc.double(),
+        rawValue,
+        fc.array(rawValue, { maxLength: 4 }),
+        fc.jsonValue({ maxDepth: 2 }),
+      ),
       { maxKeys: 3 },
     ),
   )
@@ -109,7 +187,14 @@ const recordsBody = fc.record(
     count: fc.oneof(fc.integer({ min: -2, max: 1002 }), fc.jsonValue({ maxDepth: 1 })),
     seed: fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.jsonValue({ maxDepth: 1 })),
     fields: fc.oneof(
-      { weight: 5, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom('id', 'age', 'name', '__proto__', 'toJSON'), fc.string({ maxLength: 6 })), fieldSpec, { maxKeys: 4 }) },
+      {
+        weight: 5,
+        arbitrary: fc.dictionary(
+          fc.oneof(fc.constantFrom('id', 'age', 'name', '__proto__', 'toJSON'), fc.string({ maxLength: 6 })),
+          fieldSpec,
+          { maxKeys: 4 },
+        ),
+      },
       { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
     ),
     extra: fc.jsonValue({ maxDepth: 1 }),
@@ -120,20 +205,55 @@ const bodyText = fc.oneof(
   { weight: 6, arbitrary: recordsBody.map((body) => JSON.stringify(body)) },
   { weight: 2, arbitrary: fc.json({ maxDepth: 3 }) },
   { weight: 2, arbitrary: fc.string({ maxLength: 200 }) },
-  { weight: 2, arbitrary: fc.constantFrom('x'.repeat(16_385), `{"fields":{"n":{"type":"int"}}}${' '.repeat(16_400)}`, 'é'.repeat(8_193)) },
-  { weight: 1, arbitrary: fc.constantFrom('[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]', '{"fields":{"a":{"type":"int"}}}', '{"count":1000,"fields":{"s":{"type":"string","length":256}}}') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'x'.repeat(16_385),
+      `{"fields":{"n":{"type":"int"}}}${' '.repeat(16_400)}`,
+      'é'.repeat(8_193),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]',
+      '{"fields":{"a":{"type":"int"}}}',
+      '{"count":1000,"fields":{"s":{"type":"string","length":256}}}',
+    ),
+  },
 );
 const bodies = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ body: null, isBase64Encoded: false }) },
   { weight: 6, arbitrary: bodyText.map((body) => ({ body, isBase64Encoded: false })) },
-  { weight: 2, arbitrary: bodyText.map((body) => ({ body: Buffer.from(body).toString('base64'), isBase64Encoded: true })) },
+  {
+    weight: 2,
+    arbitrary: bodyText.map((body) => ({ body: Buffer.from(body).toString('base64'), isBase64Encoded: true })),
+  },
   { weight: 1, arbitrary: fc.record({ body: fc.string({ maxLength: 60 }), isBase64Encoded: fc.constant(true) }) },
-  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ body: Buffer.from(bytes).toString('base64'), isBase64Encoded: true })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .uint8Array({ maxLength: 64 })
+      .map((bytes) => ({ body: Buffer.from(bytes).toString('base64'), isBase64Encoded: true })),
+  },
 );
 
 const paths = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...TYPE_NAMES).map((type) => `/random/${type}`) },
-  { weight: 3, arbitrary: fc.constantFrom('/', '/types', '/random', '/random/', '/types/', '/random/int/x', '//random/int', '/work/main', '') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '/',
+      '/types',
+      '/random',
+      '/random/',
+      '/types/',
+      '/random/int/x',
+      '//random/int',
+      '/work/main',
+      '',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 30 }).map((rest) => `/random/${rest}`) },
   { weight: 1, arbitrary: fc.string({ maxLength: 30 }).map((rest) => `/${rest}`) },
 );
@@ -160,7 +280,14 @@ function toEvent(parts: {
 }
 
 const anyEvents = fc
-  .record({ method: methods, path: paths, query: queryMaps, headers: headerMaps, body: bodies, forceJson: fc.boolean() })
+  .record({
+    method: methods,
+    path: paths,
+    query: queryMaps,
+    headers: headerMaps,
+    body: bodies,
+    forceJson: fc.boolean(),
+  })
   .map(toEvent);
 // POST /random is one route of many, but most of the body handling lives behind it.
 const postEvents = fc
@@ -177,7 +304,8 @@ const events = fc.oneof({ weight: 3, arbitrary: anyEvents }, { weight: 1, arbitr
 
 /** Everything the client sent, as text, to tell echoed input apart from leaked internals. */
 function sentText(event: APIGatewayProxyEvent): string {
-  const decoded = event.isBase64Encoded && typeof event.body === 'string' ? Buffer.from(event.body, 'base64').toString('utf8') : '';
+  const decoded =
+    event.isBase64Encoded && typeof event.body === 'string' ? Buffer.from(event.body, 'base64').toString('utf8') : '';
   return JSON.stringify(event) + decoded + String(event.body);
 }
 

@@ -13,7 +13,11 @@ const GROUP = '/aws/lambda/prop';
 const T0 = Date.UTC(2024, 4, 1);
 
 // A value of field `v`: an integer, a word of letters (sorts as text), or missing.
-const vValue = fc.oneof(fc.integer({ min: -50, max: 50 }), fc.stringMatching(/^[a-zA-Z]{1,4}$/), fc.constant(undefined));
+const vValue = fc.oneof(
+  fc.integer({ min: -50, max: 50 }),
+  fc.stringMatching(/^[a-zA-Z]{1,4}$/),
+  fc.constant(undefined),
+);
 
 interface Generated {
   readonly offsetMs: number;
@@ -21,7 +25,11 @@ interface Generated {
   readonly v: number | string | undefined;
 }
 
-const generatedEvent = fc.record({ offsetMs: fc.integer({ min: 0, max: 5_000 }), stream: fc.constantFrom('s1', 's2'), v: vValue });
+const generatedEvent = fc.record({
+  offsetMs: fc.integer({ min: 0, max: 5_000 }),
+  stream: fc.constantFrom('s1', 's2'),
+  v: vValue,
+});
 const events = fc.array(generatedEvent, { maxLength: 60 });
 
 function toEvents(generated: readonly Generated[]): LocatedEvent[] {
@@ -151,7 +159,17 @@ describe('engine properties', () => {
     '{"status":503',
   );
   const message = fc.oneof(
-    fc.record({ body: json, prefix: fc.constantFrom('', ' ', 'text before ', '2024-05-01T00:00:00.000Z\t76269889-7d50-4d6d-a3f1-9b4f5322f47c\tINFO\t') }).map(({ body, prefix }) => `${prefix}${body}`),
+    fc
+      .record({
+        body: json,
+        prefix: fc.constantFrom(
+          '',
+          ' ',
+          'text before ',
+          '2024-05-01T00:00:00.000Z\t76269889-7d50-4d6d-a3f1-9b4f5322f47c\tINFO\t',
+        ),
+      })
+      .map(({ body, prefix }) => `${prefix}${body}`),
     fc.constantFrom(
       'REPORT RequestId: 76269889-7d50-4d6d-a3f1-9b4f5322f47c\tDuration: 2.00 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t',
       'START RequestId: 76269889-7d50-4d6d-a3f1-9b4f5322f47c Version: $LATEST',
@@ -184,7 +202,13 @@ describe('engine properties', () => {
           ingestionTime: T0,
           message: text,
         };
-        const matched = queryEvents({ queryString: `${query} | stats count(*) as n`, events: [event], startTimeMs: T0, endTimeMs: T0 }).rows.length === 1;
+        const matched =
+          queryEvents({
+            queryString: `${query} | stats count(*) as n`,
+            events: [event],
+            startTimeMs: T0,
+            endTimeMs: T0,
+          }).rows.length === 1;
         const check = buildLinePrefilter(compileQuery(parseQuery(query)).eventFilters, query);
         if (matched) expect(check === null || check(formatStoredEvent(event), lambda)).toBe(true);
       }),
@@ -193,7 +217,10 @@ describe('engine properties', () => {
   });
 
   test('the pre-check rejects lines: it is not a no-op', () => {
-    const check = buildLinePrefilter(compileQuery(parseQuery('filter status >= 500')).eventFilters, 'filter status >= 500');
+    const check = buildLinePrefilter(
+      compileQuery(parseQuery('filter status >= 500')).eventFilters,
+      'filter status >= 500',
+    );
     const line = (message: string) => formatStoredEvent({ timestamp: T0, ingestionTime: T0, message });
     expect(check?.(line('{"status":200,"path":"x"}'), true)).toBe(false);
     expect(check?.(line('{"a":{"status":600}}'), true)).toBe(false);

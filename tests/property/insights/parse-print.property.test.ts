@@ -15,7 +15,9 @@ function shape(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([key]) => key !== 'span' && key !== 'text' && key !== 'quoted' && !(key === 'source' && 'commands' in value))
+        .filter(
+          ([key]) => key !== 'span' && key !== 'text' && key !== 'quoted' && !(key === 'source' && 'commands' in value),
+        )
         .map(([key, v]) => [key, shape(v)]),
     );
   }
@@ -26,16 +28,33 @@ const identifier = fc.stringMatching(/^[A-Za-z_@][A-Za-z0-9_@.]{0,8}$/).filter((
 // Any field name without a backtick or a line break: printed in backticks when it is not a plain identifier.
 const fieldName = fc.oneof(identifier, fc.stringMatching(/^[^`\n\r]{1,10}$/));
 const field = fieldName.map((name): Expr => ({ kind: 'field', name, quoted: false, span: NO_SPAN }));
-const number = fc.stringMatching(/^\d{1,4}(\.\d{1,3})?$/).map((raw): Expr => ({ kind: 'number', value: Number(raw), raw, span: NO_SPAN }));
-const string = fc.string({ maxLength: 12 }).map((value): Expr & { kind: 'string' } => ({ kind: 'string', value, span: NO_SPAN }));
+const number = fc
+  .stringMatching(/^\d{1,4}(\.\d{1,3})?$/)
+  .map((raw): Expr => ({ kind: 'number', value: Number(raw), raw, span: NO_SPAN }));
+const string = fc
+  .string({ maxLength: 12 })
+  .map((value): Expr & { kind: 'string' } => ({ kind: 'string', value, span: NO_SPAN }));
 const units: PeriodUnit[] = ['ms', 's', 'm', 'h', 'd', 'w', 'mo', 'q', 'y'];
 const period = fc
   .record({ amount: fc.integer({ min: 1, max: 90 }), unit: fc.constantFrom(...units) })
   .map(({ amount, unit }): Expr => ({ kind: 'period', amount, unit, raw: `${amount}${unit}`, span: NO_SPAN }));
 const regex = fc
-  .record({ source: fc.stringMatching(/^[A-Za-z0-9 .*+?^$|(){}:/-]{0,10}$/), flags: fc.subarray(['i', 'm', 's']).map((f) => f.join('')) })
+  .record({
+    source: fc.stringMatching(/^[A-Za-z0-9 .*+?^$|(){}:/-]{0,10}$/),
+    flags: fc.subarray(['i', 'm', 's']).map((f) => f.join('')),
+  })
   .map(({ source, flags }): Expr & { kind: 'regex' } => ({ kind: 'regex', source, flags, span: NO_SPAN }));
-const functionName = fc.constantFrom('abs', 'concat', 'count', 'bin', 'ispresent', 'pct', 'coalesce', 'substr', 'tomillis');
+const functionName = fc.constantFrom(
+  'abs',
+  'concat',
+  'count',
+  'bin',
+  'ispresent',
+  'pct',
+  'coalesce',
+  'substr',
+  'tomillis',
+);
 
 const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
   expr: fc.oneof(
@@ -43,7 +62,9 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
     field,
     number,
     string,
-    fc.record({ op: fc.constantFrom('-' as const, 'not' as const), operand: tie('expr') }).map((u): Expr => ({ kind: 'unary', ...u, span: NO_SPAN })),
+    fc
+      .record({ op: fc.constantFrom('-' as const, 'not' as const), operand: tie('expr') })
+      .map((u): Expr => ({ kind: 'unary', ...u, span: NO_SPAN })),
     fc
       .record({
         op: fc.constantFrom('+', '-', '*', '/', '%', '^', '=', '!=', '<', '<=', '>', '>=', 'and', 'or' as const),
@@ -52,34 +73,67 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
       })
       .map((b): Expr => ({ kind: 'binary', ...(b as { op: '+' }), left: b.left, right: b.right, span: NO_SPAN })),
     fc
-      .record({ op: fc.constantFrom('like' as const, '=~' as const), negated: fc.boolean(), subject: tie('expr'), pattern: fc.oneof(string, regex) })
+      .record({
+        op: fc.constantFrom('like' as const, '=~' as const),
+        negated: fc.boolean(),
+        subject: tie('expr'),
+        pattern: fc.oneof(string, regex),
+      })
       // `not` only goes with `like` (there is no `not =~`).
       .map((m): Expr => ({ kind: 'match', ...m, negated: m.op === 'like' && m.negated, span: NO_SPAN })),
     fc
       .record({ negated: fc.boolean(), subject: tie('expr'), items: fc.array(tie('expr'), { maxLength: 3 }) })
       .map((i): Expr => ({ kind: 'in', ...i, span: NO_SPAN })),
     fc
-      .record({ name: functionName, args: fc.oneof(fc.array(fc.oneof(tie('expr'), period), { maxLength: 3 }), fc.constant([{ kind: 'star', span: NO_SPAN } as Expr])) })
+      .record({
+        name: functionName,
+        args: fc.oneof(
+          fc.array(fc.oneof(tie('expr'), period), { maxLength: 3 }),
+          fc.constant([{ kind: 'star', span: NO_SPAN } as Expr]),
+        ),
+      })
       .map(({ name, args }): Expr => ({ kind: 'call', name, rawName: name, args, span: NO_SPAN })),
   ),
 }));
 
 const alias = fieldName.map((name) => ({ name, span: NO_SPAN }));
-const projection = fc.record({ expr, alias: fc.option(alias, { nil: null }) }).map((p): Projection => ({ ...p, text: '' }));
+const projection = fc
+  .record({ expr, alias: fc.option(alias, { nil: null }) })
+  .map((p): Projection => ({ ...p, text: '' }));
 const fieldRef = fieldName.map((name) => ({ kind: 'field' as const, name, quoted: false, span: NO_SPAN }));
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('fields' as const, 'display' as const), items: fc.array(projection, { minLength: 1, maxLength: 3 }) }).map((c) => ({ ...c, span: NO_SPAN })),
+  fc
+    .record({
+      kind: fc.constantFrom('fields' as const, 'display' as const),
+      items: fc.array(projection, { minLength: 1, maxLength: 3 }),
+    })
+    .map((c) => ({ ...c, span: NO_SPAN })),
   expr.map((e): Command => ({ kind: 'filter', expr: e, span: NO_SPAN })),
   fc
     .record({ items: fc.array(projection, { minLength: 1, maxLength: 3 }), by: fc.array(projection, { maxLength: 2 }) })
     .map((s): Command => ({ kind: 'stats', ...s, span: NO_SPAN })),
   fc
-    .array(fc.record({ expr, order: fc.constantFrom('asc' as const, 'desc' as const), explicitOrder: fc.boolean() }), { minLength: 1, maxLength: 3 })
-    .map((keys): Command => ({ kind: 'sort', keys: keys.map((k) => (k.explicitOrder ? k : { ...k, order: 'asc' })), span: NO_SPAN })),
+    .array(fc.record({ expr, order: fc.constantFrom('asc' as const, 'desc' as const), explicitOrder: fc.boolean() }), {
+      minLength: 1,
+      maxLength: 3,
+    })
+    .map(
+      (keys): Command => ({
+        kind: 'sort',
+        keys: keys.map((k) => (k.explicitOrder ? k : { ...k, order: 'asc' })),
+        span: NO_SPAN,
+      }),
+    ),
   fc.integer({ min: 1, max: 100_000 }).map((count): Command => ({ kind: 'limit', count, span: NO_SPAN })),
   fc
-    .record({ field: fc.option(fieldRef, { nil: null }), glob: fc.boolean(), pattern: string, regex, aliases: fc.array(alias, { minLength: 1, maxLength: 3 }) })
+    .record({
+      field: fc.option(fieldRef, { nil: null }),
+      glob: fc.boolean(),
+      pattern: string,
+      regex,
+      aliases: fc.array(alias, { minLength: 1, maxLength: 3 }),
+    })
     .map(
       (p): Command => ({
         kind: 'parse',
@@ -89,7 +143,9 @@ const command: fc.Arbitrary<Command> = fc.oneof(
         span: NO_SPAN,
       }),
     ),
-  fc.array(fieldRef, { minLength: 1, maxLength: 3 }).map((fields): Command => ({ kind: 'dedup', fields, span: NO_SPAN })),
+  fc
+    .array(fieldRef, { minLength: 1, maxLength: 3 })
+    .map((fields): Command => ({ kind: 'dedup', fields, span: NO_SPAN })),
 );
 
 const query = fc.array(command, { minLength: 1, maxLength: 4 }).map((commands): Query => ({ source: '', commands }));

@@ -11,22 +11,31 @@ const sampleArb = fc.record({
 describe('chart buckets (properties)', () => {
   it('count every sample once and give each bucket the nearest-rank p50 and p99 of its own samples', () => {
     fc.assert(
-      fc.property(fc.array(sampleArb, { maxLength: 500 }), fc.double({ min: 0, max: 180, noNaN: true }), (samples, spanSeconds) => {
-        const values = samples.map((s) => s.value);
-        const chart = percentilesOverTime(values, samples.map((s) => s.atSeconds), spanSeconds, 60);
-        const buckets = chart.counts.length;
-        expect(buckets).toBeLessThanOrEqual(60);
-        expect(chart.counts.reduce((a, b) => a + b, 0)).toBe(samples.length);
-        for (let b = 0; b < buckets; b++) {
-          const own = samples
-            .filter((s) => Math.min(buckets - 1, Math.max(0, Math.floor(s.atSeconds / chart.bucketSeconds))) === b)
-            .map((s) => s.value)
-            .sort((x, y) => x - y);
-          expect(chart.counts[b]).toBe(own.length);
-          expect(chart.p50[b]).toBe(nearestRank(own, own.length, 0.5));
-          expect(chart.p99[b]).toBe(nearestRank(own, own.length, 0.99));
-        }
-      }),
+      fc.property(
+        fc.array(sampleArb, { maxLength: 500 }),
+        fc.double({ min: 0, max: 180, noNaN: true }),
+        (samples, spanSeconds) => {
+          const values = samples.map((s) => s.value);
+          const chart = percentilesOverTime(
+            values,
+            samples.map((s) => s.atSeconds),
+            spanSeconds,
+            60,
+          );
+          const buckets = chart.counts.length;
+          expect(buckets).toBeLessThanOrEqual(60);
+          expect(chart.counts.reduce((a, b) => a + b, 0)).toBe(samples.length);
+          for (let b = 0; b < buckets; b++) {
+            const own = samples
+              .filter((s) => Math.min(buckets - 1, Math.max(0, Math.floor(s.atSeconds / chart.bucketSeconds))) === b)
+              .map((s) => s.value)
+              .sort((x, y) => x - y);
+            expect(chart.counts[b]).toBe(own.length);
+            expect(chart.p50[b]).toBe(nearestRank(own, own.length, 0.5));
+            expect(chart.p99[b]).toBe(nearestRank(own, own.length, 0.99));
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -1,9 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nearestRank, PERCENTILE_RANKS, percentilesInPlace, rankIndex, select } from '../../../harness/stats/percentile.js';
+import {
+  nearestRank,
+  PERCENTILE_RANKS,
+  percentilesInPlace,
+  rankIndex,
+  select,
+} from '../../../harness/stats/percentile.js';
 import { summarize } from '../../../harness/stats/summary.js';
 
-const samplesArb = fc.array(fc.double({ min: 0, max: 1e6, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 2000 });
+const samplesArb = fc.array(fc.double({ min: 0, max: 1e6, noNaN: true, noDefaultInfinity: true }), {
+  minLength: 1,
+  maxLength: 2000,
+});
 
 describe('percentiles (properties)', () => {
   it('are monotone: min ≤ p50 ≤ p90 ≤ p95 ≤ p99 ≤ p99.9 ≤ max', () => {
@@ -35,7 +44,10 @@ describe('percentiles (properties)', () => {
   it('ignore NaN and infinities (requests without a response)', () => {
     fc.assert(
       fc.property(samplesArb, fc.integer({ min: 1, max: 50 }), (samples, holes) => {
-        const withHoles = [...samples, ...Array.from({ length: holes }, (_, i) => (i % 2 ? Number.NaN : Number.POSITIVE_INFINITY))];
+        const withHoles = [
+          ...samples,
+          ...Array.from({ length: holes }, (_, i) => (i % 2 ? Number.NaN : Number.POSITIVE_INFINITY)),
+        ];
         expect(summarize(withHoles)).toEqual(summarize(samples));
       }),
       { numRuns: 100 },
@@ -80,7 +92,10 @@ describe('percentiles (properties)', () => {
   it('have at least p·n values at or below them, and fewer than p·n strictly below', () => {
     fc.assert(
       fc.property(samplesArb, fc.constantFrom(...Object.values(PERCENTILE_RANKS)), (samples, p) => {
-        const x = summarize(samples)[Object.entries(PERCENTILE_RANKS).find(([, r]) => r === p)![0] as keyof typeof PERCENTILE_RANKS];
+        const x =
+          summarize(samples)[
+            Object.entries(PERCENTILE_RANKS).find(([, r]) => r === p)![0] as keyof typeof PERCENTILE_RANKS
+          ];
         const n = samples.length;
         expect(samples.filter((v) => v <= x).length).toBeGreaterThanOrEqual(p * n - 1e-6);
         expect(samples.filter((v) => v < x).length).toBeLessThan(p * n + 1e-6);

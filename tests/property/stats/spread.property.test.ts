@@ -4,7 +4,10 @@ import { spreadOf } from '../../../harness/stats/spread.js';
 
 describe('spread over rounds (properties)', () => {
   it('has min ≤ median ≤ max over the finite values, and counts only those', () => {
-    const roundArb = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), fc.constant(Number.NaN));
+    const roundArb = fc.oneof(
+      fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }),
+      fc.constant(Number.NaN),
+    );
     fc.assert(
       fc.property(fc.array(roundArb, { maxLength: 20 }), (values) => {
         const finite = values.filter(Number.isFinite);

@@ -3,8 +3,8 @@ import {
   decideVerdict,
   evaluateSlos,
   type LoadFacts,
-  MIN_SAMPLES,
   type Metrics,
+  MIN_SAMPLES,
   parseSlo,
   type SloResult,
 } from '../../../harness/check/slo.js';
@@ -72,7 +72,9 @@ describe('evaluateSlos', () => {
   };
 
   it('passes, fails and computes the margin in the SLO unit', () => {
-    const [p99, errors] = evaluateSlos([parseSlo('p99<=100ms'), parseSlo('errors<=0.1%')], metrics, { closedLoop: false });
+    const [p99, errors] = evaluateSlos([parseSlo('p99<=100ms'), parseSlo('errors<=0.1%')], metrics, {
+      closedLoop: false,
+    });
     expect(p99).toMatchObject({ status: 'pass', value: 80, margin: 20, n: 500 });
     expect(errors).toMatchObject({ status: 'fail', value: 0.5 });
     expect(errors!.margin).toBeCloseTo(-0.4);
@@ -84,7 +86,9 @@ describe('evaluateSlos', () => {
   });
 
   it('calls a provisional miss inconclusive and a provisional pass a pass', () => {
-    const [missed, met] = evaluateSlos([parseSlo('coverage>=100%'), parseSlo('coverage>=90%')], metrics, { closedLoop: false });
+    const [missed, met] = evaluateSlos([parseSlo('coverage>=100%'), parseSlo('coverage>=90%')], metrics, {
+      closedLoop: false,
+    });
     expect(missed).toMatchObject({ status: 'inconclusive', value: 98, margin: -2 });
     expect(met).toMatchObject({ status: 'pass', margin: 8 });
   });
@@ -121,11 +125,20 @@ describe('decideVerdict', () => {
 
   describe('with a fault of the deployment itself (log events lost to a full disk)', () => {
     const fault = 'the local log store could not write 6 log event(s) (ENOSPC)';
-    const coverage = (status: SloResult['status']): SloResult => ({ slo: parseSlo('coverage>=100%'), status, value: 98, n: 100, margin: -2 });
+    const coverage = (status: SloResult['status']): SloResult => ({
+      slo: parseSlo('coverage>=100%'),
+      status,
+      value: 98,
+      n: 100,
+      margin: -2,
+    });
 
     it('never passes, and says why', () => {
       const verdict = decideVerdict([result('pass'), coverage('pass')], { ...healthy, deploymentFaults: [fault] });
-      expect(verdict).toEqual({ verdict: 'inconclusive', reasons: [`the deployment had a fault, so the run cannot pass: ${fault}`] });
+      expect(verdict).toEqual({
+        verdict: 'inconclusive',
+        reasons: [`the deployment had a fault, so the run cannot pass: ${fault}`],
+      });
     });
 
     it('does not blame a coverage miss on the API, since lost lines look like unlogged requests', () => {
@@ -163,14 +176,21 @@ describe('decideVerdict', () => {
 
   it('fails on the errors SLO even when the rate fell short: every request refused is a failure, not a doubt', () => {
     // Prepare: a dead port: no responses at all, errors 100 % of 100 requests.
-    const [errors, p99] = evaluateSlos([parseSlo('errors<=0.1%'), parseSlo('p99<=100ms')], { errors: { value: 100, n: 100 } }, { closedLoop: false });
+    const [errors, p99] = evaluateSlos(
+      [parseSlo('errors<=0.1%'), parseSlo('p99<=100ms')],
+      { errors: { value: 100, n: 100 } },
+      { closedLoop: false },
+    );
 
     // Act
     const verdict = decideVerdict([errors!, p99!], { responses: 0, sentRatio: 1, achievedRatio: 0 });
 
     // Assess: the latency SLO had no samples, and says so, but the errors SLO decides.
     expect(verdict.verdict).toBe('fail');
-    expect(verdict.reasons).toEqual(['SLO errors<=0.1% missed', `other SLOs not judged: only 0 measured responses (at least ${MIN_SAMPLES} are needed)`]);
+    expect(verdict.reasons).toEqual([
+      'SLO errors<=0.1% missed',
+      `other SLOs not judged: only 0 measured responses (at least ${MIN_SAMPLES} are needed)`,
+    ]);
   });
 
   it('fails on coverage even when the generator lagged, but keeps a latency miss inconclusive then', () => {
@@ -189,7 +209,10 @@ describe('decideVerdict', () => {
 
   it('lists every missed SLO, the timing-independent ones first, when the load can be trusted', () => {
     const coverage: SloResult = { slo: parseSlo('coverage>=100%'), status: 'fail', value: 90, n: 400, margin: -10 };
-    expect(decideVerdict([result('fail'), coverage], healthy).reasons).toEqual(['SLO coverage>=100% missed', 'SLO p99<=100ms missed']);
+    expect(decideVerdict([result('fail'), coverage], healthy).reasons).toEqual([
+      'SLO coverage>=100% missed',
+      'SLO p99<=100ms missed',
+    ]);
   });
 
   it('judges peak runs (no target rate) on their SLOs alone', () => {

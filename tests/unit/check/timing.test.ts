@@ -42,7 +42,13 @@ describe('detectStartBacklog', () => {
     const backlog = detectStartBacklog(measuredLog(latencies), 1_000_000, 5);
 
     // Assess
-    expect(backlog).toMatchObject({ detected: true, leadingSlowRequests: 6, firstLatencyMs: 600, referenceP99Ms: 3, slowMs: 13 });
+    expect(backlog).toMatchObject({
+      detected: true,
+      leadingSlowRequests: 6,
+      firstLatencyMs: 600,
+      referenceP99Ms: 3,
+      slowMs: 13,
+    });
     expect(backlog!.leadingSlowSeconds).toBeCloseTo(0.25, 9);
   });
 
@@ -99,7 +105,11 @@ describe('assessMachine', () => {
 });
 
 describe('latencyDoubts', () => {
-  const clean = { target: 'local', warmupSettle: { waitedMs: 0, boundMs: 10_000, inFlightAtStart: 0 }, startBacklog: undefined } as const;
+  const clean = {
+    target: 'local',
+    warmupSettle: { waitedMs: 0, boundMs: 10_000, inFlightAtStart: 0 },
+    startBacklog: undefined,
+  } as const;
 
   it('has none for a settled warm-up on a quiet machine', () => {
     expect(latencyDoubts({ ...clean, machine: { saturated: false, signals: [] } })).toEqual([]);
@@ -123,7 +133,11 @@ describe('latencyDoubts', () => {
   });
 
   it('calls the same signals on AWS a saturated generator, doubting client latency only', () => {
-    const [doubt] = latencyDoubts({ ...clean, target: 'aws', machine: { saturated: true, signals: ['send lag p99 40.0 ms (limit 20 ms)'] } });
+    const [doubt] = latencyDoubts({
+      ...clean,
+      target: 'aws',
+      machine: { saturated: true, signals: ['send lag p99 40.0 ms (limit 20 ms)'] },
+    });
     expect(doubt).toMatchObject({ code: 'GeneratorSaturated', scopes: CLIENT_LATENCY_SCOPES });
     expect(doubt!.reason).toMatch(/^generator saturated/);
   });

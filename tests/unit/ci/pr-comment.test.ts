@@ -90,7 +90,7 @@ describe('composeCommentBody', () => {
     expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_MAX_CHARS);
     expect(body.startsWith(`${COMMENT_MARKER}\n| request 0 |`)).toBe(true);
     expect(body).toContain('**Report cut:**');
-    expect(body).toContain("step summary");
+    expect(body).toContain('step summary');
     // Cut at a line boundary: the last table row before the note is whole.
     const beforeNote = body.slice(0, body.indexOf('\n\n> **Report cut:**'));
     expect(beforeNote.split('\n').at(-1)).toMatch(/^\| request \d+ \| 9{20} ms \|$/);
@@ -117,7 +117,7 @@ describe('composeCommentBody', () => {
 });
 
 describe('nextPageUrl', () => {
-  it("reads the rel=\"next\" link of GitHub's Link header", () => {
+  it('reads the rel="next" link of GitHub\'s Link header', () => {
     const header =
       '<https://api.github.com/repositories/1/issues/5/comments?per_page=100&page=2>; rel="next", ' +
       '<https://api.github.com/repositories/1/issues/5/comments?per_page=100&page=4>; rel="last"';

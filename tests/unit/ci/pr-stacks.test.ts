@@ -30,8 +30,17 @@ describe('selectPrRunIds', () => {
   });
 
   it('includes stacks still being created, rolled back or half deleted, since all of them must go', () => {
-    const statuses = ['CREATE_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_IN_PROGRESS', 'UPDATE_ROLLBACK_FAILED'];
-    const stacks = statuses.map((status, i) => ({ StackName: `rda-pr-7-${'abcdef0'.slice(0, 6)}${i}`, StackStatus: status }));
+    const statuses = [
+      'CREATE_IN_PROGRESS',
+      'ROLLBACK_COMPLETE',
+      'ROLLBACK_FAILED',
+      'DELETE_IN_PROGRESS',
+      'UPDATE_ROLLBACK_FAILED',
+    ];
+    const stacks = statuses.map((status, i) => ({
+      StackName: `rda-pr-7-${'abcdef0'.slice(0, 6)}${i}`,
+      StackStatus: status,
+    }));
     expect(selectPrRunIds(stacks, 7)).toHaveLength(statuses.length);
   });
 
@@ -49,7 +58,9 @@ describe('selectPrRunIds', () => {
   });
 
   it('skips names under the prefix that are not valid run ids', () => {
-    expect(selectPrRunIds([{ StackName: 'rda-pr-5-', StackStatus: 'CREATE_COMPLETE' }, { StackName: 'rda-pr-5-x--y' }], 5)).toEqual([]);
+    expect(
+      selectPrRunIds([{ StackName: 'rda-pr-5-', StackStatus: 'CREATE_COMPLETE' }, { StackName: 'rda-pr-5-x--y' }], 5),
+    ).toEqual([]);
   });
 
   it('rejects a pull request number that is not one', () => {

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HarnessError } from '../../../harness/errors.js';
 import {
   BRANCH_RUN_ID_PREFIX,
   branchRunId,
@@ -9,6 +8,7 @@ import {
   prRunIdPrefix,
   shortSha,
 } from '../../../harness/ci/run-id.js';
+import { HarnessError } from '../../../harness/errors.js';
 import { RUN_ID_MAX_LENGTH, runIdProblem } from '../../../stack/names.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -54,15 +54,42 @@ describe('prRunId', () => {
   });
 
   it('rejects pull request numbers that are not positive whole numbers, as usage errors', () => {
-    for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 53, '', ' ', '012', '1e3', '12abc', '+4', '0x10', '99999999999999999999']) {
-      expect(codeOf(() => prRunId(bad as number | string, SHA)), String(bad)).toBe('InvalidPrNumber/2');
+    for (const bad of [
+      0,
+      -1,
+      1.5,
+      Number.NaN,
+      2 ** 53,
+      '',
+      ' ',
+      '012',
+      '1e3',
+      '12abc',
+      '+4',
+      '0x10',
+      '99999999999999999999',
+    ]) {
+      expect(
+        codeOf(() => prRunId(bad as number | string, SHA)),
+        String(bad),
+      ).toBe('InvalidPrNumber/2');
     }
     expect(parsePrNumber(' 42 ')).toBe(42);
   });
 
   it('rejects commits that are not 7 to 64 hex digits, as usage errors', () => {
-    for (const bad of ['', 'abc123', 'g123456', '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0', 'main', '$(reboot)']) {
-      expect(codeOf(() => prRunId(1, bad)), bad).toBe('InvalidCommitSha/2');
+    for (const bad of [
+      '',
+      'abc123',
+      'g123456',
+      '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0',
+      'main',
+      '$(reboot)',
+    ]) {
+      expect(
+        codeOf(() => prRunId(1, bad)),
+        bad,
+      ).toBe('InvalidCommitSha/2');
     }
   });
 });

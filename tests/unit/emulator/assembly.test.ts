@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../../harness/errors.js';
 import { readAssembly } from '../../../harness/emulator/assembly.js';
+import { UsageError } from '../../../harness/errors.js';
 import { synthesize } from '../../../stack/build-app.js';
 
 // The emulator runs what the cloud assembly says. One real synthesis of the stack with non-default
@@ -89,13 +89,24 @@ function assembly(): Assembly {
     dir,
     write(template, extra = {}) {
       const artifacts: Record<string, unknown> = {
-        'rda-hand': { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'rda-hand.template.json' } },
+        'rda-hand': {
+          type: 'aws:cloudformation:stack',
+          environment: 'aws://unknown-account/unknown-region',
+          properties: { templateFile: 'rda-hand.template.json' },
+        },
       };
       if (extra.assetsManifest) {
         artifacts['rda-hand.assets'] = { type: 'cdk:asset-manifest', properties: { file: 'rda-hand.assets.json' } };
         fs.writeFileSync(
           path.join(dir, 'rda-hand.assets.json'),
-          JSON.stringify({ files: { abc123: { source: { path: 'asset.abc123', packaging: 'zip' }, destinations: { d: { objectKey: 'abc123.zip' } } } } }),
+          JSON.stringify({
+            files: {
+              abc123: {
+                source: { path: 'asset.abc123', packaging: 'zip' },
+                destinations: { d: { objectKey: 'abc123.zip' } },
+              },
+            },
+          }),
         );
       }
       fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts }));
@@ -106,9 +117,27 @@ function assembly(): Assembly {
 }
 
 /** A template in the shape of the real stack, with hooks to change any part. */
-function template(change: (resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }>) => void = () => {}) {
+function template(
+  change: (
+    resources: Record<
+      string,
+      { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }
+    >,
+  ) => void = () => {},
+) {
   const uri = {
-    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, ':lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': ['Fn', 'Arn'] }, '/invocations']],
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':apigateway:',
+        { Ref: 'AWS::Region' },
+        ':lambda:path/2015-03-31/functions/',
+        { 'Fn::GetAtt': ['Fn', 'Arn'] },
+        '/invocations',
+      ],
+    ],
   };
   const resources = {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a JS template
@@ -123,8 +152,13 @@ function template(change: (resources: Record<string, { Type: string; Properties:
         Environment: {
           Variables: {
             GROUP: { Ref: 'Logs' },
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a JS template
-            WHERE: { 'Fn::Sub': ['${AWS::Region}/${Name}/${!Literal}', { Name: { 'Fn::Select': [1, { 'Fn::Split': [',', 'a,b,c'] }] } }] },
+            WHERE: {
+              'Fn::Sub': [
+                // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a JS template
+                '${AWS::Region}/${Name}/${!Literal}',
+                { Name: { 'Fn::Select': [1, { 'Fn::Split': [',', 'a,b,c'] }] } },
+              ],
+            },
             GROUP_ARN: { 'Fn::GetAtt': ['Logs', 'Arn'] },
           },
         },
@@ -133,20 +167,46 @@ function template(change: (resources: Record<string, { Type: string; Properties:
       Metadata: { 'aws:asset:path': 'asset.abc123', 'aws:asset:property': 'Code' } as Record<string, unknown>,
     },
     Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'api', BinaryMediaTypes: ['image~1png', '*~1*'] } },
-    Items: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] }, PathPart: 'items', RestApiId: { Ref: 'Api' } } },
-    Item: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { Ref: 'Items' }, PathPart: '{id}', RestApiId: { Ref: 'Api' } } },
+    Items: {
+      Type: 'AWS::ApiGateway::Resource',
+      Properties: {
+        ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] },
+        PathPart: 'items',
+        RestApiId: { Ref: 'Api' },
+      },
+    },
+    Item: {
+      Type: 'AWS::ApiGateway::Resource',
+      Properties: { ParentId: { Ref: 'Items' }, PathPart: '{id}', RestApiId: { Ref: 'Api' } },
+    },
     ItemGet: {
       Type: 'AWS::ApiGateway::Method',
-      Properties: { HttpMethod: 'GET', ResourceId: { Ref: 'Item' }, RestApiId: { Ref: 'Api' }, AuthorizationType: 'NONE', Integration: { Type: 'AWS_PROXY', Uri: uri, TimeoutInMillis: 5000 } },
+      Properties: {
+        HttpMethod: 'GET',
+        ResourceId: { Ref: 'Item' },
+        RestApiId: { Ref: 'Api' },
+        AuthorizationType: 'NONE',
+        Integration: { Type: 'AWS_PROXY', Uri: uri, TimeoutInMillis: 5000 },
+      },
     },
     ItemsPost: {
       Type: 'AWS::ApiGateway::Method',
-      Properties: { HttpMethod: 'POST', ResourceId: { Ref: 'Items' }, RestApiId: { Ref: 'Api' }, Integration: { Type: 'AWS_PROXY', Uri: uri, TimeoutInMillis: 5000 } },
+      Properties: {
+        HttpMethod: 'POST',
+        ResourceId: { Ref: 'Items' },
+        RestApiId: { Ref: 'Api' },
+        Integration: { Type: 'AWS_PROXY', Uri: uri, TimeoutInMillis: 5000 },
+      },
     },
     Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
     Stage: {
       Type: 'AWS::ApiGateway::Stage',
-      Properties: { StageName: 'v1', DeploymentId: { Ref: 'Deployment' }, RestApiId: { Ref: 'Api' }, Variables: { color: 'blue' } },
+      Properties: {
+        StageName: 'v1',
+        DeploymentId: { Ref: 'Deployment' },
+        RestApiId: { Ref: 'Api' },
+        Variables: { color: 'blue' },
+      },
     },
   };
   change(resources as never);
@@ -208,7 +268,9 @@ describe('reading hand-written templates', () => {
   it('names an intrinsic it cannot resolve and where it is', () => {
     const dir = assembly().write(
       template((r) => {
-        (r.Fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.OTHER = { 'Fn::ImportValue': 'shared-thing' };
+        (r.Fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.OTHER = {
+          'Fn::ImportValue': 'shared-thing',
+        };
       }),
     );
     const error = failure(() => readAssembly({ cdkOutDir: dir }));
@@ -260,7 +322,9 @@ describe('reading hand-written templates', () => {
   });
 
   it('says when the assembly, the stack or the asset is missing', () => {
-    expect(failure(() => readAssembly({ cdkOutDir: path.join(os.tmpdir(), 'no-such-cdk-out') })).code).toBe('AssemblyNotFound');
+    expect(failure(() => readAssembly({ cdkOutDir: path.join(os.tmpdir(), 'no-such-cdk-out') })).code).toBe(
+      'AssemblyNotFound',
+    );
     const asm = assembly();
     const dir = asm.write(template());
     const wrong = failure(() => readAssembly({ cdkOutDir: dir, stackArtifactId: 'rda-other' }));

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { clfTime, isUuid, newExtendedRequestId, newLogStreamName, newRequestId, newTraceRoot, stableId } from '../../../harness/emulator/ids.js';
+import {
+  clfTime,
+  isUuid,
+  newExtendedRequestId,
+  newLogStreamName,
+  newRequestId,
+  newTraceRoot,
+  stableId,
+} from '../../../harness/emulator/ids.js';
 
 describe('ids and times in AWS formats', () => {
   it('formats requestTime in CLF (docs/aws-behaviour.md#request-context)', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { billedDurationMs, endLine, initStartLine, reportLine, runtimeExitLine, startLine } from '../../../harness/emulator/platform-lines.js';
+import {
+  billedDurationMs,
+  endLine,
+  initStartLine,
+  reportLine,
+  runtimeExitLine,
+  startLine,
+} from '../../../harness/emulator/platform-lines.js';
 
 const ID = '76269889-7d50-4d6d-a3f1-9b4f5322f47c';
 
@@ -13,26 +20,53 @@ describe('platform lines (docs/aws-behaviour.md#lambda-platform-lines)', () => {
     expect(reportLine({ requestId: ID, durationMs: 14.97, memorySizeMb: 128, maxMemoryUsedMb: 67 })).toBe(
       `REPORT RequestId: ${ID}\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t`,
     );
-    expect(reportLine({ requestId: ID, durationMs: 5.93, memorySizeMb: 128, maxMemoryUsedMb: 67, initDurationMs: 145.69 })).toBe(
+    expect(
+      reportLine({ requestId: ID, durationMs: 5.93, memorySizeMb: 128, maxMemoryUsedMb: 67, initDurationMs: 145.69 }),
+    ).toBe(
       `REPORT RequestId: ${ID}\tDuration: 5.93 ms\tBilled Duration: 6 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\tInit Duration: 145.69 ms\t`,
     );
   });
 
   it('ends a timeout REPORT with Status: timeout, after Init Duration when there is one', () => {
-    expect(reportLine({ requestId: ID, durationMs: 3000, memorySizeMb: 1024, maxMemoryUsedMb: 64, status: { kind: 'timeout' } })).toBe(
+    expect(
+      reportLine({
+        requestId: ID,
+        durationMs: 3000,
+        memorySizeMb: 1024,
+        maxMemoryUsedMb: 64,
+        status: { kind: 'timeout' },
+      }),
+    ).toBe(
       `REPORT RequestId: ${ID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 1024 MB\tMax Memory Used: 64 MB\tStatus: timeout`,
     );
     expect(
-      reportLine({ requestId: ID, durationMs: 3000, memorySizeMb: 1024, maxMemoryUsedMb: 64, initDurationMs: 476.75, status: { kind: 'timeout' } }),
+      reportLine({
+        requestId: ID,
+        durationMs: 3000,
+        memorySizeMb: 1024,
+        maxMemoryUsedMb: 64,
+        initDurationMs: 476.75,
+        status: { kind: 'timeout' },
+      }),
     ).toMatch(/\tInit Duration: 476\.75 ms\tStatus: timeout$/);
   });
 
   it('ends a runtime-exit REPORT with the status and error type', () => {
     expect(
-      reportLine({ requestId: ID, durationMs: 1, memorySizeMb: 128, maxMemoryUsedMb: 16, status: { kind: 'error', errorType: 'Runtime.ExitError' } }),
+      reportLine({
+        requestId: ID,
+        durationMs: 1,
+        memorySizeMb: 128,
+        maxMemoryUsedMb: 16,
+        status: { kind: 'error', errorType: 'Runtime.ExitError' },
+      }),
     ).toMatch(/\tMax Memory Used: 16 MB\tStatus: error\tError Type: Runtime\.ExitError$/);
-    expect(runtimeExitLine(ID, 129, null)).toBe(`RequestId: ${ID} Error: Runtime exited with error: exit status 129\nRuntime.ExitError`);
-    expect(runtimeExitLine(ID, null, 'SIGKILL')).toBe(`RequestId: ${ID} Error: Runtime exited with error: signal: killed\nRuntime.ExitError`);
+    expect(runtimeExitLine(ID, 129, null)).toBe(
+      `RequestId: ${ID} Error: Runtime exited with error: exit status 129\nRuntime.ExitError`,
+    );
+    expect(runtimeExitLine(ID, null, 'SIGKILL')).toBe(
+      `RequestId: ${ID} Error: Runtime exited with error: signal: killed\nRuntime.ExitError`,
+    );
   });
 
   it('prints INIT_START with the runtime version and a 64-hex runtime ARN', () => {

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { buildProxyEvent, headerMaps, isBinaryMediaType, parseQuery, parseRequestTarget } from '../../../harness/emulator/proxy-event.js';
+import {
+  buildProxyEvent,
+  headerMaps,
+  isBinaryMediaType,
+  parseQuery,
+  parseRequestTarget,
+} from '../../../harness/emulator/proxy-event.js';
 
 describe('parseRequestTarget', () => {
   it('takes the stage off the path and keeps it in the context path (docs/aws-behaviour.md#proxy-event, #request-context)', () => {
-    expect(parseRequestTarget('/bench/items/1?x=1', 'bench')).toEqual({ path: '/items/1', contextPath: '/bench/items/1', rawQuery: 'x=1' });
+    expect(parseRequestTarget('/bench/items/1?x=1', 'bench')).toEqual({
+      path: '/items/1',
+      contextPath: '/bench/items/1',
+      rawQuery: 'x=1',
+    });
   });
 
   it('maps the bare stage to the root resource', () => {
@@ -18,7 +28,11 @@ describe('parseRequestTarget', () => {
   });
 
   it('collapses only leading slashes in path and drops the fragment (docs/aws-behaviour.md#proxy-event)', () => {
-    expect(parseRequestTarget('/bench///a//b/#frag', 'bench')).toEqual({ path: '/a//b/', contextPath: '/bench///a//b/', rawQuery: null });
+    expect(parseRequestTarget('/bench///a//b/#frag', 'bench')).toEqual({
+      path: '/a//b/',
+      contextPath: '/bench///a//b/',
+      rawQuery: null,
+    });
     expect(parseRequestTarget('/bench/a?q=1#frag', 'bench')?.rawQuery).toBe('q=1');
   });
 
@@ -76,7 +90,14 @@ describe('buildProxyEvent', () => {
     const event = buildProxyEvent({
       method: 'GET',
       target: { path: '/proxy-value', contextPath: '/stage/proxy-value', rawQuery: 'urlparam=test' },
-      rawHeaders: ['Host', 'abc.execute-api.eu-west-1.amazonaws.com', 'User-Agent', 'python-requests/testing', 'tEsT-HEADeR', 'aValUE'],
+      rawHeaders: [
+        'Host',
+        'abc.execute-api.eu-west-1.amazonaws.com',
+        'User-Agent',
+        'python-requests/testing',
+        'tEsT-HEADeR',
+        'aValUE',
+      ],
       body: null,
       sourceIp: '10.0.0.1',
       resourcePath: '/{proxy+}',
@@ -96,7 +117,11 @@ describe('buildProxyEvent', () => {
       resource: '/{proxy+}',
       path: '/proxy-value',
       httpMethod: 'GET',
-      headers: { Host: 'abc.execute-api.eu-west-1.amazonaws.com', 'User-Agent': 'python-requests/testing', 'tEsT-HEADeR': 'aValUE' },
+      headers: {
+        Host: 'abc.execute-api.eu-west-1.amazonaws.com',
+        'User-Agent': 'python-requests/testing',
+        'tEsT-HEADeR': 'aValUE',
+      },
       multiValueHeaders: {
         Host: ['abc.execute-api.eu-west-1.amazonaws.com'],
         'User-Agent': ['python-requests/testing'],

@@ -10,7 +10,12 @@ function headers(result: unknown, accept?: string, binary: string[] = []): strin
 describe('mapProxyResult (docs/aws-behaviour.md#proxy-response)', () => {
   it('defaults the status to 200 and the content type to application/json', () => {
     const mapped = mapProxyResult({}, undefined, []);
-    expect(mapped).toEqual({ ok: true, statusCode: 200, headers: ['Content-Type', 'application/json'], body: Buffer.alloc(0) });
+    expect(mapped).toEqual({
+      ok: true,
+      statusCode: 200,
+      headers: ['Content-Type', 'application/json'],
+      body: Buffer.alloc(0),
+    });
   });
 
   it('accepts numeric strings as status and rejects anything that is not an HTTP status', () => {
@@ -21,29 +26,39 @@ describe('mapProxyResult (docs/aws-behaviour.md#proxy-response)', () => {
   });
 
   it('names what is malformed', () => {
-    expect(mapProxyResult({ statusCode: 200, wrongValue: 1 }, undefined, [])).toEqual({ ok: false, reason: "unknown key 'wrongValue' in the result" });
-    expect(mapProxyResult('justAString', undefined, [])).toEqual({ ok: false, reason: 'the result is a string, not an object' });
+    expect(mapProxyResult({ statusCode: 200, wrongValue: 1 }, undefined, [])).toEqual({
+      ok: false,
+      reason: "unknown key 'wrongValue' in the result",
+    });
+    expect(mapProxyResult('justAString', undefined, [])).toEqual({
+      ok: false,
+      reason: 'the result is a string, not an object',
+    });
     expect(mapProxyResult(null, undefined, [])).toEqual({ ok: false, reason: 'the result is null, not an object' });
     expect(mapProxyResult({ body: 5 }, undefined, [])).toEqual({ ok: false, reason: 'body is a number, not a string' });
-    expect(mapProxyResult({ headers: { a: { b: 1 } } }, undefined, [])).toEqual({ ok: false, reason: "header 'a' holds a non-scalar value" });
-    expect(mapProxyResult({ isBase64Encoded: 'yes' }, undefined, [])).toEqual({ ok: false, reason: 'isBase64Encoded is not a boolean' });
+    expect(mapProxyResult({ headers: { a: { b: 1 } } }, undefined, [])).toEqual({
+      ok: false,
+      reason: "header 'a' holds a non-scalar value",
+    });
+    expect(mapProxyResult({ isBase64Encoded: 'yes' }, undefined, [])).toEqual({
+      ok: false,
+      reason: 'isBase64Encoded is not a boolean',
+    });
   });
 
   it('merges both header maps case-insensitively, multi values first, without repeating a value', () => {
     expect(
-      headers({ multiValueHeaders: { 'X-Multi': ['a', 'b'] }, headers: { 'x-multi': 'b', 'X-Solo': 1, skipped: null } }),
+      headers({
+        multiValueHeaders: { 'X-Multi': ['a', 'b'] },
+        headers: { 'x-multi': 'b', 'X-Solo': 1, skipped: null },
+      }),
     ).toEqual(['X-Multi', 'a, b', 'X-Solo', '1', 'Content-Type', 'application/json']);
   });
 
   it('keeps a given content type and sends each cookie on its own line', () => {
-    expect(headers({ headers: { 'content-type': 'text/plain' }, multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] } })).toEqual([
-      'Set-Cookie',
-      'a=1',
-      'Set-Cookie',
-      'b=2',
-      'content-type',
-      'text/plain',
-    ]);
+    expect(
+      headers({ headers: { 'content-type': 'text/plain' }, multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] } }),
+    ).toEqual(['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'content-type', 'text/plain']);
   });
 
   it('remaps headers that would break HTTP framing to X-Amzn-Remapped-*', () => {
@@ -75,18 +90,12 @@ describe('mapProxyResult (docs/aws-behaviour.md#proxy-response)', () => {
       [{ statusCode: '199' }, 'statusCode "199" is not an HTTP status'],
     ];
     // Act / Assess
-    for (const [result, reason] of malformed) expect(mapProxyResult(result, undefined, [])).toEqual({ ok: false, reason });
+    for (const [result, reason] of malformed)
+      expect(mapProxyResult(result, undefined, [])).toEqual({ ok: false, reason });
     // What HTTP can carry passes: tabs, Latin-1, numbers and booleans, token punctuation in names.
-    expect(headers({ headers: { "X-Ok!#$%&'*+.^_`|~": 'a\tcafé', 'X-Num': 5, 'X-Bool': false }, statusCode: 200 })).toEqual([
-      "X-Ok!#$%&'*+.^_`|~",
-      'a\tcafé',
-      'X-Num',
-      '5',
-      'X-Bool',
-      'false',
-      'Content-Type',
-      'application/json',
-    ]);
+    expect(
+      headers({ headers: { "X-Ok!#$%&'*+.^_`|~": 'a\tcafé', 'X-Num': 5, 'X-Bool': false }, statusCode: 200 }),
+    ).toEqual(["X-Ok!#$%&'*+.^_`|~", 'a\tcafé', 'X-Num', '5', 'X-Bool', 'false', 'Content-Type', 'application/json']);
   });
 
   it('decodes a base64 body only when Accept or the response type is a binary media type', () => {
@@ -104,7 +113,12 @@ describe('mapProxyResult (docs/aws-behaviour.md#proxy-response)', () => {
 describe('gatewayError (docs/aws-behaviour.md#gateway-errors, #response-headers)', () => {
   it('has the bodies and error types of API Gateway, and no trace header', () => {
     const cases = [
-      ['MissingAuthenticationToken', 403, '{"message":"Missing Authentication Token"}', 'MissingAuthenticationTokenException'],
+      [
+        'MissingAuthenticationToken',
+        403,
+        '{"message":"Missing Authentication Token"}',
+        'MissingAuthenticationTokenException',
+      ],
       ['Throttled', 429, '{"message":"Too Many Requests"}', 'TooManyRequestsException'],
       ['MalformedResponse', 502, '{"message": "Internal server error"}', 'InternalServerErrorException'],
       ['FunctionError', 502, '{"message": "Internal server error"}', undefined],

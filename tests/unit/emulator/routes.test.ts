@@ -32,10 +32,14 @@ describe('RouteTable', () => {
 
   it('reports a known resource without the method separately from an unknown resource', () => {
     expect(resourceOf('DELETE', '/items/42')).toBe('no-method');
-    expect(new RouteTable([{ resourcePath: '/a', resourceId: 'a', methods: ['GET'] }]).match('GET', '/b').kind).toBe('no-resource');
+    expect(new RouteTable([{ resourcePath: '/a', resourceId: 'a', methods: ['GET'] }]).match('GET', '/b').kind).toBe(
+      'no-resource',
+    );
   });
 
   it('refuses a greedy segment that is not the last one', () => {
-    expect(() => new RouteTable([{ resourcePath: '/{proxy+}/x', resourceId: 'x', methods: ['ANY'] }])).toThrow(/must be the last one/);
+    expect(() => new RouteTable([{ resourcePath: '/{proxy+}/x', resourceId: 'x', methods: ['ANY'] }])).toThrow(
+      /must be the last one/,
+    );
   });
 });

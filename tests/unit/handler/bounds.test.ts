@@ -129,7 +129,11 @@ describe('parameter bounds', () => {
 
   it('refuses an unknown parameter, naming it and the allowed ones', () => {
     expect(getType('int', { mn: '1' }).json).toEqual({
-      error: { code: 'InvalidParameter', message: "unknown parameter 'mn' for type int; allowed: min, max", param: 'mn' },
+      error: {
+        code: 'InvalidParameter',
+        message: "unknown parameter 'mn' for type int; allowed: min, max",
+        param: 'mn',
+      },
     });
   });
 

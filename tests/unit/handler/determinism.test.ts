@@ -8,7 +8,10 @@ import { apiEvent, dataOf, getType, invoke, postEvent } from './fixtures.js';
 
 // Query strings that exercise each type; `choice` needs items.
 const PARAMS: Readonly<Record<string, Record<string, string>>> = Object.fromEntries(
-  TYPES.map((type): [string, Record<string, string>] => [type.name, type.name === 'choice' ? { items: 'a,b,c,d,e,f,g,h' } : {}]),
+  TYPES.map((type): [string, Record<string, string>] => [
+    type.name,
+    type.name === 'choice' ? { items: 'a,b,c,d,e,f,g,h' } : {},
+  ]),
 );
 
 describe('seeded determinism', () => {
@@ -56,7 +59,9 @@ describe('seeded determinism', () => {
 
   it('gives the same data under text/plain and JSON for one seed', () => {
     const json = dataOf(getType('word', { count: '5', seed: 's' }));
-    const plain = invoke(apiEvent({ path: '/random/word', query: { count: '5', seed: 's' }, headers: { Accept: 'text/plain' } }));
+    const plain = invoke(
+      apiEvent({ path: '/random/word', query: { count: '5', seed: 's' }, headers: { Accept: 'text/plain' } }),
+    );
     expect(plain.result.body).toBe(`${json.join('\n')}\n`);
   });
 });

@@ -36,7 +36,8 @@ export function apiEvent(options: EventOptions = {}): APIGatewayProxyEvent {
     httpMethod: method,
     headers: { ...headers },
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-    queryStringParameters: entries.length === 0 ? null : Object.fromEntries(entries.map(([n, v]) => [n, v.at(-1) ?? ''])),
+    queryStringParameters:
+      entries.length === 0 ? null : Object.fromEntries(entries.map(([n, v]) => [n, v.at(-1) ?? ''])),
     multiValueQueryStringParameters: entries.length === 0 ? null : Object.fromEntries(entries),
     pathParameters: path === '/' ? null : { proxy: path.slice(1) },
     stageVariables: null,

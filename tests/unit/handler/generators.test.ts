@@ -77,8 +77,9 @@ describe('float', () => {
 describe('bool', () => {
   it('is true about 25% of the time with p=0.25 over 10,000 values (CSPRNG)', () => {
     // Binomial(10000, 0.25): sd 43.3, so ±260 is 6 sd: a false failure about once in 10^9 runs.
-    const values = dataOf(getType('bool', { p: '0.25', count: '1000' }))
-      .concat(...Array.from({ length: 9 }, () => dataOf(getType('bool', { p: '0.25', count: '1000' }))));
+    const values = dataOf(getType('bool', { p: '0.25', count: '1000' })).concat(
+      ...Array.from({ length: 9 }, () => dataOf(getType('bool', { p: '0.25', count: '1000' }))),
+    );
     const trues = values.filter((value) => value === true).length;
     expect(values).toHaveLength(10_000);
     expect(trues).toBeGreaterThan(2500 - 260);
@@ -196,7 +197,11 @@ describe('choice', () => {
   it('requires items and one weight per item, not all zero', () => {
     expect(getType('choice', {}).json).toMatchObject({ error: { code: 'InvalidParameter', param: 'items' } });
     expect(getType('choice', { items: 'a,b', weights: '1' }).json).toEqual({
-      error: { code: 'InvalidParameter', message: 'weights must have one weight per item (2); got 1', param: 'weights' },
+      error: {
+        code: 'InvalidParameter',
+        message: 'weights must have one weight per item (2); got 1',
+        param: 'weights',
+      },
     });
     expect(getType('choice', { items: 'a,b', weights: '0,0' }).json).toEqual({
       error: { code: 'InvalidParameter', message: 'weights must not all be zero', param: 'weights' },
@@ -242,7 +247,11 @@ describe('date', () => {
 
   it('refuses to before from', () => {
     expect(getType('date', { from: '2024-01-02', to: '2024-01-01' }).json).toEqual({
-      error: { code: 'InvalidParameter', message: 'to must be at or after from (2024-01-02T00:00:00.000Z)', param: 'to' },
+      error: {
+        code: 'InvalidParameter',
+        message: 'to must be at or after from (2024-01-02T00:00:00.000Z)',
+        param: 'to',
+      },
     });
   });
 });
@@ -290,7 +299,9 @@ describe('dice', () => {
   it.each(['0d6', '3d1', '101d6', '3d1001', '3d6+10001', 'd', '3x6', '3d6+', '+3d6', '3d6*2'])(
     'refuses notation %s with a 400 naming notation',
     (notation) => {
-      expect(getType('dice', { notation }).json).toMatchObject({ error: { code: 'InvalidParameter', param: 'notation' } });
+      expect(getType('dice', { notation }).json).toMatchObject({
+        error: { code: 'InvalidParameter', param: 'notation' },
+      });
     },
   );
 
@@ -375,22 +386,25 @@ const WORST_CASE: Readonly<Record<string, Record<string, unknown>>> = {
 };
 
 describe('size bounds', () => {
-  it.each(TYPES.map((type) => type.name))('%s values never exceed the declared maxValueBytes in JSON or CSV', (name) => {
-    // Prepare
-    const type = TYPES.find((candidate) => candidate.name === name);
-    if (type === undefined) throw new Error(`no type ${name}`);
-    const raw = new Map(Object.entries(WORST_CASE[name] ?? {}));
-    const generator = type.prepare(Params.parse(type.params, raw, 'json', (param) => param, name));
-    // Act
-    const values = [
-      ...generator.generate({ rng: createCryptoRng(), seeded: false, nowMs: TEST_NOW_MS }, 300),
-      ...generator.generate({ rng: createSeededRng('worst'), seeded: true, nowMs: TEST_NOW_MS }, 300),
-    ];
-    // Assess
-    for (const value of values) {
-      const json = Buffer.byteLength(JSON.stringify(value)) + 1;
-      const csv = Buffer.byteLength(`"${String(value).replace(/"/g, '""')}"\r\n`);
-      expect(Math.max(json, csv)).toBeLessThanOrEqual(generator.maxValueBytes);
-    }
-  });
+  it.each(TYPES.map((type) => type.name))(
+    '%s values never exceed the declared maxValueBytes in JSON or CSV',
+    (name) => {
+      // Prepare
+      const type = TYPES.find((candidate) => candidate.name === name);
+      if (type === undefined) throw new Error(`no type ${name}`);
+      const raw = new Map(Object.entries(WORST_CASE[name] ?? {}));
+      const generator = type.prepare(Params.parse(type.params, raw, 'json', (param) => param, name));
+      // Act
+      const values = [
+        ...generator.generate({ rng: createCryptoRng(), seeded: false, nowMs: TEST_NOW_MS }, 300),
+        ...generator.generate({ rng: createSeededRng('worst'), seeded: true, nowMs: TEST_NOW_MS }, 300),
+      ];
+      // Assess
+      for (const value of values) {
+        const json = Buffer.byteLength(JSON.stringify(value)) + 1;
+        const csv = Buffer.byteLength(`"${String(value).replace(/"/g, '""')}"\r\n`);
+        expect(Math.max(json, csv)).toBeLessThanOrEqual(generator.maxValueBytes);
+      }
+    },
+  );
 });

@@ -44,7 +44,14 @@ describe('the request log line', () => {
 
   it.each([
     ['a 400', apiEvent({ path: '/random/int', query: { count: '0' } }), 400, 'InvalidParameter', 'int', null],
-    ['a 400 after count parsed', apiEvent({ path: '/random/int', query: { count: '5', min: 'x' } }), 400, 'InvalidParameter', 'int', 5],
+    [
+      'a 400 after count parsed',
+      apiEvent({ path: '/random/int', query: { count: '5', min: 'x' } }),
+      400,
+      'InvalidParameter',
+      'int',
+      5,
+    ],
     ['a 404 type', apiEvent({ path: '/random/nope' }), 404, 'UnknownType', null, null],
     ['a 404 route', apiEvent({ path: '/nope' }), 404, 'NotFound', null, null],
     ['a 405', apiEvent({ method: 'PUT', path: '/random' }), 405, 'MethodNotAllowed', null, null],
@@ -69,7 +76,11 @@ describe('the request log line', () => {
     const { deps, sink } = testDeps();
     const readings = [1.0001234, 3.5];
     // Act
-    handleRequest(apiEvent({ path: '/types' }), { awsRequestId: 'a' }, { ...deps, monotonicMs: () => readings.shift() ?? 0 });
+    handleRequest(
+      apiEvent({ path: '/types' }),
+      { awsRequestId: 'a' },
+      { ...deps, monotonicMs: () => readings.shift() ?? 0 },
+    );
     // Assess
     expect(JSON.parse(sink.lines[0]!).durationMs).toBe(2.5);
   });
@@ -180,7 +191,12 @@ describe('log level', () => {
     const { sink } = invoke(
       apiEvent({
         path: '/types',
-        headers: { Authorization: 'Bearer secret-token', Cookie: 'session=secret', 'User-Agent': 'vitest', 'X-Api-Key': 'k' },
+        headers: {
+          Authorization: 'Bearer secret-token',
+          Cookie: 'session=secret',
+          'User-Agent': 'vitest',
+          'X-Api-Key': 'k',
+        },
       }),
       { level: 'debug' },
     );

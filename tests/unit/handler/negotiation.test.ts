@@ -46,7 +46,9 @@ describe('content negotiation of GET /random/{type}', () => {
   const query = { items: 'a', count: '3' };
 
   it('answers text/plain with one value per line', () => {
-    const { result } = invoke(apiEvent({ path: '/random/int', query: { min: '7', max: '7', count: '3' }, headers: { Accept: 'text/plain' } }));
+    const { result } = invoke(
+      apiEvent({ path: '/random/int', query: { min: '7', max: '7', count: '3' }, headers: { Accept: 'text/plain' } }),
+    );
     expect(result.headers?.['content-type']).toBe('text/plain; charset=utf-8');
     expect(result.body).toBe('7\n7\n7\n');
   });
@@ -58,27 +60,37 @@ describe('content negotiation of GET /random/{type}', () => {
   });
 
   it('escapes commas and quotes in CSV values', () => {
-    const event = apiEvent({ path: '/random/color', query: { format: 'rgb', count: '5' }, headers: { Accept: 'text/csv' } });
+    const event = apiEvent({
+      path: '/random/color',
+      query: { format: 'rgb', count: '5' },
+      headers: { Accept: 'text/csv' },
+    });
     for (const line of invoke(event).result.body.trimEnd().split('\r\n')) {
       expect(line).toMatch(/^"rgb\(\d{1,3}, \d{1,3}, \d{1,3}\)"$/);
     }
   });
 
   it('falls back to JSON for an unsupported Accept', () => {
-    const { result, json } = invoke(apiEvent({ path: '/random/choice', query, headers: { Accept: 'application/xml' } }));
+    const { result, json } = invoke(
+      apiEvent({ path: '/random/choice', query, headers: { Accept: 'application/xml' } }),
+    );
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toBe('application/json; charset=utf-8');
     expect(json).toEqual({ type: 'choice', count: 3, seed: null, data: ['a', 'a', 'a'] });
   });
 
   it('answers errors in JSON whatever the Accept', () => {
-    const { result, json } = invoke(apiEvent({ path: '/random/int', query: { count: '0' }, headers: { Accept: 'text/csv' } }));
+    const { result, json } = invoke(
+      apiEvent({ path: '/random/int', query: { count: '0' }, headers: { Accept: 'text/csv' } }),
+    );
     expect(result.headers?.['content-type']).toBe('application/json; charset=utf-8');
     expect(json).toMatchObject({ error: { code: 'InvalidParameter', param: 'count' } });
   });
 
   it('serves booleans and numbers as text', () => {
-    const { result } = invoke(apiEvent({ path: '/random/bool', query: { p: '1', count: '2' }, headers: { Accept: 'text/plain' } }));
+    const { result } = invoke(
+      apiEvent({ path: '/random/bool', query: { p: '1', count: '2' }, headers: { Accept: 'text/plain' } }),
+    );
     expect(result.body).toBe('true\ntrue\n');
   });
 });

@@ -95,8 +95,21 @@ describe('catalog', () => {
       limits: Record<string, number>;
     };
     expect(catalog.types.map((type) => type.name)).toEqual([
-      'int', 'float', 'bool', 'uuid', 'string', 'bytes', 'choice', 'date',
-      'gaussian', 'dice', 'color', 'ipv4', 'ipv6', 'word', 'lorem',
+      'int',
+      'float',
+      'bool',
+      'uuid',
+      'string',
+      'bytes',
+      'choice',
+      'date',
+      'gaussian',
+      'dice',
+      'color',
+      'ipv4',
+      'ipv6',
+      'word',
+      'lorem',
     ]);
     expect(catalog.common).toEqual([
       { name: 'count', type: 'integer', min: 1, max: 1000, default: 1, description: 'how many values (or records)' },
@@ -104,7 +117,12 @@ describe('catalog', () => {
     ]);
     expect(catalog.types.find((type) => type.name === 'string')?.params).toEqual([
       { name: 'length', type: 'integer', min: 1, max: 256, default: 16, description: 'characters per string' },
-      expect.objectContaining({ name: 'charset', type: 'enum', values: ['alpha', 'alnum', 'numeric', 'hex', 'base64url'], default: 'alnum' }),
+      expect.objectContaining({
+        name: 'charset',
+        type: 'enum',
+        values: ['alpha', 'alnum', 'numeric', 'hex', 'base64url'],
+        default: 'alnum',
+      }),
       expect.objectContaining({ name: 'chars', type: 'string', minLength: 1, maxLength: 256 }),
     ]);
     expect(catalog.limits).toMatchObject({ maxBodyBytes: 16384, maxFields: 20 });
@@ -142,22 +160,20 @@ describe('catalog', () => {
 });
 
 describe('POST /random errors', () => {
-  it.each([
-    [undefined],
-    ['text/plain'],
-    ['application/x-www-form-urlencoded'],
-    ['application/jsonx'],
-  ])('answers 415 for content-type %j', (contentType) => {
-    const headers: Record<string, string> = contentType === undefined ? {} : { 'Content-Type': contentType };
-    const { result, json } = invoke(apiEvent({ method: 'POST', path: '/random', headers, body: '{}' }));
-    expect(result.statusCode).toBe(415);
-    expect(json).toEqual({
-      error: {
-        code: 'UnsupportedMediaType',
-        message: `content-type must be application/json; got ${contentType === undefined ? 'none' : `'${contentType}'`}`,
-      },
-    });
-  });
+  it.each([[undefined], ['text/plain'], ['application/x-www-form-urlencoded'], ['application/jsonx']])(
+    'answers 415 for content-type %j',
+    (contentType) => {
+      const headers: Record<string, string> = contentType === undefined ? {} : { 'Content-Type': contentType };
+      const { result, json } = invoke(apiEvent({ method: 'POST', path: '/random', headers, body: '{}' }));
+      expect(result.statusCode).toBe(415);
+      expect(json).toEqual({
+        error: {
+          code: 'UnsupportedMediaType',
+          message: `content-type must be application/json; got ${contentType === undefined ? 'none' : `'${contentType}'`}`,
+        },
+      });
+    },
+  );
 
   it.each([['application/json; charset=utf-8'], ['Application/JSON'], ['application/vnd.api+json']])(
     'accepts content-type %j',
@@ -177,7 +193,9 @@ describe('POST /random errors', () => {
     // Act
     const atLimit = invoke(postEvent(padded('', 16384)));
     const overLimit = invoke(postEvent(padded('', 16385)));
-    const multiByte = invoke(postEvent(JSON.stringify({ fields: { n: { type: 'choice', items: ['é'.repeat(8200)] } } })));
+    const multiByte = invoke(
+      postEvent(JSON.stringify({ fields: { n: { type: 'choice', items: ['é'.repeat(8200)] } } })),
+    );
     // Assess
     expect(atLimit.result.statusCode).toBe(200);
     expect(overLimit.result.statusCode).toBe(413);

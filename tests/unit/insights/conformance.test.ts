@@ -43,7 +43,10 @@ interface Case {
   readonly rows: readonly Record<string, string>[];
 }
 
-async function run(query: string, options: { groups?: readonly string[]; start?: number; end?: number; limit?: number } = {}) {
+async function run(
+  query: string,
+  options: { groups?: readonly string[]; start?: number; end?: number; limit?: number } = {},
+) {
   return queryLogStore({
     logDir: STORE,
     logGroupNames: options.groups ?? [A],
@@ -102,7 +105,15 @@ const cases: Case[] = [
     name: 'REPORT fields are Java doubles, memory in bytes (MB x 1,000,000)',
     query: `filter @requestId = "${R1}" and @type = "REPORT" | fields @duration, @billedDuration, @memorySize, @maxMemoryUsed, @initDuration`,
     fields: ['@duration', '@billedDuration', '@memorySize', '@maxMemoryUsed', '@initDuration'],
-    rows: [{ '@duration': '8.52', '@billedDuration': '9.0', '@memorySize': '1.28E8', '@maxMemoryUsed': '6.7E7', '@initDuration': '145.69' }],
+    rows: [
+      {
+        '@duration': '8.52',
+        '@billedDuration': '9.0',
+        '@memorySize': '1.28E8',
+        '@maxMemoryUsed': '6.7E7',
+        '@initDuration': '145.69',
+      },
+    ],
   },
   {
     name: '@initDuration is there on cold starts only',
@@ -112,7 +123,8 @@ const cases: Case[] = [
   },
   {
     name: 'a timeout REPORT reports the timeout as duration and billed duration',
-    query: 'filter @type = "REPORT" and @duration >= 3000 | fields @requestId, @duration, @billedDuration, @message like /Status: timeout/ as timedOut',
+    query:
+      'filter @type = "REPORT" and @duration >= 3000 | fields @requestId, @duration, @billedDuration, @message like /Status: timeout/ as timedOut',
     fields: ['@requestId', '@duration', '@billedDuration', 'timedOut'],
     rows: [{ '@requestId': R3, '@duration': '3000.0', '@billedDuration': '3000.0', timedOut: '1' }],
   },
@@ -174,7 +186,13 @@ const cases: Case[] = [
     name: 'the first JSON fragment after a text prefix is discovered (Invoke Error lines)',
     query: 'filter errorType = "TimeoutError" | fields errorMessage, stack.1, @requestId',
     fields: ['errorMessage', 'stack.1', '@requestId'],
-    rows: [{ errorMessage: 'upstream took too long', 'stack.1': '    at fetchUpstream (/var/task/index.js:10:11)', '@requestId': R3 }],
+    rows: [
+      {
+        errorMessage: 'upstream took too long',
+        'stack.1': '    at fetchUpstream (/var/task/index.js:10:11)',
+        '@requestId': R3,
+      },
+    ],
   },
   {
     name: 'a JSON key that starts with @ is named with an extra @',
@@ -383,7 +401,8 @@ const cases: Case[] = [
   },
   {
     name: 'IP functions: isValidIp, isValidIpV4, isValidIpV6 (and the inclusive end of the range)',
-    query: 'parse @message "* * * * *" as method, url, code, secs, ip | filter isValidIp(ip) | fields ip, isValidIpV4(ip) as v4, isValidIpV6(ip) as v6',
+    query:
+      'parse @message "* * * * *" as method, url, code, secs, ip | filter isValidIp(ip) | fields ip, isValidIpV4(ip) as v4, isValidIpV6(ip) as v6',
     groups: [C],
     fields: ['ip', 'v4', 'v6'],
     rows: [
@@ -437,7 +456,8 @@ const cases: Case[] = [
   },
   {
     name: 'sum, avg, min, max of JSON numbers',
-    query: 'filter ispresent(durationMs) | stats sum(durationMs) as total, avg(durationMs) as mean, min(durationMs) as fastest, max(status) as worst',
+    query:
+      'filter ispresent(durationMs) | stats sum(durationMs) as total, avg(durationMs) as mean, min(durationMs) as fastest, max(status) as worst',
     fields: ['total', 'mean', 'fastest', 'worst'],
     rows: [{ total: '20.75', mean: '5.1875', fastest: '1.25', worst: '500' }],
   },
@@ -449,14 +469,16 @@ const cases: Case[] = [
   },
   {
     name: 'stddev is the sample standard deviation (choice)',
-    query: 'filter ispresent(@initDuration) | stats stddev(@maxMemoryUsed / 1000000) as sd, stddev(@memorySize) as flat',
+    query:
+      'filter ispresent(@initDuration) | stats stddev(@maxMemoryUsed / 1000000) as sd, stddev(@memorySize) as flat',
     fields: ['sd', 'flat'],
     rows: [{ sd: '0.7071067811865476', flat: '0.0' }],
   },
   {
     name: 'pct is the nearest-rank percentile and returns a value of the field',
     // Sorted: 3.01, 5.93, 8.52, 14.97, 3000; rank = ceil(p / 100 × 5): p61 is the 4th value, not the 3rd.
-    query: 'filter @type = "REPORT" | stats pct(@duration, 50) as p50, pct(@duration, 99) as p99, pct(@duration, 20) as p20, pct(@duration, 61) as p61',
+    query:
+      'filter @type = "REPORT" | stats pct(@duration, 50) as p50, pct(@duration, 99) as p99, pct(@duration, 20) as p20, pct(@duration, 61) as p61',
     fields: ['p50', 'p99', 'p20', 'p61'],
     rows: [{ p50: '8.52', p99: '3000.0', p20: '3.01', p61: '14.97' }],
   },
@@ -484,7 +506,8 @@ const cases: Case[] = [
   },
   {
     name: 'stats items can do arithmetic on aggregates',
-    query: 'filter @type = "REPORT" | stats sum(@billedDuration) / count(*) as meanBilled, max(@duration) - min(@duration) as spread',
+    query:
+      'filter @type = "REPORT" | stats sum(@billedDuration) / count(*) as meanBilled, max(@duration) - min(@duration) as spread',
     fields: ['meanBilled', 'spread'],
     rows: [{ meanBilled: '606.8', spread: '2996.99' }],
   },
@@ -499,7 +522,8 @@ const cases: Case[] = [
   },
   {
     name: 'a second stats aggregates the rows of the first',
-    query: 'filter @type = "REPORT" | stats count(*) as n by bin(1m) | stats max(n) as peak, avg(n) as mean, count(*) as bins',
+    query:
+      'filter @type = "REPORT" | stats count(*) as n by bin(1m) | stats max(n) as peak, avg(n) as mean, count(*) as bins',
     fields: ['peak', 'mean', 'bins'],
     rows: [{ peak: '2', mean: '1.6666666666666667', bins: '3' }],
   },
@@ -520,7 +544,8 @@ const cases: Case[] = [
   },
   {
     name: 'max(@timestamp) carried through the first stats feeds dateceil in the second (CWL_QuerySyntax-Stats)',
-    query: 'filter @type = "REPORT" | stats max(@timestamp) as @t, count(*) as n by @logStream | stats sum(n) as reports by dateceil(@t, 1h) as hour',
+    query:
+      'filter @type = "REPORT" | stats max(@timestamp) as @t, count(*) as n by @logStream | stats sum(n) as reports by dateceil(@t, 1h) as hour',
     fields: ['hour', 'reports'],
     rows: [{ hour: ts('13:00:00.000'), reports: '5' }],
   },
@@ -550,7 +575,8 @@ const cases: Case[] = [
   },
   {
     name: 'sort puts text before numbers and equal values in scan order',
-    query: 'parse @message "* * * * *" as method, url, code, secs, ip | filter ispresent(code) | sort code asc | fields code, url',
+    query:
+      'parse @message "* * * * *" as method, url, code, secs, ip | filter ispresent(code) | sort code asc | fields code, url',
     groups: [C],
     fields: ['code', 'url'],
     rows: [
@@ -610,7 +636,8 @@ const cases: Case[] = [
   // --- parse ---
   {
     name: 'glob parse: each * takes as little as it can, a trailing * the rest',
-    query: 'filter @message like "cache miss" | parse @message "\\tINFO\\t* for key *:*" as what, kind, id | fields what, kind, id',
+    query:
+      'filter @message like "cache miss" | parse @message "\\tINFO\\t* for key *:*" as what, kind, id | fields what, kind, id',
     fields: ['what', 'kind', 'id'],
     rows: [{ what: 'cache miss', kind: 'user', id: '42' }],
   },
@@ -629,13 +656,15 @@ const cases: Case[] = [
   },
   {
     name: 'parse reads @message when no field is named, and its fields feed stats as numbers',
-    query: 'filter @type = "REPORT" | parse "Billed Duration: * ms" as billed | stats sum(billed) as total, count(billed) as n',
+    query:
+      'filter @type = "REPORT" | parse "Billed Duration: * ms" as billed | stats sum(billed) as total, count(billed) as n',
     fields: ['total', 'n'],
     rows: [{ total: '3034', n: '5' }],
   },
   {
     name: 'parse can read another field, here @logStream',
-    query: 'filter @type = "START" | parse @logStream "*/*/*/[*]*" as y, m, d, version, instance | stats count(*) by version, instance',
+    query:
+      'filter @type = "START" | parse @logStream "*/*/*/[*]*" as y, m, d, version, instance | stats count(*) by version, instance',
     fields: ['version', 'instance', 'count(*)'],
     rows: [
       { version: '$LATEST', instance: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', 'count(*)': '3' },
@@ -644,7 +673,8 @@ const cases: Case[] = [
   },
   {
     name: 'parse can read a field an earlier parse made',
-    query: 'filter @message like "cache miss" | parse @message "key *" as key | parse key "*:*" as kind, id | fields kind, id',
+    query:
+      'filter @message like "cache miss" | parse @message "key *" as key | parse key "*:*" as kind, id | fields kind, id',
     fields: ['kind', 'id'],
     rows: [{ kind: 'user', id: '42' }],
   },
@@ -695,7 +725,13 @@ const cases: Case[] = [
     name: 'dedup keeps every row with a missing value',
     query: 'filter @type = "REPORT" or ispresent(path) | fields @requestId | dedup @memorySize',
     fields: ['@requestId'],
-    rows: [{ '@requestId': R3 }, { '@requestId': R5 }, { '@requestId': R2 }, { '@requestId': R4 }, { '@requestId': R1 }],
+    rows: [
+      { '@requestId': R3 },
+      { '@requestId': R5 },
+      { '@requestId': R2 },
+      { '@requestId': R4 },
+      { '@requestId': R1 },
+    ],
   },
   {
     name: 'limit may follow dedup',
@@ -778,30 +814,144 @@ interface ErrorCase {
 
 const errorCases: ErrorCase[] = [
   { name: 'an empty query', query: '   ', line: 1, column: 4, message: /the query is empty/ },
-  { name: 'a missing operand', query: 'filter status >', line: 1, column: 16, message: /expected an expression after '>', found the end of the query/ },
+  {
+    name: 'a missing operand',
+    query: 'filter status >',
+    line: 1,
+    column: 16,
+    message: /expected an expression after '>', found the end of the query/,
+  },
   { name: 'an unknown command', query: 'fields a | selec b', line: 1, column: 12, message: /unknown command 'selec'/ },
-  { name: 'a missing operand on a later line', query: 'fields a\n| filter b =\n| limit 3', line: 3, column: 1, message: /expected an expression after '=', found '\|'/ },
+  {
+    name: 'a missing operand on a later line',
+    query: 'fields a\n| filter b =\n| limit 3',
+    line: 3,
+    column: 1,
+    message: /expected an expression after '=', found '\|'/,
+  },
   { name: 'an unknown function', query: 'fields foo(1)', line: 1, column: 8, message: /unknown function 'foo'/ },
   { name: 'too many arguments', query: 'fields abs(1, 2)', line: 1, column: 8, message: /abs\(\) takes 1 argument/ },
-  { name: 'an aggregate outside stats', query: 'filter count(*) > 1', line: 1, column: 8, message: /count\(\) is a stats function/ },
-  { name: 'nested aggregates', query: 'stats max(sum(x))', line: 1, column: 11, message: /sum\(\) cannot be nested inside max\(\)/ },
-  { name: 'a field outside an aggregate in stats', query: 'stats x', line: 1, column: 7, message: /field 'x' must be inside an aggregate function/ },
-  { name: 'three stats commands', query: 'stats count(*) as a | stats count(*) as b | stats count(*) as c', line: 1, column: 45, message: /at most 2 stats commands/ },
-  { name: 'sort before the second stats', query: 'stats count(*) as n by x | sort n | stats max(n)', line: 1, column: 28, message: /sort must come after the second stats command/ },
-  { name: 'a command after dedup other than limit', query: 'dedup a | filter b = 1', line: 1, column: 11, message: /only limit can follow dedup, found filter/ },
-  { name: 'a field that stats dropped', query: 'stats count(*) as n by path | filter status > 1', line: 1, column: 38, message: /field 'status' is not available after stats/ },
-  { name: 'bin after stats', query: 'stats count(*) as n by @logStream | stats avg(n) by bin(5m)', line: 1, column: 53, message: /bin\(\) rounds @timestamp, which is not available after stats/ },
-  { name: 'an unknown time unit', query: 'stats count(*) by bin(5x)', line: 1, column: 23, message: /unknown time unit 'x' in '5x'/ },
-  { name: 'bin without a period', query: 'stats count(*) by bin(5)', line: 1, column: 23, message: /bin\(\) needs a time period such as 5m/ },
-  { name: 'a time period outside bin', query: 'fields 5m', line: 1, column: 8, message: /a time period like 5m can only be an argument of bin\(\)/ },
+  {
+    name: 'an aggregate outside stats',
+    query: 'filter count(*) > 1',
+    line: 1,
+    column: 8,
+    message: /count\(\) is a stats function/,
+  },
+  {
+    name: 'nested aggregates',
+    query: 'stats max(sum(x))',
+    line: 1,
+    column: 11,
+    message: /sum\(\) cannot be nested inside max\(\)/,
+  },
+  {
+    name: 'a field outside an aggregate in stats',
+    query: 'stats x',
+    line: 1,
+    column: 7,
+    message: /field 'x' must be inside an aggregate function/,
+  },
+  {
+    name: 'three stats commands',
+    query: 'stats count(*) as a | stats count(*) as b | stats count(*) as c',
+    line: 1,
+    column: 45,
+    message: /at most 2 stats commands/,
+  },
+  {
+    name: 'sort before the second stats',
+    query: 'stats count(*) as n by x | sort n | stats max(n)',
+    line: 1,
+    column: 28,
+    message: /sort must come after the second stats command/,
+  },
+  {
+    name: 'a command after dedup other than limit',
+    query: 'dedup a | filter b = 1',
+    line: 1,
+    column: 11,
+    message: /only limit can follow dedup, found filter/,
+  },
+  {
+    name: 'a field that stats dropped',
+    query: 'stats count(*) as n by path | filter status > 1',
+    line: 1,
+    column: 38,
+    message: /field 'status' is not available after stats/,
+  },
+  {
+    name: 'bin after stats',
+    query: 'stats count(*) as n by @logStream | stats avg(n) by bin(5m)',
+    line: 1,
+    column: 53,
+    message: /bin\(\) rounds @timestamp, which is not available after stats/,
+  },
+  {
+    name: 'an unknown time unit',
+    query: 'stats count(*) by bin(5x)',
+    line: 1,
+    column: 23,
+    message: /unknown time unit 'x' in '5x'/,
+  },
+  {
+    name: 'bin without a period',
+    query: 'stats count(*) by bin(5)',
+    line: 1,
+    column: 23,
+    message: /bin\(\) needs a time period such as 5m/,
+  },
+  {
+    name: 'a time period outside bin',
+    query: 'fields 5m',
+    line: 1,
+    column: 8,
+    message: /a time period like 5m can only be an argument of bin\(\)/,
+  },
   { name: 'an unterminated string', query: 'filter a = "abc', line: 1, column: 12, message: /unterminated string/ },
-  { name: 'an unterminated regular expression', query: 'filter a like /abc', line: 1, column: 15, message: /unterminated regular expression/ },
-  { name: 'an invalid regular expression', query: 'filter @message like /(/', line: 1, column: 22, message: /invalid regular expression \/\(\// },
-  { name: 'a glob with more names than stars', query: 'parse @message "a=*" as x, y', line: 1, column: 16, message: /has 1 '\*' but 2 field names/ },
-  { name: 'a regex parse without named groups', query: 'parse @message /(\\d+)/', line: 1, column: 16, message: /no named groups/ },
+  {
+    name: 'an unterminated regular expression',
+    query: 'filter a like /abc',
+    line: 1,
+    column: 15,
+    message: /unterminated regular expression/,
+  },
+  {
+    name: 'an invalid regular expression',
+    query: 'filter @message like /(/',
+    line: 1,
+    column: 22,
+    message: /invalid regular expression \/\(\//,
+  },
+  {
+    name: 'a glob with more names than stars',
+    query: 'parse @message "a=*" as x, y',
+    line: 1,
+    column: 16,
+    message: /has 1 '\*' but 2 field names/,
+  },
+  {
+    name: 'a regex parse without named groups',
+    query: 'parse @message /(\\d+)/',
+    line: 1,
+    column: 16,
+    message: /no named groups/,
+  },
   { name: 'limit 0', query: 'limit 0', line: 1, column: 1, message: /limit must be between 1 and 100000, got 0/ },
-  { name: 'a chained comparison', query: 'filter a = 1 = 2', line: 1, column: 14, message: /comparisons cannot be chained/ },
-  { name: 'pct outside 0..100', query: 'stats pct(x, 101)', line: 1, column: 14, message: /pct\(\) needs a percentile between 0 and 100/ },
+  {
+    name: 'a chained comparison',
+    query: 'filter a = 1 = 2',
+    line: 1,
+    column: 14,
+    message: /comparisons cannot be chained/,
+  },
+  {
+    name: 'pct outside 0..100',
+    query: 'stats pct(x, 101)',
+    line: 1,
+    column: 14,
+    message: /pct\(\) needs a percentile between 0 and 100/,
+  },
   { name: 'a stray character', query: 'filter a !b', line: 1, column: 10, message: /unexpected character '!'/ },
   { name: 'a keyword as a value', query: 'filter and = 1', line: 1, column: 8, message: /found the keyword 'and'/ },
 ];

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { firstJsonObject, flattenJson, isLambdaStream, jsonField, lambdaFields } from '../../../harness/insights/discovery.js';
+import {
+  firstJsonObject,
+  flattenJson,
+  isLambdaStream,
+  jsonField,
+  lambdaFields,
+} from '../../../harness/insights/discovery.js';
 import { DoubleValue, renderValue } from '../../../harness/insights/values.js';
 
 const ID = '76269889-7d50-4d6d-a3f1-9b4f5322f47c';
@@ -31,9 +37,16 @@ describe('Lambda platform lines (docs/aws-behaviour.md#lambda-platform-lines, #d
   });
 
   test('START and END give @type and @requestId; INIT_START gives neither', () => {
-    expect(rendered(lambdaFields(`START RequestId: ${ID} Version: $LATEST`))).toEqual({ '@type': 'START', '@requestId': ID });
+    expect(rendered(lambdaFields(`START RequestId: ${ID} Version: $LATEST`))).toEqual({
+      '@type': 'START',
+      '@requestId': ID,
+    });
     expect(rendered(lambdaFields(`END RequestId: ${ID}`))).toEqual({ '@type': 'END', '@requestId': ID });
-    expect(lambdaFields('INIT_START Runtime Version: nodejs:18.v18\tRuntime Version ARN: arn:aws:lambda:us-east-2::runtime:d949').size).toBe(0);
+    expect(
+      lambdaFields(
+        'INIT_START Runtime Version: nodejs:18.v18\tRuntime Version ARN: arn:aws:lambda:us-east-2::runtime:d949',
+      ).size,
+    ).toBe(0);
   });
 
   test('any other line gets the first UUID on it as @requestId (OBS hyp3#1252)', () => {
@@ -44,9 +57,11 @@ describe('Lambda platform lines (docs/aws-behaviour.md#lambda-platform-lines, #d
   });
 
   test('durations are doubles', () => {
-    expect(lambdaFields(`REPORT RequestId: ${ID}\tDuration: 3.00 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB\t`).get('@duration')).toEqual(
-      new DoubleValue(3),
-    );
+    expect(
+      lambdaFields(
+        `REPORT RequestId: ${ID}\tDuration: 3.00 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB\t`,
+      ).get('@duration'),
+    ).toEqual(new DoubleValue(3));
   });
 
   test('a stream is Lambda by its group or by its name', () => {

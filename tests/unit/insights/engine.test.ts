@@ -21,7 +21,14 @@ async function store(): Promise<string> {
 }
 
 function query(logDir: string, queryString: string, extra: { signal?: AbortSignal; limit?: number } = {}) {
-  return queryLogStore({ logDir, logGroupNames: [GROUP], queryString, startTimeMs: T0, endTimeMs: T0 + 3_600_000, ...extra });
+  return queryLogStore({
+    logDir,
+    logGroupNames: [GROUP],
+    queryString,
+    startTimeMs: T0,
+    endTimeMs: T0 + 3_600_000,
+    ...extra,
+  });
 }
 
 describe('reading the store', () => {
@@ -73,7 +80,11 @@ describe('reading the store', () => {
     // Prepare: 20,000 events over two streams, interleaved in time.
     const dir = await store();
     const events = (offset: number) =>
-      Array.from({ length: 10_000 }, (_, i) => ({ timestamp: T0 + i * 2 + offset, ingestionTime: T0, message: `event ${i * 2 + offset}` }));
+      Array.from({ length: 10_000 }, (_, i) => ({
+        timestamp: T0 + i * 2 + offset,
+        ingestionTime: T0,
+        message: `event ${i * 2 + offset}`,
+      }));
     await appendStoredEvents(dir, GROUP, STREAM, events(0));
     await appendStoredEvents(dir, GROUP, 'other-stream', events(1));
 
@@ -103,7 +114,13 @@ describe('reading the store', () => {
   test('a time range with the end before the start is a usage error', async () => {
     const dir = await store();
     await expect(
-      queryLogStore({ logDir: dir, logGroupNames: [GROUP], queryString: 'fields @message', startTimeMs: 2, endTimeMs: 1 }),
+      queryLogStore({
+        logDir: dir,
+        logGroupNames: [GROUP],
+        queryString: 'fields @message',
+        startTimeMs: 2,
+        endTimeMs: 1,
+      }),
     ).rejects.toMatchObject({ code: 'InvalidTimeRange' });
   });
 });

@@ -25,15 +25,33 @@ const ID = '76269889-7d50-4d6d-a3f1-9b4f5322f47c';
 // the second page repeats the last event of the first (pages can overlap when re-run).
 const page1 = {
   events: [
-    { logStreamName: STREAM, timestamp: 1701814483162, message: `START RequestId: ${ID} Version: $LATEST\n`, ingestionTime: 1701814491000, eventId: 'e1' },
-    { logStreamName: STREAM, timestamp: 1701814483877, message: `END RequestId: ${ID}\n`, ingestionTime: 1701814491000, eventId: 'e2' },
+    {
+      logStreamName: STREAM,
+      timestamp: 1701814483162,
+      message: `START RequestId: ${ID} Version: $LATEST\n`,
+      ingestionTime: 1701814491000,
+      eventId: 'e1',
+    },
+    {
+      logStreamName: STREAM,
+      timestamp: 1701814483877,
+      message: `END RequestId: ${ID}\n`,
+      ingestionTime: 1701814491000,
+      eventId: 'e2',
+    },
   ],
   searchedLogStreams: [],
   nextToken: 'token-1',
 };
 const page2 = {
   events: [
-    { logStreamName: STREAM, timestamp: 1701814483877, message: `END RequestId: ${ID}\n`, ingestionTime: 1701814491000, eventId: 'e2' },
+    {
+      logStreamName: STREAM,
+      timestamp: 1701814483877,
+      message: `END RequestId: ${ID}\n`,
+      ingestionTime: 1701814491000,
+      eventId: 'e2',
+    },
     {
       logStreamName: STREAM,
       timestamp: 1701814483877,
@@ -41,7 +59,13 @@ const page2 = {
       ingestionTime: 1701814491000,
       eventId: 'e3',
     },
-    { logStreamName: 'other', timestamp: 1701814483900, message: 'braces { in } text "quoted"', ingestionTime: 1701814491000, eventId: 'e4' },
+    {
+      logStreamName: 'other',
+      timestamp: 1701814483900,
+      message: 'braces { in } text "quoted"',
+      ingestionTime: 1701814491000,
+      eventId: 'e4',
+    },
   ],
   searchedLogStreams: [],
 };
@@ -58,7 +82,14 @@ describe('logs import', () => {
     const report = await importFilterLogEvents({ file, logDir });
 
     // Assess
-    expect(report).toEqual({ logGroupName: 'prod-export', pages: 2, events: 4, duplicates: 1, alreadyStored: 0, streams: [STREAM, 'other'] });
+    expect(report).toEqual({
+      logGroupName: 'prod-export',
+      pages: 2,
+      events: 4,
+      duplicates: 1,
+      alreadyStored: 0,
+      streams: [STREAM, 'other'],
+    });
     const result = await queryLogStore({
       logDir,
       logGroupNames: ['prod-export'],
@@ -76,7 +107,11 @@ describe('logs import', () => {
         '@message': `REPORT RequestId: ${ID}\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t`,
       },
       { '@timestamp': '2023-12-05 22:14:43.877', '@type': 'END', '@message': `END RequestId: ${ID}` },
-      { '@timestamp': '2023-12-05 22:14:43.162', '@type': 'START', '@message': `START RequestId: ${ID} Version: $LATEST` },
+      {
+        '@timestamp': '2023-12-05 22:14:43.162',
+        '@type': 'START',
+        '@message': `START RequestId: ${ID} Version: $LATEST`,
+      },
     ]);
   });
 
@@ -84,7 +119,11 @@ describe('logs import', () => {
     ['not JSON at all', 'hello', /is not a sequence of JSON documents: line 1: expected '\{'/],
     ['a page without events', '{"nextToken":"x"}', /page 1 \(line 1\) has no "events" array/],
     ['an event without a stream', '{"events":[{"timestamp":1,"message":"m"}]}', /page 1, event 0 has no logStreamName/],
-    ['a file cut short', '{"events":[{"logStreamName":"s","timestamp":1,', /ends inside a JSON document that starts on line 1/],
+    [
+      'a file cut short',
+      '{"events":[{"logStreamName":"s","timestamp":1,',
+      /ends inside a JSON document that starts on line 1/,
+    ],
     ['an empty file', '  \n', /holds no JSON/],
   ])('rejects %s with a clear usage error', async (_name, text, message) => {
     const dir = await tempDir();
@@ -158,11 +197,17 @@ describe('logs import', () => {
     // Assess
     expect(first).toMatchObject({ events: 3, duplicates: 0, alreadyStored: 0 });
     expect(second).toMatchObject({ events: 0, duplicates: 0, alreadyStored: 3 });
-    expect((await readStoredEvents(streamFilePath(logDir, 'no-ids', 's'))).map((e) => e.message)).toEqual(['same', 'same', 'other']);
+    expect((await readStoredEvents(streamFilePath(logDir, 'no-ids', 's'))).map((e) => e.message)).toEqual([
+      'same',
+      'same',
+      'other',
+    ]);
   });
 
   test('a missing file is a usage error that names it', async () => {
-    const error = await importFilterLogEvents({ file: '/nonexistent/export.json', logDir: '/tmp/x' }).catch((e: unknown) => e);
+    const error = await importFilterLogEvents({ file: '/nonexistent/export.json', logDir: '/tmp/x' }).catch(
+      (e: unknown) => e,
+    );
     expect((error as HarnessError).code).toBe('ImportFileNotFound');
     expect((error as Error).message).toContain("'/nonexistent/export.json'");
   });

@@ -11,7 +11,9 @@ function shape(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([key]) => key !== 'span' && key !== 'text' && key !== 'quoted' && !(key === 'source' && 'commands' in value))
+        .filter(
+          ([key]) => key !== 'span' && key !== 'text' && key !== 'quoted' && !(key === 'source' && 'commands' in value),
+        )
         .map(([key, v]) => [key, shape(v)]),
     );
   }
@@ -37,7 +39,9 @@ describe('parsing', () => {
   });
 
   test('^ groups to the right and binds tighter than * and unary minus', () => {
-    expect(shape(filterExpr('filter x = 2 ^ 3 ^ 2 * -4'))).toEqual(shape(filterExpr('filter x = (2 ^ (3 ^ 2)) * (-4)')));
+    expect(shape(filterExpr('filter x = 2 ^ 3 ^ 2 * -4'))).toEqual(
+      shape(filterExpr('filter x = (2 ^ (3 ^ 2)) * (-4)')),
+    );
   });
 
   test('reads like, =~, not like, in and not in', () => {
@@ -47,7 +51,12 @@ describe('parsing', () => {
       if (e.kind === 'binary') {
         walk(e.left);
         walk(e.right);
-      } else kinds.push(e.kind === 'match' ? `${e.negated ? 'not ' : ''}${e.op}:${e.pattern.kind}` : `${e.kind}${'negated' in e && e.negated ? ' not' : ''}`);
+      } else
+        kinds.push(
+          e.kind === 'match'
+            ? `${e.negated ? 'not ' : ''}${e.op}:${e.pattern.kind}`
+            : `${e.kind}${'negated' in e && e.negated ? ' not' : ''}`,
+        );
     };
     walk(expr);
     expect(kinds).toEqual(['like:string', '=~:regex', 'not like:regex', 'in', 'in not']);
@@ -97,8 +106,12 @@ describe('parsing', () => {
 
 describe('printing', () => {
   test('prints the canonical form with only the parentheses the tree needs', () => {
-    const query = parseQuery("FIELDS `a-b` AS x , (1 + 2) * 3 | FILTER (a = 1 or b = 2) and not c | SORT x DESC | parse @message 'k=*' as `v w`");
-    expect(printQuery(query)).toBe('fields `a-b` as x, (1 + 2) * 3 | filter (a = 1 or b = 2) and not c | sort x desc | parse @message "k=*" as `v w`');
+    const query = parseQuery(
+      "FIELDS `a-b` AS x , (1 + 2) * 3 | FILTER (a = 1 or b = 2) and not c | SORT x DESC | parse @message 'k=*' as `v w`",
+    );
+    expect(printQuery(query)).toBe(
+      'fields `a-b` as x, (1 + 2) * 3 | filter (a = 1 or b = 2) and not c | sort x desc | parse @message "k=*" as `v w`',
+    );
   });
 
   test('printing then parsing gives the same tree', () => {

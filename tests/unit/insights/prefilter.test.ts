@@ -10,7 +10,8 @@ function prefilterFor(query: string) {
 
 const line = (message: string) => formatStoredEvent({ timestamp: 1, ingestionTime: 1, message });
 
-const REPORT = 'REPORT RequestId: 76269889-7d50-4d6d-a3f1-9b4f5322f47c\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t';
+const REPORT =
+  'REPORT RequestId: 76269889-7d50-4d6d-a3f1-9b4f5322f47c\tDuration: 14.97 ms\tBilled Duration: 15 ms\tMemory Size: 128 MB\tMax Memory Used: 67 MB\t';
 const PINO = '{"level":"info","path":"/items","status":503,"msg":"done"}';
 
 describe('the raw-line pre-check', () => {

@@ -42,7 +42,13 @@ describe('npm run harness -- query (local target)', () => {
   });
 
   test('queries every group of the folder when no --log-group is given, and prints an aligned table', async () => {
-    const { code, out } = await harness(['query', '--log-dir', STORE, ...RANGE, 'filter @type = "REPORT" | stats count(*) as n by @log']);
+    const { code, out } = await harness([
+      'query',
+      '--log-dir',
+      STORE,
+      ...RANGE,
+      'filter @type = "REPORT" | stats count(*) as n by @log',
+    ]);
     expect(code).toBe(0);
     expect(out.split('\n')).toEqual([
       '@log                                    n',
@@ -57,7 +63,20 @@ describe('npm run harness -- query (local target)', () => {
     dirs.push(dir);
     const file = path.join(dir, 'q.insights');
     await writeFile(file, '# newest START lines\nfilter @type = "START"\n| fields @requestId');
-    const { code, out } = await harness(['query', '--log-dir', STORE, '--log-group', A, ...RANGE, '--limit', '2', '--format', 'csv', '--query-file', file]);
+    const { code, out } = await harness([
+      'query',
+      '--log-dir',
+      STORE,
+      '--log-group',
+      A,
+      ...RANGE,
+      '--limit',
+      '2',
+      '--format',
+      'csv',
+      '--query-file',
+      file,
+    ]);
     expect(code).toBe(0);
     expect(out).toBe('@requestId\n33333333-3333-4333-8333-333333333333\n55555555-5555-4555-8555-555555555555');
   });
@@ -79,7 +98,9 @@ describe('npm run harness -- query (local target)', () => {
   test('a bad query exits 2 with the compiler-style message', async () => {
     const { code, err } = await harness(['query', '--log-dir', STORE, 'filter status >']);
     expect(code).toBe(2);
-    expect(err).toBe("error [MalformedQuery]: line 1, column 16: expected an expression after '>', found the end of the query\n  filter status >\n                 ^");
+    expect(err).toBe(
+      "error [MalformedQuery]: line 1, column 16: expected an expression after '>', found the end of the query\n  filter status >\n                 ^",
+    );
   });
 
   test('a missing --log-dir or an unknown group is a usage error', async () => {
@@ -90,8 +111,12 @@ describe('npm run harness -- query (local target)', () => {
   });
 
   test('--target aws refuses --log-dir and needs --log-group', async () => {
-    expect((await harness(['query', '--target', 'aws', '--log-dir', STORE, 'fields @message'])).err).toMatch(/--log-dir is for --target local/);
-    expect((await harness(['query', '--target', 'aws', 'fields @message'])).err).toMatch(/name at least one --log-group/);
+    expect((await harness(['query', '--target', 'aws', '--log-dir', STORE, 'fields @message'])).err).toMatch(
+      /--log-dir is for --target local/,
+    );
+    expect((await harness(['query', '--target', 'aws', 'fields @message'])).err).toMatch(
+      /name at least one --log-group/,
+    );
   });
 });
 
@@ -100,11 +125,33 @@ describe('npm run harness -- logs import', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'insights-cmd-'));
     dirs.push(dir);
     const file = path.join(dir, 'export.json');
-    await writeFile(file, JSON.stringify({ events: [{ logStreamName: 's', timestamp: 1000, message: 'hello\n', ingestionTime: 2000, eventId: '1' }] }));
-    const { code, out } = await harness(['logs', 'import', file, '--log-dir', path.join(dir, 'logs'), '--log-group', '/aws/lambda/prod']);
+    await writeFile(
+      file,
+      JSON.stringify({
+        events: [{ logStreamName: 's', timestamp: 1000, message: 'hello\n', ingestionTime: 2000, eventId: '1' }],
+      }),
+    );
+    const { code, out } = await harness([
+      'logs',
+      'import',
+      file,
+      '--log-dir',
+      path.join(dir, 'logs'),
+      '--log-group',
+      '/aws/lambda/prod',
+    ]);
     expect(code).toBe(0);
-    expect(out).toBe(`imported 1 event(s) from 1 page(s) into log group '/aws/lambda/prod' (1 stream(s)) in '${path.join(dir, 'logs')}'`);
-    const query = await harness(['query', '--log-dir', path.join(dir, 'logs'), '--format', 'csv', 'fields @message, @ingestionTime']);
+    expect(out).toBe(
+      `imported 1 event(s) from 1 page(s) into log group '/aws/lambda/prod' (1 stream(s)) in '${path.join(dir, 'logs')}'`,
+    );
+    const query = await harness([
+      'query',
+      '--log-dir',
+      path.join(dir, 'logs'),
+      '--format',
+      'csv',
+      'fields @message, @ingestionTime',
+    ]);
     expect(query.out).toBe('@message,@ingestionTime\nhello,1970-01-01 00:00:02.000');
   });
 
@@ -121,9 +168,15 @@ describe('npm run harness -- logs import', () => {
 
 describe('time flags and output formats', () => {
   test('--since counts back from now; no range means the whole store locally', () => {
-    expect(parseRange({ since: '15m' }, 1_000_000_000, undefined)).toEqual({ startTimeMs: 1_000_000_000 - 900_000, endTimeMs: 1_000_000_000 });
+    expect(parseRange({ since: '15m' }, 1_000_000_000, undefined)).toEqual({
+      startTimeMs: 1_000_000_000 - 900_000,
+      endTimeMs: 1_000_000_000,
+    });
     expect(parseRange({}, 5, undefined).startTimeMs).toBe(0);
-    expect(parseRange({ start: '1714564800', end: '1714564800999' }, 0, undefined)).toEqual({ startTimeMs: 1714564800000, endTimeMs: 1714564800999 });
+    expect(parseRange({ start: '1714564800', end: '1714564800999' }, 0, undefined)).toEqual({
+      startTimeMs: 1714564800000,
+      endTimeMs: 1714564800999,
+    });
     expect(parseTime('2024-05-01 12:00', '--start')).toBe(Date.UTC(2024, 4, 1, 12));
   });
 

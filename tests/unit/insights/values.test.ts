@@ -70,7 +70,25 @@ describe('comparing values', () => {
 describe('the natural sort order of CWL_QuerySyntax-Sort', () => {
   test('sorts the documentation example into the documented order', () => {
     // The page lists this exact ascending order.
-    const documented = ['!:', '#', '*%04', '0#', '5A', '111A', '2345_', '@', '@_', 'A', 'A9876fghj', 'a12345hfh', '0', '01', '1', '2', '3'];
+    const documented = [
+      '!:',
+      '#',
+      '*%04',
+      '0#',
+      '5A',
+      '111A',
+      '2345_',
+      '@',
+      '@_',
+      'A',
+      'A9876fghj',
+      'a12345hfh',
+      '0',
+      '01',
+      '1',
+      '2',
+      '3',
+    ];
     const shuffled = [...documented].reverse();
     shuffled.push(shuffled.shift() as string);
     expect([...shuffled].sort(naturalCompare)).toEqual(documented);

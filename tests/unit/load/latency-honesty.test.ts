@@ -68,7 +68,15 @@ describe('latency honesty (open model against a stalling server)', () => {
 
     // Act
     const { log } = await clock.run(
-      runOpenLoop({ baseUrl: 'http://api.test/', plan: planSchedule(40, 0, 0.5), mix: MIX, connections: 1, requestTimeoutMs: 5_000, clock, transport: server }),
+      runOpenLoop({
+        baseUrl: 'http://api.test/',
+        plan: planSchedule(40, 0, 0.5),
+        mix: MIX,
+        connections: 1,
+        requestTimeoutMs: 5_000,
+        clock,
+        transport: server,
+      }),
     );
 
     // Assess: request k is due at 25·k ms and completes at 50·(k+1) ms, so its latency is 25·k + 50 ms,

@@ -6,7 +6,23 @@ describe('resolveMix', () => {
   it('spreads the default mix over every type of the API, a POST of records included', () => {
     const mix = resolveMix('default');
     const types = new Set(mix.map((e) => /^random\/([a-z0-9]+)/.exec(e.path)?.[1]).filter(Boolean));
-    for (const type of ['int', 'float', 'bool', 'uuid', 'string', 'bytes', 'choice', 'date', 'gaussian', 'dice', 'color', 'ipv4', 'ipv6', 'word', 'lorem']) {
+    for (const type of [
+      'int',
+      'float',
+      'bool',
+      'uuid',
+      'string',
+      'bytes',
+      'choice',
+      'date',
+      'gaussian',
+      'dice',
+      'color',
+      'ipv4',
+      'ipv6',
+      'word',
+      'lorem',
+    ]) {
       expect(types).toContain(type);
     }
     expect(mix.some((e) => e.method === 'POST' && e.path === 'random' && JSON.parse(e.body!).fields)).toBe(true);
@@ -24,7 +40,10 @@ describe('resolveMix', () => {
   });
 
   it('reads a .json file of entries and rejects a bad one with the field that is wrong', () => {
-    const file = JSON.stringify([{ name: 'ping', path: 'types' }, { name: 'teapot', path: 'random/int', expectStatus: 418, weight: 3 }]);
+    const file = JSON.stringify([
+      { name: 'ping', path: 'types' },
+      { name: 'teapot', path: 'random/int', expectStatus: 418, weight: 3 },
+    ]);
     expect(resolveMix('mine.json', () => file)).toEqual([
       { name: 'ping', weight: 1, method: 'GET', path: 'types' },
       { name: 'teapot', weight: 3, method: 'GET', path: 'random/int', expectStatus: 418 },
@@ -33,7 +52,15 @@ describe('resolveMix', () => {
     expect(() => validateMix([{ name: 'x', path: '/abs' }], 'f')).toThrowError(/relative to the API base URL/);
     expect(() => validateMix([{ name: 'x', path: 'a', weight: 0 }], 'f')).toThrowError(/weight 0/);
     expect(() => validateMix([{ name: 'x', path: 'a', body: '{}' }], 'f')).toThrowError(/GET with a body/);
-    expect(() => validateMix([{ name: 'x', path: 'a' }, { name: 'x', path: 'b' }], 'f')).toThrowError(/appears twice/);
+    expect(() =>
+      validateMix(
+        [
+          { name: 'x', path: 'a' },
+          { name: 'x', path: 'b' },
+        ],
+        'f',
+      ),
+    ).toThrowError(/appears twice/);
     expect(() => validateMix([], 'f')).toThrowError(/non-empty array/);
   });
 });

@@ -20,7 +20,9 @@ describe('runOpenLoop on a virtual clock', () => {
     const server = simulatedServer(clock, { connections: 1, serviceMs: (k) => (k === 0 ? 3_000 : 1) });
 
     // Act
-    const open = await clock.run(runOpenLoop({ ...plain, plan: planSchedule(10, 1, 2), connections: 1, clock, transport: server }));
+    const open = await clock.run(
+      runOpenLoop({ ...plain, plan: planSchedule(10, 1, 2), connections: 1, clock, transport: server }),
+    );
 
     // Assess: measuring began when the last warm-up response arrived, with nothing in flight, and the first
     // measured request took its 1 ms service time instead of ≈ 2 s of backlog.
@@ -43,7 +45,14 @@ describe('runOpenLoop on a virtual clock', () => {
 
     // Act
     const open = await clock.run(
-      runOpenLoop({ ...plain, plan: planSchedule(10, 1, 2), connections: 1, clock, transport: server, warmupSettleMaxMs: 500 }),
+      runOpenLoop({
+        ...plain,
+        plan: planSchedule(10, 1, 2),
+        connections: 1,
+        clock,
+        transport: server,
+        warmupSettleMaxMs: 500,
+      }),
     );
 
     // Assess: all ten warm-up requests were still waiting on the cold start at 1.5 s.
@@ -59,7 +68,14 @@ describe('runOpenLoop on a virtual clock', () => {
 
     // Act
     await clock.run(
-      runOpenLoop({ ...plain, plan: planSchedule(20, 0, 3), connections: 10, clock, transport: server, onTick: (t) => ticks.push(t) }),
+      runOpenLoop({
+        ...plain,
+        plan: planSchedule(20, 0, 3),
+        connections: 10,
+        clock,
+        transport: server,
+        onTick: (t) => ticks.push(t),
+      }),
     );
 
     // Assess: at the 2 s tick request 5 (due at t0 + 250 ms, t0 = 20 ms) has been in flight 1.73 s, and that
@@ -95,7 +111,16 @@ describe('runOpenLoop on a virtual clock', () => {
     };
 
     // Act
-    const open = await clock.run(runOpenLoop({ ...plain, plan: planSchedule(10, 1, 1), connections: 4, clock, transport: server, startMachineProbe }));
+    const open = await clock.run(
+      runOpenLoop({
+        ...plain,
+        plan: planSchedule(10, 1, 1),
+        connections: 4,
+        clock,
+        transport: server,
+        startMachineProbe,
+      }),
+    );
 
     // Assess: from the first measured request (1 s after t0 at 20 ms) to the last response (due 1.9 s, + 5 ms).
     expect(open.machine).toBe(sample);
@@ -110,7 +135,14 @@ describe('runOpenLoop on a virtual clock', () => {
     clock.setTimeout(() => controller.abort('SIGTERM'), 200);
 
     // Act
-    const outcome = runOpenLoop({ ...plain, plan: planSchedule(50, 0, 5), connections: 20, clock, transport: server, signal: controller.signal });
+    const outcome = runOpenLoop({
+      ...plain,
+      plan: planSchedule(50, 0, 5),
+      connections: 20,
+      clock,
+      transport: server,
+      signal: controller.signal,
+    });
 
     // Assess: the requests due at 20, 40, … 180 ms (t0 at 20 ms) were sent; not the one due at the abort.
     await expect(clock.run(outcome)).rejects.toBe('SIGTERM');

@@ -17,7 +17,12 @@ describe('the open-model schedule', () => {
   });
 
   it('plans warm-up and measurement back to back', () => {
-    expect(planSchedule(20, 2, 10)).toEqual({ rateRps: 20, warmupRequests: 40, measuredRequests: 200, measuredStartUs: 2_000_000 });
+    expect(planSchedule(20, 2, 10)).toEqual({
+      rateRps: 20,
+      warmupRequests: 40,
+      measuredRequests: 200,
+      measuredStartUs: 2_000_000,
+    });
   });
 });
 
@@ -35,7 +40,10 @@ describe('rateFacts', () => {
 
   it('reports 100% sent and achieved for a run that kept its schedule', () => {
     const plan = planSchedule(50, 0, 4);
-    const facts = rateFacts(logOf(plan, () => 200, 3_000), plan);
+    const facts = rateFacts(
+      logOf(plan, () => 200, 3_000),
+      plan,
+    );
     expect(facts.sentRps / facts.targetRps).toBeCloseTo(1, 2);
     expect(facts.achievedRps / facts.targetRps).toBeCloseTo(1, 2);
     expect(facts.sendLagMaxUs).toBe(200);
@@ -44,7 +52,10 @@ describe('rateFacts', () => {
   it('shows a generator that fell behind as a sent rate below target', () => {
     const plan = planSchedule(50, 0, 4);
     // Every request leaves 10 ms later than the one before it was due to: the generator runs at ~2/3 speed.
-    const facts = rateFacts(logOf(plan, (i) => i * 10_000, 1_000), plan);
+    const facts = rateFacts(
+      logOf(plan, (i) => i * 10_000, 1_000),
+      plan,
+    );
     expect(facts.sentRps / facts.targetRps).toBeLessThan(0.7);
     expect(facts.sendLagMaxUs).toBe(1_990_000);
     // Lags are 0, 10, … 1,990 ms: the 198th of 200 is the nearest-rank p99.
@@ -53,7 +64,10 @@ describe('rateFacts', () => {
 
   it('shows a server that answered late as an achieved rate below target', () => {
     const plan = planSchedule(50, 0, 4);
-    const facts = rateFacts(logOf(plan, () => 0, 2_000_000), plan);
+    const facts = rateFacts(
+      logOf(plan, () => 0, 2_000_000),
+      plan,
+    );
     expect(facts.sentRps / facts.targetRps).toBeCloseTo(1, 2);
     expect(facts.achievedRps / facts.targetRps).toBeLessThan(0.7);
   });

@@ -112,15 +112,19 @@ export function simulatedServer(
         signal.addEventListener('abort', onAbort, { once: true });
         const start = () => {
           busy++;
-          timer = clock.setTimeout(() => {
-            signal.removeEventListener('abort', onAbort);
-            release();
-            const id = request.headers['x-correlation-id'];
-            resolve({
-              status: options.status?.(k) ?? 200,
-              header: (name) => (name === 'x-correlation-id' ? id : name === 'x-amzn-requestid' ? `req-${k}` : undefined),
-            });
-          }, options.serviceMs(k, clock.nowUs()));
+          timer = clock.setTimeout(
+            () => {
+              signal.removeEventListener('abort', onAbort);
+              release();
+              const id = request.headers['x-correlation-id'];
+              resolve({
+                status: options.status?.(k) ?? 200,
+                header: (name) =>
+                  name === 'x-correlation-id' ? id : name === 'x-amzn-requestid' ? `req-${k}` : undefined,
+              });
+            },
+            options.serviceMs(k, clock.nowUs()),
+          );
         };
         if (busy < options.connections) start();
         else queue.push(start);

@@ -29,7 +29,9 @@ describe('the on-disk log store', () => {
     const stream = '2024/05/01/[$LATEST]0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 
     // Act
-    await appendStoredEvents(dir, '/aws/lambda/fn', stream, [{ timestamp: 1, ingestionTime: 2, message: 'a "quoted"\tline' }]);
+    await appendStoredEvents(dir, '/aws/lambda/fn', stream, [
+      { timestamp: 1, ingestionTime: 2, message: 'a "quoted"\tline' },
+    ]);
     await appendStoredEvents(dir, '/aws/lambda/fn', stream, [{ timestamp: 3, ingestionTime: 4, message: 'b' }]);
 
     // Assess

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type LogFileSystem, LogStoreMonitor, LogStreamWriter } from '../../../harness/logstore/writer.js';
 import { parseStoredEvent } from '../../../harness/logstore/store.js';
+import { type LogFileSystem, LogStoreMonitor, LogStreamWriter } from '../../../harness/logstore/writer.js';
 
 // The log store on a failing disk (README, "When the log disk fails"): it never throws, it counts what it
 // could not write, and what it did write stays readable. The disk is an in-memory fake with injected faults.

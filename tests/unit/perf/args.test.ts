@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import yargs from 'yargs';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import yargs from 'yargs';
 import { main } from '../../../harness/cli.js';
 import { perfBuilder } from '../../../harness/commands/perf.js';
 import { ExitCode, UsageError } from '../../../harness/errors.js';
@@ -33,11 +33,22 @@ function capture() {
 
 describe('harness perf flags', () => {
   it('runs every figure, full length, pinned, into reports/ by default', async () => {
-    expect(await parse([])).toEqual({ quick: false, only: [...FIGURE_IDS], rounds: undefined, reportDir: 'reports', pin: true });
+    expect(await parse([])).toEqual({
+      quick: false,
+      only: [...FIGURE_IDS],
+      rounds: undefined,
+      reportDir: 'reports',
+      pin: true,
+    });
   });
 
   it('reads --quick, --rounds, --report-dir (alias --out-dir) and --no-pin in both the spaced and the = form', async () => {
-    expect(await parse(['--quick', '--rounds', '5', '--report-dir=/tmp/x', '--no-pin'])).toMatchObject({ quick: true, rounds: 5, reportDir: '/tmp/x', pin: false });
+    expect(await parse(['--quick', '--rounds', '5', '--report-dir=/tmp/x', '--no-pin'])).toMatchObject({
+      quick: true,
+      rounds: 5,
+      reportDir: '/tmp/x',
+      pin: false,
+    });
     expect((await parse(['--rounds=1'])).rounds).toBe(1);
     expect((await parse(['--out-dir', 'out'])).reportDir).toBe('out');
   });
@@ -63,7 +74,8 @@ describe('harness perf flags', () => {
   });
 
   it('rejects rounds that are not a whole number from 1 to 20', async () => {
-    for (const bad of ['0', '21', '2.5', 'three', '-1']) expect((await usageError(['--rounds', bad])).code).toBe('InvalidRounds');
+    for (const bad of ['0', '21', '2.5', 'three', '-1'])
+      expect((await usageError(['--rounds', bad])).code).toBe('InvalidRounds');
   });
 
   it('rejects an empty --only and an empty --report-dir', async () => {

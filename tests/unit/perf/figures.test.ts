@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { spreadOf } from '../../../harness/stats/spread.js';
 import type { BenchOverheadFigures } from '../../../harness/perf/bench.js';
 import type { EmulatorPerfResult } from '../../../harness/perf/emulator.js';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../../../harness/perf/figures.js';
 import type { InsightsBenchmarkCase, InsightsBenchmarkReport } from '../../../harness/perf/insights.js';
 import type { LatencyRun, ThroughputRun } from '../../../harness/perf/loads.js';
+import { spreadOf } from '../../../harness/stats/spread.js';
 
 const round = (bareRps: number, emulatorRps: number, generatorCpuShare = 0.3, emulatorFailures = 0) => ({
   bareRps,
@@ -85,13 +85,17 @@ describe('emulatorRows (G1, G4 and the G1 run log completeness)', () => {
   });
 
   it('flags G1 as generator-limited when one round saturated the generator', () => {
-    const [g1] = emulatorRows(emulatorResult([round(50_000, 20_000), round(50_000, 20_000, 0.93), round(50_000, 20_000)]));
+    const [g1] = emulatorRows(
+      emulatorResult([round(50_000, 20_000), round(50_000, 20_000, 0.93), round(50_000, 20_000)]),
+    );
     expect(g1!.status).toBe('generator-limited');
     expect(g1!.generatorCpuMax).toBe(0.93);
   });
 
   it('does not pass G1 when the emulator failed requests, and reports lost lines', () => {
-    const [g1, , , capture] = emulatorRows(emulatorResult([round(50_000, 20_000, 0.3, 2), round(50_000, 20_000), round(50_000, 20_000)], false));
+    const [g1, , , capture] = emulatorRows(
+      emulatorResult([round(50_000, 20_000, 0.3, 2), round(50_000, 20_000), round(50_000, 20_000)], false),
+    );
     expect(g1!.status).toBe('not met');
     expect(g1!.note).toContain('2 failed emulator responses');
     expect(capture!.status).toBe('not met');
@@ -116,7 +120,12 @@ describe('latencyRows (G3)', () => {
   });
 
   it('is inconclusive when a run could not sustain its open-loop rate', () => {
-    const rows = latencyRows([latency(5, 50, 800), latency(5, 50)], [latency(0.2, 0.5), latency(0.2, 0.5)], 10, 'at 1000 rps');
+    const rows = latencyRows(
+      [latency(5, 50, 800), latency(5, 50)],
+      [latency(0.2, 0.5), latency(0.2, 0.5)],
+      10,
+      'at 1000 rps',
+    );
     expect(rows.map((r) => r.status)).toEqual(['inconclusive', 'inconclusive']);
     expect(rows[0]!.note).toContain('only 80 % of the rate');
   });
@@ -124,14 +133,24 @@ describe('latencyRows (G3)', () => {
 
 describe('logCaptureRows (G5)', () => {
   it('compares logging with silent runs and checks that no line was lost', () => {
-    const [ratio, loss] = logCaptureRows([throughput(900), throughput(950)], [throughput(1000), throughput(1000)], { reports: 120, handlerLines: 120, missing: 0, duplicates: 0 }, 118);
+    const [ratio, loss] = logCaptureRows(
+      [throughput(900), throughput(950)],
+      [throughput(1000), throughput(1000)],
+      { reports: 120, handlerLines: 120, missing: 0, duplicates: 0 },
+      118,
+    );
     expect(ratio!.comparison?.spread.median).toBeCloseTo(0.925, 12);
     expect(ratio!.status).toBe('met');
     expect(loss!.status).toBe('met');
   });
 
   it('fails completeness on a duplicate even when the count looks right', () => {
-    const [, loss] = logCaptureRows([throughput(900)], [throughput(1000)], { reports: 10, handlerLines: 11, missing: 0, duplicates: 1 }, 10);
+    const [, loss] = logCaptureRows(
+      [throughput(900)],
+      [throughput(1000)],
+      { reports: 10, handlerLines: 11, missing: 0, duplicates: 1 },
+      10,
+    );
     expect(loss!.status).toBe('not met');
     expect(loss!.note).toContain('1 duplicated');
   });
@@ -156,15 +175,30 @@ describe('honestyRows (G7)', () => {
   });
 
   it('does not flag the generator rows as generator-limited: the generator is what they measure', () => {
-    const [, rate] = honestyRows({ ...base, stall: [latency(1, 90)], harness: [throughput(40_000, 20, 0.99)], plain: [throughput(50_000, 16, 0.99)] });
+    const [, rate] = honestyRows({
+      ...base,
+      stall: [latency(1, 90)],
+      harness: [throughput(40_000, 20, 0.99)],
+      plain: [throughput(50_000, 16, 0.99)],
+    });
     expect(rate!.status).toBe('not met');
   });
 
   it('allows the last responses to arrive one stall late, but not a server that fell behind', () => {
     // 10 s run, 100 ms stall: 95 % × 10 / 10.1 ≈ 94.06 % of the rate is still sustained.
-    const late = honestyRows({ ...base, stall: [latency(1, 95, 941)], harness: [throughput(1)], plain: [throughput(1)] });
+    const late = honestyRows({
+      ...base,
+      stall: [latency(1, 95, 941)],
+      harness: [throughput(1)],
+      plain: [throughput(1)],
+    });
     expect(late[0]!.status).toBe('met');
-    const behind = honestyRows({ ...base, stall: [latency(900, 2000, 600)], harness: [throughput(1)], plain: [throughput(1)] });
+    const behind = honestyRows({
+      ...base,
+      stall: [latency(900, 2000, 600)],
+      harness: [throughput(1)],
+      plain: [throughput(1)],
+    });
     expect(behind[0]!.status).toBe('inconclusive');
     expect(behind[0]!.note).toContain('the analytic reference does not apply');
   });
@@ -247,7 +281,10 @@ describe('insightsRows (G9)', () => {
   });
 
   it('falls back to the medians when the progress lines do not match the cases', () => {
-    const [time] = insightsRows({ node: 'v20', cases: [kase(), kase({ events: 1_000_000 })] }, parseInsightsRounds(lines));
+    const [time] = insightsRows(
+      { node: 'v20', cases: [kase(), kase({ events: 1_000_000 })] },
+      parseInsightsRounds(lines),
+    );
     expect(time!.comparison?.spread).toEqual({ median: 0.8, min: 0.8, max: 0.8, n: 1 });
     expect(time!.note).toContain('medians only');
   });

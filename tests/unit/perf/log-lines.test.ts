@@ -3,13 +3,22 @@ import { captureRatio, countCapture } from '../../../harness/perf/log-lines.js';
 
 // Lines as the emulator's log store holds them: one JSON event per line, the message without its newline.
 const event = (message: string) => JSON.stringify({ timestamp: 1, ingestionTime: 2, message });
-const report = (id: string) => event(`REPORT RequestId: ${id}\tDuration: 1.20 ms\tBilled Duration: 2 ms\tMemory Size: 512 MB\tMax Memory Used: 60 MB\t`);
-const handlerLine = (id: string) => event(JSON.stringify({ level: 'info', awsRequestId: id, status: 200, msg: 'request' }));
+const report = (id: string) =>
+  event(
+    `REPORT RequestId: ${id}\tDuration: 1.20 ms\tBilled Duration: 2 ms\tMemory Size: 512 MB\tMax Memory Used: 60 MB\t`,
+  );
+const handlerLine = (id: string) =>
+  event(JSON.stringify({ level: 'info', awsRequestId: id, status: 200, msg: 'request' }));
 
 describe('countCapture', () => {
   it('matches every REPORT line with the handler line of the same request, across streams', () => {
     // Prepare
-    const streamA = [event('START RequestId: a Version: $LATEST'), handlerLine('a'), event('END RequestId: a'), report('a')].join('\n');
+    const streamA = [
+      event('START RequestId: a Version: $LATEST'),
+      handlerLine('a'),
+      event('END RequestId: a'),
+      report('a'),
+    ].join('\n');
     const streamB = [handlerLine('b'), report('b'), ''].join('\n');
     // Act
     const count = countCapture([streamA, streamB]);
@@ -19,7 +28,9 @@ describe('countCapture', () => {
   });
 
   it('counts a REPORT without its handler line as missing and a repeated handler line as a duplicate', () => {
-    const text = [handlerLine('a'), report('a'), report('b'), handlerLine('c'), handlerLine('c'), report('c')].join('\n');
+    const text = [handlerLine('a'), report('a'), report('b'), handlerLine('c'), handlerLine('c'), report('c')].join(
+      '\n',
+    );
     const count = countCapture([text]);
     expect(count).toEqual({ reports: 3, handlerLines: 3, missing: 1, duplicates: 1 });
     expect(captureRatio(count, 3)).toBeCloseTo(2 / 3, 12);

@@ -33,6 +33,15 @@ describe('descendantsOf', () => {
   });
 
   it('survives a cycle in a stale /proc snapshot', () => {
-    expect(descendantsOf(1, new Map([[2, 1], [3, 2], [1, 3]]))).toEqual([3, 2]);
+    expect(
+      descendantsOf(
+        1,
+        new Map([
+          [2, 1],
+          [3, 2],
+          [1, 3],
+        ]),
+      ),
+    ).toEqual([3, 2]);
   });
 });

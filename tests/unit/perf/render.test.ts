@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PerfReport, PerfRow } from '../../../harness/perf/model.js';
+import {
+  formatNumber,
+  formatSpread,
+  renderJson,
+  renderMarkdown,
+  renderTable,
+  reportStem,
+} from '../../../harness/perf/render.js';
 import { atLeast, atMost } from '../../../harness/perf/verdict.js';
-import { formatNumber, formatSpread, renderJson, renderMarkdown, renderTable, reportStem } from '../../../harness/perf/render.js';
 
 const rows: PerfRow[] = [
   {
@@ -88,7 +95,9 @@ describe('renderTable', () => {
 
   it('numbers the notes after the table', () => {
     const text = renderTable(rows);
-    expect(text).toContain('notes:\n  [1] G1 emulator rps / bare node:http rps: a | pipe in a note\n  [3] G8 report time / run time: measurement failed: boom');
+    expect(text).toContain(
+      'notes:\n  [1] G1 emulator rps / bare node:http rps: a | pipe in a note\n  [3] G8 report time / run time: measurement failed: boom',
+    );
   });
 });
 
@@ -116,7 +125,12 @@ describe('renderMarkdown', () => {
 
 describe('renderJson', () => {
   it('round-trips the report and writes NaN as null', () => {
-    const parsed = JSON.parse(renderJson({ ...report, rows: [{ ...rows[1]!, comparison: { unit: 'ms', spread: { median: Number.NaN, min: 1, max: 1, n: 1 } } }] }));
+    const parsed = JSON.parse(
+      renderJson({
+        ...report,
+        rows: [{ ...rows[1]!, comparison: { unit: 'ms', spread: { median: Number.NaN, min: 1, max: 1, n: 1 } } }],
+      }),
+    );
     expect(parsed.meta.commit).toBe('abc1234');
     expect(parsed.rows[0].comparison.spread.median).toBeNull();
   });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { meetsThresholds } from '../../../harness/check/slo.js';
-import { atLeast, atMost, between, describeGoal, GENERATOR_LIMIT_SHARE, isGeneratorLimited, judge, maxShare, meetsGoal } from '../../../harness/perf/verdict.js';
+import {
+  atLeast,
+  atMost,
+  between,
+  describeGoal,
+  GENERATOR_LIMIT_SHARE,
+  isGeneratorLimited,
+  judge,
+  maxShare,
+  meetsGoal,
+} from '../../../harness/perf/verdict.js';
 
 const spread = (median: number) => ({ median, min: median, max: median, n: 1 });
 
@@ -49,7 +59,9 @@ describe('judge', () => {
   });
 
   it('flags a saturated generator instead of judging, even when the goal would be met', () => {
-    expect(judge({ comparison: spread(0.9), goal: atLeast(0.35), generatorCpuShares: [0.2, 0.95] })).toBe('generator-limited');
+    expect(judge({ comparison: spread(0.9), goal: atLeast(0.35), generatorCpuShares: [0.2, 0.95] })).toBe(
+      'generator-limited',
+    );
   });
 
   it('calls a figure without a goal info and a missing figure an error', () => {

@@ -17,7 +17,13 @@ const aws = (i: number) => `aaaaaaaa-0000-4000-8000-${String(i).padStart(12, '0'
 
 export function fixtureInput(): ReportInput {
   const parsed = parseBenchOptions(
-    { runId: 'snap', rate: 10, duration: 4, warmup: 1, slo: ['p50<=50ms', 'p99<=20ms', 'errors<=5%', 'coverage>=100%'] },
+    {
+      runId: 'snap',
+      rate: 10,
+      duration: 4,
+      warmup: 1,
+      slo: ['p50<=50ms', 'p99<=20ms', 'errors<=5%', 'coverage>=100%'],
+    },
     { now: new Date('2030-01-02T03:04:05.000Z'), env: { USER: 'snapshot' } },
   );
   const mix = validateMix(

@@ -3,9 +3,16 @@ import { escapeCell, markdownRow, markdownTable } from '../../../harness/report/
 
 describe('markdownTable', () => {
   it('writes the header, the alignment row and one line per row', () => {
-    expect(markdownTable(['status', 'responses'], [['200', '42'], ['503', '1']], ['left', 'right'])).toBe(
-      '| status | responses |\n| --- | ---: |\n| 200 | 42 |\n| 503 | 1 |',
-    );
+    expect(
+      markdownTable(
+        ['status', 'responses'],
+        [
+          ['200', '42'],
+          ['503', '1'],
+        ],
+        ['left', 'right'],
+      ),
+    ).toBe('| status | responses |\n| --- | ---: |\n| 200 | 42 |\n| 503 | 1 |');
   });
 
   it('left-aligns columns the alignment does not name, and draws a header-only table', () => {

@@ -26,7 +26,12 @@ describe('progress', () => {
     progress.live('load 5/20 s');
     progress.phaseEnded('load', 'done', 20_123.4);
     progress.phaseEnded('correlate', 'interrupted', 50);
-    expect(out).toEqual(['phase load: started', 'load 5/20 s', 'phase load: done in 20.123 s', 'phase correlate: interrupted in 0.050 s']);
+    expect(out).toEqual([
+      'phase load: started',
+      'load 5/20 s',
+      'phase load: done in 20.123 s',
+      'phase correlate: interrupted in 0.050 s',
+    ]);
     expect(written).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { measureRun } from '../../../harness/check/measure.js';
 import type { LoadResult } from '../../../harness/load/load.js';
 import { Phase, RequestLog } from '../../../harness/load/records.js';
-import { measureRun } from '../../../harness/check/measure.js';
 import { buildReport, collapseRepeats } from '../../../harness/report/model.js';
 import { renderReport, underSampledLegend } from '../../../harness/report/render.js';
 import { fixtureInput, fixtureReport } from './fixture.js';
@@ -20,8 +20,12 @@ describe('renderReport', () => {
     expect(sloHeader).toBeGreaterThan(0);
     expect(sloHeader).toBeLessThan(lines.findIndex((l) => l.startsWith('## Latency')));
     // p99 of warm requests: 25 ms (request 33) against 20 ms, marked: 36 samples are too few for a p99.
-    expect(markdown).toContain('| `p99<=20ms` | p99 of client latency, warm requests | 25.00 ms† | ≤ 20.00 ms | −5.000 ms | 36 | fail |');
-    expect(markdown).toContain('| `coverage>=100%` | requests found in the logs | 95.9184% | ≥ 100% | −4.0816% | 49 | fail |');
+    expect(markdown).toContain(
+      '| `p99<=20ms` | p99 of client latency, warm requests | 25.00 ms† | ≤ 20.00 ms | −5.000 ms | 36 | fail |',
+    );
+    expect(markdown).toContain(
+      '| `coverage>=100%` | requests found in the logs | 95.9184% | ≥ 100% | −4.0816% | 49 | fail |',
+    );
   });
 
   it('says plainly that local latencies are not AWS latencies', () => {
@@ -37,9 +41,13 @@ describe('renderReport', () => {
     expect(markdown).toContain('| duplicate | 1 | `00000000-0000-4000-8000-000000000027` |');
     expect(markdown).toContain('| unexpected (logged, never sent) | 1 ids, 1 lines | `ghost-1` |');
     expect(markdown).toContain('- no response (timeout): 1');
-    expect(markdown).toContain('| 1 | 2.300 | post-records | 25.00 | 200 | no | 21.50 | `00000000-0000-4000-8000-000000000033` |');
+    expect(markdown).toContain(
+      '| 1 | 2.300 | post-records | 25.00 | 200 | no | 21.50 | `00000000-0000-4000-8000-000000000033` |',
+    );
     expect(markdown).toContain('REPORT RequestId: aaaaaaaa-0000-4000-8000-000000000033  Duration: 21.50 ms');
-    expect(markdown).toContain('| filter correlationId in ["00000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000001"]');
+    expect(markdown).toContain(
+      '| filter correlationId in ["00000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000001"]',
+    );
     expect(markdown).toContain('**find-by-correlation-id**');
     expect(markdown).toContain('```mermaid\nxychart-beta');
     expect(markdown).toContain('Verified: nothing left');
@@ -91,7 +99,12 @@ describe('renderReport', () => {
       const secondOfRun = Math.floor((source.dueUs[i]! - input.load!.measuredStartUs) / 1e6);
       if (source.phase[i] === Phase.Measured && secondOfRun === 1) continue;
       const index = log.add(source.phase[i] as 0 | 1, source.correlationId[i]!, source.dueUs[i]!, source.mixIndex[i]!);
-      log.complete(index, { latencyUs: source.latencyUs[i]!, status: source.status[i]!, errorKind: source.errorKind[i] as 0, echoed: true });
+      log.complete(index, {
+        latencyUs: source.latencyUs[i]!,
+        status: source.status[i]!,
+        errorKind: source.errorKind[i] as 0,
+        echoed: true,
+      });
     }
     const load: LoadResult = { ...input.load!, log };
 
@@ -111,13 +124,21 @@ describe('renderReport', () => {
     // Prepare
     const input = fixtureInput();
     const load: LoadResult = { ...input.load!, mode: 'peak', closedLoop: true, rates: undefined };
-    const measurements = { ...input.measurements!, throughputRps: 5_000, successfulResponses: 10_000, throttledResponses: 120, rates: undefined };
+    const measurements = {
+      ...input.measurements!,
+      throughputRps: 5_000,
+      successfulResponses: 10_000,
+      throttledResponses: 120,
+      rates: undefined,
+    };
 
     // Act
     const markdown = renderReport(buildReport({ ...input, load, measurements }));
 
     // Assess
-    expect(markdown).toContain('- Peak throughput (closed loop, 10 connections): 5000.0 successful (2xx) responses/s; 120 throttled (429) responses counted apart');
+    expect(markdown).toContain(
+      '- Peak throughput (closed loop, 10 connections): 5000.0 successful (2xx) responses/s; 120 throttled (429) responses counted apart',
+    );
     expect(markdown).toContain('120 measured responses were throttled (429)');
     expect(markdown).toContain('per 1 s of send time');
     expect(markdown).not.toContain('scheduled send time');
@@ -129,7 +150,15 @@ describe('renderReport', () => {
     const input = fixtureInput();
     const load: LoadResult = {
       ...input.load!,
-      machine: { seconds: 4, cores: 2, hostCpuPercent: 98, processCpuPercent: 60, loadAverage1m: 3.5, eventLoopDelayP99Ms: 48, eventLoopDelayMaxMs: 120 },
+      machine: {
+        seconds: 4,
+        cores: 2,
+        hostCpuPercent: 98,
+        processCpuPercent: 60,
+        loadAverage1m: 3.5,
+        eventLoopDelayP99Ms: 48,
+        eventLoopDelayMaxMs: 120,
+      },
     };
     const measurements = measureRun(load, input.correlation, 'local');
 
@@ -141,7 +170,9 @@ describe('renderReport', () => {
     expect(report.timing).toMatchObject({ saturated: true, machine: { hostCpuPercent: 98 } });
     expect(markdown).toContain('## Machine and timing (measured phase)');
     expect(markdown).toContain('- Host CPU: 98% busy of 2 cores');
-    expect(markdown).toContain('**The machine was saturated**: host CPU 98% of 2 cores (limit 90%); event-loop delay p99 48.0 ms (limit 20 ms).');
+    expect(markdown).toContain(
+      '**The machine was saturated**: host CPU 98% of 2 cores (limit 90%); event-loop delay p99 48.0 ms (limit 20 ms).',
+    );
     expect(report.warnings[0]).toMatch(/^Timing: machine saturated/);
   });
 

@@ -32,7 +32,13 @@ async function harness(argv: string[]) {
   const cwd = mkdtempSync(path.join(tmpdir(), 'rda-no-creds-cwd-'));
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), isTty: false, cwd, env: process.env });
+  const code = await main(argv, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    isTty: false,
+    cwd,
+    env: process.env,
+  });
   const createdRunFiles = existsSync(path.join(cwd, '.rda'));
   rmSync(cwd, { recursive: true, force: true });
   return { code, out, err: err.join('\n'), createdRunFiles };
@@ -52,7 +58,9 @@ describe('AWS commands without credentials', () => {
 
     // Assess
     expect(code).toBe(ExitCode.Usage);
-    expect(err).toMatch(/^error \[CredentialsMissing\]: no AWS credentials found \(.+\): set AWS_PROFILE .+ or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    expect(err).toMatch(
+      /^error \[CredentialsMissing\]: no AWS credentials found \(.+\): set AWS_PROFILE .+ or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+    );
     expect(err).toContain('eu-west-1');
     expect(`${out.join('\n')}\n${err}`).not.toMatch(/destroy --run-id|deploying stack/);
     expect(createdRunFiles).toBe(false);
@@ -69,7 +77,12 @@ describe('requireAwsCredentials', () => {
   const client = (credentials: () => Promise<unknown>) => ({ config: { credentials } });
 
   it('resolves when the provider chain finds credentials', async () => {
-    await expect(requireAwsCredentials(client(async () => ({ accessKeyId: 'a', secretAccessKey: 'b' })), 'eu-west-1')).resolves.toBeUndefined();
+    await expect(
+      requireAwsCredentials(
+        client(async () => ({ accessKeyId: 'a', secretAccessKey: 'b' })),
+        'eu-west-1',
+      ),
+    ).resolves.toBeUndefined();
   });
 
   it('calls a missing configuration a usage error and any other failure an infrastructure error', async () => {
@@ -78,8 +91,14 @@ describe('requireAwsCredentials', () => {
     const network = new Error('connect ETIMEDOUT sts.amazonaws.com');
 
     // Act
-    const usage = await requireAwsCredentials(client(() => Promise.reject(missing)), 'eu-west-1').catch((e: unknown) => e);
-    const infra = await requireAwsCredentials(client(() => Promise.reject(network)), 'eu-west-1').catch((e: unknown) => e);
+    const usage = await requireAwsCredentials(
+      client(() => Promise.reject(missing)),
+      'eu-west-1',
+    ).catch((e: unknown) => e);
+    const infra = await requireAwsCredentials(
+      client(() => Promise.reject(network)),
+      'eu-west-1',
+    ).catch((e: unknown) => e);
 
     // Assess
     expect(usage).toBeInstanceOf(HarnessError);

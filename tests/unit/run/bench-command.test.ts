@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import yargs from 'yargs';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import yargs from 'yargs';
 import { main } from '../../../harness/cli.js';
 import { benchBuilder, createBenchCommand, verdictDetails } from '../../../harness/commands/bench.js';
 import type { CommandContext } from '../../../harness/commands/command.js';
@@ -15,7 +15,12 @@ function capture() {
   const out: string[] = [];
   const err: string[] = [];
   const hints: (string | undefined)[] = [];
-  const ctx = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), isTty: false, setCleanupHint: (h: string | undefined) => hints.push(h) };
+  const ctx = {
+    out: (l: string) => out.push(l),
+    err: (l: string) => err.push(l),
+    isTty: false,
+    setCleanupHint: (h: string | undefined) => hints.push(h),
+  };
   return { out, err, hints, ctx };
 }
 
@@ -27,16 +32,38 @@ function workspace(): string {
 
 /** Parses bench flags exactly as the CLI does. */
 async function parseFlags(argv: string[]): Promise<BenchArgs> {
-  return (await benchBuilder(yargs(argv)).exitProcess(false).fail((msg, error) => {
-    throw error ?? new Error(msg);
-  }).parseAsync()) as BenchArgs;
+  return (await benchBuilder(yargs(argv))
+    .exitProcess(false)
+    .fail((msg, error) => {
+      throw error ?? new Error(msg);
+    })
+    .parseAsync()) as BenchArgs;
 }
 
 describe('bench flags', () => {
   it('reads every flag with its type, and repeated --slo as a list', async () => {
-    const args = await parseFlags(['--rate', '50', '--duration', '3', '--slo', 'p50<=5ms', '--slo', 'errors<=1%', '--keep', '--run-id', 'abc']);
+    const args = await parseFlags([
+      '--rate',
+      '50',
+      '--duration',
+      '3',
+      '--slo',
+      'p50<=5ms',
+      '--slo',
+      'errors<=1%',
+      '--keep',
+      '--run-id',
+      'abc',
+    ]);
     // Numbers stay text until options.ts parses them, so its messages can quote them as typed.
-    expect(args).toMatchObject({ rate: '50', duration: '3', slo: ['p50<=5ms', 'errors<=1%'], keep: true, runId: 'abc', target: 'local' });
+    expect(args).toMatchObject({
+      rate: '50',
+      duration: '3',
+      slo: ['p50<=5ms', 'errors<=1%'],
+      keep: true,
+      runId: 'abc',
+      target: 'local',
+    });
     expect(args.defaultSlos).toBe(true);
     expect((await parseFlags(['--no-default-slos', '--slo', 'p99<=1s'])).defaultSlos).toBe(false);
   });
@@ -44,7 +71,10 @@ describe('bench flags', () => {
   it.each([
     [['--rate', 'abc'], "error [InvalidNumber]: --rate 'abc' is not a number: give digits, e.g. --rate 50"],
     [['--ttl', '5s'], "error [OutOfRange]: --ttl '5s' is out of range: give a duration from 1m to 7d, e.g. 2h"],
-    [['--mix', 'int=abc'], "error [InvalidMix]: --mix 'int=abc': weight 'abc' of 'int' is not a whole number from 1 to 1000: write e.g. int=3"],
+    [
+      ['--mix', 'int=abc'],
+      "error [InvalidMix]: --mix 'int=abc': weight 'abc' of 'int' is not a whole number from 1 to 1000: write e.g. int=3",
+    ],
     [['--connections', '2.5'], "error [OutOfRange]: --connections '2.5' must be a whole number"],
   ])('quotes %j back as typed, with exit 2', async (flags, message) => {
     // Prepare
@@ -78,7 +108,9 @@ describe('bench flags', () => {
   it('refuses an unknown SLO metric with exit 2 and the list of valid metrics', async () => {
     const { err, ctx } = capture();
     expect(await main(['bench', '--slo', 'p98<=5ms'], ctx)).toBe(ExitCode.Usage);
-    expect(err.join('\n')).toMatch(/error \[UnknownSloMetric\]: slo 'p98<=5ms' names unknown metric 'p98': valid metrics are p50, p90/);
+    expect(err.join('\n')).toMatch(
+      /error \[UnknownSloMetric\]: slo 'p98<=5ms' names unknown metric 'p98': valid metrics are p50, p90/,
+    );
   });
 
   it('refuses an unreadable --config with exit 2', async () => {
@@ -97,8 +129,23 @@ describe('bench command', () => {
     const { out, ctx } = capture();
     const context: CommandContext = { ...ctx, signal: new AbortController().signal, env: {}, cwd };
     // Only SLOs that do not depend on this machine's speed: a busy machine makes latency ones inconclusive.
-    const args = await parseFlags(['--rate', '40', '--duration', '1', '--warmup', '0.2', '--run-id', 'cmd', '--logs-timeout', '2s',
-      '--no-default-slos', '--slo', 'errors<=0%', '--slo', 'coverage>=100%']);
+    const args = await parseFlags([
+      '--rate',
+      '40',
+      '--duration',
+      '1',
+      '--warmup',
+      '0.2',
+      '--run-id',
+      'cmd',
+      '--logs-timeout',
+      '2s',
+      '--no-default-slos',
+      '--slo',
+      'errors<=0%',
+      '--slo',
+      'coverage>=100%',
+    ]);
 
     // Act
     const code = await command.run(args, context);
@@ -122,7 +169,18 @@ describe('bench verdict lines', () => {
     const command = createBenchCommand(async () => new FakeTarget({ status: () => 500 }));
     const { out, ctx } = capture();
     const context: CommandContext = { ...ctx, signal: new AbortController().signal, env: {}, cwd };
-    const args = await parseFlags(['--rate', '40', '--duration', '1', '--warmup', '0.2', '--run-id', 'fail', '--logs-timeout', '2s']);
+    const args = await parseFlags([
+      '--rate',
+      '40',
+      '--duration',
+      '1',
+      '--warmup',
+      '0.2',
+      '--run-id',
+      'fail',
+      '--logs-timeout',
+      '2s',
+    ]);
 
     // Act
     const code = await command.run(args, context);
@@ -131,7 +189,9 @@ describe('bench verdict lines', () => {
     expect(code).toBe(ExitCode.Fail);
     const verdict = out.indexOf('verdict: FAIL (exit 1)');
     expect(verdict).toBeGreaterThanOrEqual(0);
-    expect(out[verdict + 1]).toMatch(/^ {2}SLO 'errors<=0\.1%' failed: errors was 100%, threshold <= 0\.1%, missed by 99\.9% \(\d+ samples\)$/);
+    expect(out[verdict + 1]).toMatch(
+      /^ {2}SLO 'errors<=0\.1%' failed: errors was 100%, threshold <= 0\.1%, missed by 99\.9% \(\d+ samples\)$/,
+    );
   });
 
   const view = (overrides: Partial<SloView>): SloView => ({
@@ -152,7 +212,15 @@ describe('bench verdict lines', () => {
     const slos = [
       view({}),
       view({ slo: 'p50<=50ms', metric: 'warm.p50', threshold: 50, value: 4, margin: 46, status: 'pass' }),
-      view({ slo: 'coverage>=100%', metric: 'coverage', comparator: '>=', threshold: 100, unit: '%', value: 97.5, margin: -2.5 }),
+      view({
+        slo: 'coverage>=100%',
+        metric: 'coverage',
+        comparator: '>=',
+        threshold: 100,
+        unit: '%',
+        value: 97.5,
+        margin: -2.5,
+      }),
       view({ slo: 'cold_starts<=1', metric: 'cold_starts', threshold: 1, unit: '', value: 3, margin: -2, n: 400 }),
     ];
 
@@ -169,8 +237,17 @@ describe('bench verdict lines', () => {
 
   it('gives the reasons of an inconclusive verdict, and nothing for a pass or an interruption', () => {
     const reasons = ['only 5 measured responses (at least 20 are needed)'];
-    expect(verdictDetails({ outcome: { kind: 'verdict', verdict: 'inconclusive', reasons }, slos: [view({ status: 'inconclusive' })] })).toEqual(reasons);
-    expect(verdictDetails({ outcome: { kind: 'verdict', verdict: 'pass', reasons: [] }, slos: [view({ status: 'pass' })] })).toEqual([]);
-    expect(verdictDetails({ outcome: { kind: 'interrupted', signal: 'SIGINT', phase: 'load' }, slos: [view({})] })).toEqual([]);
+    expect(
+      verdictDetails({
+        outcome: { kind: 'verdict', verdict: 'inconclusive', reasons },
+        slos: [view({ status: 'inconclusive' })],
+      }),
+    ).toEqual(reasons);
+    expect(
+      verdictDetails({ outcome: { kind: 'verdict', verdict: 'pass', reasons: [] }, slos: [view({ status: 'pass' })] }),
+    ).toEqual([]);
+    expect(
+      verdictDetails({ outcome: { kind: 'interrupted', signal: 'SIGINT', phase: 'load' }, slos: [view({})] }),
+    ).toEqual([]);
   });
 });

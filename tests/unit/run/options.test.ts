@@ -29,10 +29,21 @@ describe('parseBenchOptions', () => {
       reportDir: 'reports',
       keep: false,
       sloSource: 'defaults',
-      load: { mode: 'open', rateRps: DEFAULTS.rateRps, durationSeconds: 20, warmupSeconds: 2, connections: 10, requestTimeoutMs: 30_000 },
+      load: {
+        mode: 'open',
+        rateRps: DEFAULTS.rateRps,
+        durationSeconds: 20,
+        warmupSeconds: 2,
+        connections: 10,
+        requestTimeoutMs: 30_000,
+      },
     });
     expect(options.slos.map((s) => s.metric)).toEqual(['warm.p50', 'warm.p99', 'errors', 'coverage']);
-    expect(options.stackContext).toEqual({ runId: 'demo', expiresAt: '2030-06-01T14:00:00.000Z', creator: 'ada lovelace' });
+    expect(options.stackContext).toEqual({
+      runId: 'demo',
+      expiresAt: '2030-06-01T14:00:00.000Z',
+      creator: 'ada lovelace',
+    });
   });
 
   it('waits 5 minutes for logs on AWS and takes the region from the environment', () => {
@@ -42,7 +53,9 @@ describe('parseBenchOptions', () => {
 
   it('sends the load to --api-url when given, normalised to end in a slash, and to the stack otherwise', () => {
     expect(parse({ runId: 'demo' }).apiUrl).toBeUndefined();
-    expect(parse({ runId: 'demo', apiUrl: 'https://api.example.com/bench' }).apiUrl).toBe('https://api.example.com/bench/');
+    expect(parse({ runId: 'demo', apiUrl: 'https://api.example.com/bench' }).apiUrl).toBe(
+      'https://api.example.com/bench/',
+    );
     expect(parse({ runId: 'demo', apiUrl: 'http://127.0.0.1:8080/' }).apiUrl).toBe('http://127.0.0.1:8080/');
   });
 
@@ -63,7 +76,10 @@ describe('parseBenchOptions', () => {
   });
 
   it('raises the stage throttle for rates the default (100 req/s) would reject', () => {
-    expect(parse({ runId: 'x', rate: 200 }).stackContext).toMatchObject({ throttleRateLimit: '300', throttleBurstLimit: '600' });
+    expect(parse({ runId: 'x', rate: 200 }).stackContext).toMatchObject({
+      throttleRateLimit: '300',
+      throttleBurstLimit: '600',
+    });
     expect(parse({ runId: 'x', rate: 60 }).stackContext.throttleRateLimit).toBeUndefined();
   });
 
@@ -82,7 +98,11 @@ describe('parseBenchOptions', () => {
     [{ port: 'http' }, 'InvalidNumber', /^--port 'http' is not a number: give digits, e.g. --port 3000$/],
     [{ memory: '' }, 'InvalidNumber', /^--memory '' is not a number/],
     [{ rate: ['5', '10'] }, 'RepeatedFlag', /^--rate is given 2 times \('5', '10'\): give it once$/],
-    [{ mix: 'int=abc' }, 'InvalidMix', /^--mix 'int=abc': weight 'abc' of 'int' is not a whole number from 1 to 1000: write e.g. int=3$/],
+    [
+      { mix: 'int=abc' },
+      'InvalidMix',
+      /^--mix 'int=abc': weight 'abc' of 'int' is not a whole number from 1 to 1000: write e.g. int=3$/,
+    ],
     [{ mix: 'int=3,uuid-v7=0' }, 'InvalidMix', /weight '0' of 'uuid-v7'/],
     [{ mix: 'int=2=3' }, 'InvalidMix', /weight '2=3' of 'int'/],
     [{ defaultSlos: false }, 'NoSlos', /--no-default-slos leaves nothing to judge: add at least one --slo/],
@@ -94,9 +114,17 @@ describe('parseBenchOptions', () => {
     [{ region: 'eu-west-1' }, 'ConflictingFlags', /--region 'eu-west-1' applies to --target aws only/],
     [{ target: 'aws', logDir: '/tmp/x' }, 'ConflictingFlags', /--log-dir configures the local emulator only/],
     [{ target: 'aws', port: 8080 }, 'ConflictingFlags', /--port configures the local emulator only/],
-    [{ keep: true }, 'ConflictingFlags', /--keep leaves an AWS stack deployed, but the local emulator lives in this process/],
+    [
+      { keep: true },
+      'ConflictingFlags',
+      /--keep leaves an AWS stack deployed, but the local emulator lives in this process/,
+    ],
     [{ mode: 'peak', rate: 10 }, 'ConflictingFlags', /--mode peak sends as fast as it can/],
-    [{ mode: 'peak', slo: ['errors<=1%', 'p99<=5ms'] }, 'ConflictingFlags', /'p99<=5ms' judges latency, but --mode peak/],
+    [
+      { mode: 'peak', slo: ['errors<=1%', 'p99<=5ms'] },
+      'ConflictingFlags',
+      /'p99<=5ms' judges latency, but --mode peak/,
+    ],
   ])('rejects %j with %s', (args, code, message) => {
     const error = usageError(args);
     expect(error.code).toBe(code);
@@ -109,7 +137,15 @@ describe('parseBenchOptions', () => {
 
   it('reads numbers typed on the command line as text, and numbers from a config file as numbers', () => {
     // Act
-    const typed = parse({ runId: 'n', rate: ' 12.5 ', duration: '3', warmup: '0', connections: '4', sample: '100', port: '8080' });
+    const typed = parse({
+      runId: 'n',
+      rate: ' 12.5 ',
+      duration: '3',
+      warmup: '0',
+      connections: '4',
+      sample: '100',
+      port: '8080',
+    });
     const fromConfig = parse({ runId: 'n', rate: 12.5, duration: 3 });
 
     // Assess
@@ -156,10 +192,21 @@ describe('SLOs from --slo and the defaults', () => {
   });
 
   it('keeps two --slo on the same metric together where the default was', () => {
-    expect(texts({ slo: ['p99>=1ms', 'p99<=80ms'] })).toEqual(['p50<=50ms', 'p99>=1ms', 'p99<=80ms', 'errors<=0.1%', 'coverage>=100%']);
+    expect(texts({ slo: ['p99>=1ms', 'p99<=80ms'] })).toEqual([
+      'p50<=50ms',
+      'p99>=1ms',
+      'p99<=80ms',
+      'errors<=0.1%',
+      'coverage>=100%',
+    ]);
   });
 
   it('lets peak mode keep the default latency SLOs (not judged) next to a non-latency --slo', () => {
-    expect(texts({ mode: 'peak', slo: ['errors<=1%'] })).toEqual(['p50<=50ms', 'p99<=100ms', 'errors<=1%', 'coverage>=100%']);
+    expect(texts({ mode: 'peak', slo: ['errors<=1%'] })).toEqual([
+      'p50<=50ms',
+      'p99<=100ms',
+      'errors<=1%',
+      'coverage>=100%',
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import yargs from 'yargs';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import yargs from 'yargs';
 import { benchBuilder } from '../../../harness/commands/bench.js';
 import { commands } from '../../../harness/commands/index.js';
 import { resolveMix } from '../../../harness/load/mix.js';
@@ -13,7 +13,10 @@ const README = readFileSync(path.join(import.meta.dirname, '../../../README.md')
 /** The `sh` code blocks of the README, as lines with `\` continuations joined. */
 function shellLines(): string[] {
   const blocks = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  return blocks.flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n')).map((l) => l.trim()).filter((l) => l !== '');
+  return blocks
+    .flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n'))
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 type Token = { word: string } | { operator: string };
@@ -84,15 +87,24 @@ describe('README commands', () => {
       const echo = /^echo '(.*)' > (\S+)$/.exec(line);
       if (echo) writeFileSync(path.join(dir, echo[2]!), echo[1]!);
     }
-    const benchCommands = harnessLines.flatMap(commandsOf).map(words).filter((w) => w[0] === 'npm' && w[2] === 'bench');
+    const benchCommands = harnessLines
+      .flatMap(commandsOf)
+      .map(words)
+      .filter((w) => w[0] === 'npm' && w[2] === 'bench');
     expect(benchCommands.length).toBeGreaterThan(5);
 
     for (const argv of benchCommands) {
-      const flags = (argv.includes('--') ? argv.slice(argv.indexOf('--') + 1) : []).map((word, i, all) => (all[i - 1] === '--config' ? path.join(dir, word) : word));
+      const flags = (argv.includes('--') ? argv.slice(argv.indexOf('--') + 1) : []).map((word, i, all) =>
+        all[i - 1] === '--config' ? path.join(dir, word) : word,
+      );
 
       // Act
       const args = (await benchBuilder(yargs(flags)).exitProcess(false).parseAsync()) as BenchArgs;
-      const options = parseBenchOptions(args, { now: new Date(), env: {}, readFile: (file) => readFileSync(path.join(dir, file), 'utf8') });
+      const options = parseBenchOptions(args, {
+        now: new Date(),
+        env: {},
+        readFile: (file) => readFileSync(path.join(dir, file), 'utf8'),
+      });
 
       // Assess
       expect(options.runId, argv.join(' ')).toBeTruthy();
@@ -100,17 +112,24 @@ describe('README commands', () => {
   });
 
   it('uses only commands and flags the harness knows in every npm run harness example', async () => {
-    const harnessCommands = harnessLines.flatMap(commandsOf).map(words).filter((w) => w.includes('harness') && w.includes('--'));
+    const harnessCommands = harnessLines
+      .flatMap(commandsOf)
+      .map(words)
+      .filter((w) => w.includes('harness') && w.includes('--'));
     expect(harnessCommands.length).toBeGreaterThanOrEqual(5);
     for (const argv of harnessCommands) {
       // Prepare: the real builders, with handlers that only record which command ran
       let ran: string | undefined;
-      let parser = yargs(argv.slice(argv.indexOf('--') + 1)).strict().exitProcess(false).fail((message, error) => {
-        throw error ?? new Error(message);
-      });
-      for (const command of commands) parser = parser.command(command.command, command.describe, command.builder, () => {
-        ran = command.command;
-      });
+      let parser = yargs(argv.slice(argv.indexOf('--') + 1))
+        .strict()
+        .exitProcess(false)
+        .fail((message, error) => {
+          throw error ?? new Error(message);
+        });
+      for (const command of commands)
+        parser = parser.command(command.command, command.describe, command.builder, () => {
+          ran = command.command;
+        });
 
       // Act
       await parser.parseAsync();

@@ -40,7 +40,8 @@ function recordingProgress(): Progress & { lines: string[] } {
  * machine's speed are judged: on a busy machine a missed latency SLO is (rightly) inconclusive.
  */
 async function runWith(fake: FakeTargetOptions, args: BenchArgs = {}, signal = new AbortController().signal) {
-  if (args.slo === undefined && args.defaultSlos === undefined) args = { ...args, defaultSlos: false, slo: ['errors<=0%', 'coverage>=100%'] };
+  if (args.slo === undefined && args.defaultSlos === undefined)
+    args = { ...args, defaultSlos: false, slo: ['errors<=0%', 'coverage>=100%'] };
   const cwd = workspace();
   const target = new FakeTarget({ expectFileAtDeploy: manifestPath(cwd, 'unit-run'), ...fake });
   const progress = recordingProgress();
@@ -75,7 +76,12 @@ describe('run', () => {
     ]);
     expect(result.outcome).toMatchObject({ kind: 'verdict', verdict: 'pass' });
     expect(result.exitCode).toBe(ExitCode.Pass);
-    expect(manifest).toMatchObject({ runId: 'unit-run', stackName: 'rda-unit-run', status: 'destroyed', cleanupCommand: 'cleanup-by-hand' });
+    expect(manifest).toMatchObject({
+      runId: 'unit-run',
+      stackName: 'rda-unit-run',
+      status: 'destroyed',
+      cleanupCommand: 'cleanup-by-hand',
+    });
     // Every step is a span: the manifest records destroy and report as it records the phases.
     expect(manifest.phases.map((p) => [p.name, p.outcome])).toEqual([
       ['deploy', 'done'],
@@ -130,7 +136,9 @@ describe('run', () => {
     expect(result.exitCode).toBe(ExitCode.Infrastructure);
     expect(target.calls).toEqual(['deploy']);
     expect(manifest.status).toBe('nothing-deployed');
-    expect(readFileSync(result.paths.markdown, 'utf8')).toContain('ERROR during deploy: [PhaseFailed] deploy failed: synth exploded');
+    expect(readFileSync(result.paths.markdown, 'utf8')).toContain(
+      'ERROR during deploy: [PhaseFailed] deploy failed: synth exploded',
+    );
   });
 
   it('skips destroy with --keep and warns in the output, the report and the manifest', async () => {
@@ -160,7 +168,11 @@ describe('run', () => {
     };
 
     // Act
-    const { target, result, manifest } = await runWith({ status: signalAt }, { duration: 3, warmup: 0 }, controller.signal);
+    const { target, result, manifest } = await runWith(
+      { status: signalAt },
+      { duration: 3, warmup: 0 },
+      controller.signal,
+    );
 
     // Assess: the load stopped (no further request was sent after the abort settled), then destroy ran
     expect(target.deployment!.requests).toBeLessThan(150);
@@ -184,7 +196,11 @@ describe('run', () => {
   it('destroys a deployment that completes after the signal, and blames the deploy phase', async () => {
     const controller = new AbortController();
     const onDeploy = () => controller.abort('SIGHUP');
-    const { target, result, manifest } = await runWith({ deployDelayMs: 50, deployIgnoresAbort: true, onDeploy }, {}, controller.signal);
+    const { target, result, manifest } = await runWith(
+      { deployDelayMs: 50, deployIgnoresAbort: true, onDeploy },
+      {},
+      controller.signal,
+    );
     expect(result.outcome).toEqual({ kind: 'interrupted', signal: 'SIGHUP', phase: 'deploy' });
     expect(result.exitCode).toBe(129);
     expect(target.calls).toEqual(['deploy', 'destroy']);
@@ -202,7 +218,11 @@ describe('run', () => {
       if (n === 3) controller.abort(new InfraError('Unexpected', 'unexpected error: write EPIPE'));
       return 200;
     };
-    const { target, result, manifest } = await runWith({ status: crash }, { duration: 3, warmup: 0 }, controller.signal);
+    const { target, result, manifest } = await runWith(
+      { status: crash },
+      { duration: 3, warmup: 0 },
+      controller.signal,
+    );
     expect(result.outcome).toMatchObject({ kind: 'error', code: 'Unexpected', phase: 'load' });
     expect(result.exitCode).toBe(ExitCode.Infrastructure);
     expect(target.calls).toEqual(['deploy', 'destroy']);

@@ -11,8 +11,8 @@ import {
   deployerPropsFromContext,
   trustedSubjects,
 } from '../../../stack/deployer-stack.js';
-import { STACK_PREFIX, stackName } from '../../../stack/names.js';
 import { nagPacks } from '../../../stack/nag.js';
+import { STACK_PREFIX, stackName } from '../../../stack/names.js';
 
 const REPOSITORY = 'octo-org/octo-repo';
 const ACCOUNT = '111122223333';
@@ -30,7 +30,10 @@ interface Statement {
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
-function synth(props: Partial<DeployerStackProps> = {}, env: { account?: string; region?: string } | undefined = { account: ACCOUNT, region: REGION }) {
+function synth(
+  props: Partial<DeployerStackProps> = {},
+  env: { account?: string; region?: string } | undefined = { account: ACCOUNT, region: REGION },
+) {
   const app = new App();
   const stack = new DeployerStack(app, DEPLOYER_STACK_NAME, { githubRepository: REPOSITORY, env, ...props });
   return { stack, template: Template.fromStack(stack) };
@@ -60,7 +63,9 @@ function permissionStatements(template: Template): Statement[] {
     (policy) => (policy.Properties.PolicyDocument.Statement as Statement[]) ?? [],
   );
   const fromRoles = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) =>
-    list(role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement),
+    list(role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+      (p) => p.PolicyDocument.Statement,
+    ),
   );
   return [...fromPolicies, ...fromRoles];
 }
@@ -75,8 +80,15 @@ function resources(statement: Statement): string[] {
   return list(statement.Resource as unknown[]).map(flatten);
 }
 
-function actionsOf(statements: Statement[], predicate: (action: string) => boolean): { action: string; resources: string[] }[] {
-  return statements.flatMap((s) => list(s.Action).filter(predicate).map((action) => ({ action, resources: resources(s) })));
+function actionsOf(
+  statements: Statement[],
+  predicate: (action: string) => boolean,
+): { action: string; resources: string[] }[] {
+  return statements.flatMap((s) =>
+    list(s.Action)
+      .filter(predicate)
+      .map((action) => ({ action, resources: resources(s) })),
+  );
 }
 
 describe('DeployerStack: trust', () => {
@@ -97,17 +109,24 @@ describe('DeployerStack: trust', () => {
     expect(others).toEqual([]);
     expect(statement!.Effect).toBe('Allow');
     expect(statement!.Action).toBe('sts:AssumeRoleWithWebIdentity');
-    expect(statement!.Principal).toEqual({ Federated: { Ref: Object.keys(template.findResources('AWS::IAM::OIDCProvider'))[0] } });
+    expect(statement!.Principal).toEqual({
+      Federated: { Ref: Object.keys(template.findResources('AWS::IAM::OIDCProvider'))[0] },
+    });
     expect(Object.keys(statement!.Condition ?? {})).toEqual(['StringEquals']);
     expect(statement!.Condition?.StringEquals).toEqual({
       'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-      'token.actions.githubusercontent.com:sub': [`repo:${REPOSITORY}:pull_request`, `repo:${REPOSITORY}:ref:refs/heads/main`],
+      'token.actions.githubusercontent.com:sub': [
+        `repo:${REPOSITORY}:pull_request`,
+        `repo:${REPOSITORY}:ref:refs/heads/main`,
+      ],
     });
   });
 
   it('has no wildcard in the subject, so no other repository, fork or branch matches', () => {
     const { template } = synth({ defaultBranch: 'trunk' });
-    const subjects = list(trustStatements(template)[0]!.Condition?.StringEquals?.['token.actions.githubusercontent.com:sub'] as string[]);
+    const subjects = list(
+      trustStatements(template)[0]!.Condition?.StringEquals?.['token.actions.githubusercontent.com:sub'] as string[],
+    );
     expect(subjects).toEqual(trustedSubjects(REPOSITORY, 'trunk'));
     for (const subject of subjects) {
       expect(subject).not.toMatch(/[*?]/);
@@ -174,13 +193,24 @@ describe('DeployerStack: permissions', () => {
   });
 
   it('describes and deletes only stacks whose name starts with rda-, and lists stacks only through ListStacks', () => {
-    const stackActions = actionsOf(statements, (action) => action.startsWith('cloudformation:') && action !== 'cloudformation:ListStacks');
-    expect(stackActions.map((a) => a.action)).toEqual(expect.arrayContaining(['cloudformation:DeleteStack', 'cloudformation:DescribeStacks']));
+    const stackActions = actionsOf(
+      statements,
+      (action) => action.startsWith('cloudformation:') && action !== 'cloudformation:ListStacks',
+    );
+    expect(stackActions.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['cloudformation:DeleteStack', 'cloudformation:DescribeStacks']),
+    );
     for (const { action, resources: arns } of stackActions) {
-      expect(arns, action).toEqual([`arn:\${AWS::Partition}:cloudformation:${REGION}:${ACCOUNT}:stack/${STACK_PREFIX}*/*`]);
+      expect(arns, action).toEqual([
+        `arn:\${AWS::Partition}:cloudformation:${REGION}:${ACCOUNT}:stack/${STACK_PREFIX}*/*`,
+      ]);
     }
     expect(stackActions.map((a) => a.action)).not.toEqual(
-      expect.arrayContaining(['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:ExecuteChangeSet']),
+      expect.arrayContaining([
+        'cloudformation:CreateStack',
+        'cloudformation:UpdateStack',
+        'cloudformation:ExecuteChangeSet',
+      ]),
     );
   });
 
@@ -192,7 +222,13 @@ describe('DeployerStack: permissions', () => {
   it('starts Insights queries only on the rda log groups, and deletes or changes no log group', () => {
     const logActions = actionsOf(statements, (action) => action.startsWith('logs:')).map((a) => a.action);
     expect(logActions.sort()).toEqual(
-      ['logs:DescribeLogGroups', 'logs:DescribeQueries', 'logs:GetQueryResults', 'logs:StartQuery', 'logs:StopQuery'].sort(),
+      [
+        'logs:DescribeLogGroups',
+        'logs:DescribeQueries',
+        'logs:GetQueryResults',
+        'logs:StartQuery',
+        'logs:StopQuery',
+      ].sort(),
     );
     expect(actionsOf(statements, (action) => action === 'logs:StartQuery')).toEqual([
       {
@@ -260,7 +296,9 @@ describe('DeployerStack: bad settings', () => {
   );
 
   it('rejects a provider ARN that is not the GitHub provider, a bad qualifier and a branch with wildcards', () => {
-    expect(() => synth({ oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/example.com' })).toThrow(/is not the ARN of a GitHub OIDC provider/);
+    expect(() => synth({ oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/example.com' })).toThrow(
+      /is not the ARN of a GitHub OIDC provider/,
+    );
     expect(() => synth({ bootstrapQualifier: 'Bad-Qualifier' })).toThrow(/bootstrap qualifier 'Bad-Qualifier'/);
     expect(() => synth({ defaultBranch: 'release/*' })).toThrow(/default branch 'release\/\*'/);
   });
@@ -273,7 +311,9 @@ describe('DeployerStack: bad settings', () => {
       defaultBranch: 'trunk',
       bootstrapQualifier: undefined,
     });
-    expect(() => deployerPropsFromContext(() => undefined)).toThrow(/context githubRepository is missing: pass -c githubRepository=/);
+    expect(() => deployerPropsFromContext(() => undefined)).toThrow(
+      /context githubRepository is missing: pass -c githubRepository=/,
+    );
     expect(() => deployerPropsFromContext((key) => (key === 'githubRepository' ? 42 : undefined))).toThrow(
       /context 'githubRepository' is '42'/,
     );

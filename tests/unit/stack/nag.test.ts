@@ -25,11 +25,12 @@ interface Acknowledgement extends Finding {
 /** Every unacknowledged finding of the AwsSolutions and Serverless packs on `scope`. */
 function findings(scope: IConstruct): Finding[] {
   return nagPacks().flatMap((pack) =>
-    pack
-      .validateScope(scope)
-      .violations.flatMap((violation) =>
-        violation.violatingResources.map((resource) => ({ rule: violation.ruleName, path: resource.constructPath ?? '' })),
-      ),
+    pack.validateScope(scope).violations.flatMap((violation) =>
+      violation.violatingResources.map((resource) => ({
+        rule: violation.ruleName,
+        path: resource.constructPath ?? '',
+      })),
+    ),
   );
 }
 

@@ -21,7 +21,12 @@ beforeAll(() => {
   json = template.toJSON() as typeof json;
   const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
     stack.getLogicalId(construct.node.defaultChild as CfnResource);
-  ids = { fn: logicalId(stack.fn), logGroup: logicalId(stack.logGroup), role: logicalId(stack.role), api: logicalId(stack.api) };
+  ids = {
+    fn: logicalId(stack.fn),
+    logGroup: logicalId(stack.logGroup),
+    role: logicalId(stack.role),
+    api: logicalId(stack.api),
+  };
 });
 
 afterAll(removeTestOutdirs);
@@ -182,7 +187,8 @@ describe('RandomDataStack: API', () => {
     template.resourceCountIs('AWS::ApiGateway::Resource', 1);
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
     const proxyMethods = Object.values(resourcesOfType('AWS::ApiGateway::Method')).filter(
-      (method) => JSON.stringify(method.Properties?.ResourceId) !== JSON.stringify({ 'Fn::GetAtt': [ids.api, 'RootResourceId'] }),
+      (method) =>
+        JSON.stringify(method.Properties?.ResourceId) !== JSON.stringify({ 'Fn::GetAtt': [ids.api, 'RootResourceId'] }),
     );
     expect(proxyMethods).toHaveLength(1);
     expect(proxyMethods[0]!.Properties).toMatchObject({ HttpMethod: 'ANY', Integration: integration });
@@ -301,10 +307,12 @@ describe('RandomDataStack: dependencies', () => {
     expect(json.Resources[ids.fn]!.DependsOn).toBeUndefined();
   });
 
-  it("still makes the function wait for a policy resource of its role, which no GetAtt orders", () => {
+  it('still makes the function wait for a policy resource of its role, which no GetAtt orders', () => {
     // Prepare: a statement added after construction becomes the role's DefaultPolicy, a resource of its own.
     const { stack: withPolicy } = buildTestStack();
-    withPolicy.fn.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:*:*:parameter/x'] }));
+    withPolicy.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:*:*:parameter/x'] }),
+    );
 
     // Act
     const resources = Template.fromStack(withPolicy).toJSON().Resources as Resources;
@@ -407,7 +415,10 @@ describe('RandomDataStack: saved Logs Insights queries', () => {
   });
 
   it.each([
-    [[{ name: 'Not Kebab', description: '', queryString: 'limit 1' }], "saved query name 'Not Kebab' is not kebab-case"],
+    [
+      [{ name: 'Not Kebab', description: '', queryString: 'limit 1' }],
+      "saved query name 'Not Kebab' is not kebab-case",
+    ],
     [
       [
         { name: 'twice', description: '', queryString: 'limit 1' },

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_STATS } from '../../../harness/check/slo.js';
-import { nearestRank, PERCENTILE_RANKS, percentilesInPlace, rankIndex, select } from '../../../harness/stats/percentile.js';
+import {
+  nearestRank,
+  PERCENTILE_RANKS,
+  percentilesInPlace,
+  rankIndex,
+  select,
+} from '../../../harness/stats/percentile.js';
 
 describe('rankIndex and nearestRank', () => {
   it('picks the smallest value with at least p·n values at or below it', () => {

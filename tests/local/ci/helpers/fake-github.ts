@@ -30,7 +30,11 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-export async function startFakeGitHub(options: { owner: string; repo: string; tokens: Record<string, string> }): Promise<FakeGitHub> {
+export async function startFakeGitHub(options: {
+  owner: string;
+  repo: string;
+  tokens: Record<string, string>;
+}): Promise<FakeGitHub> {
   const issues = new Map<number, FakeComment[]>();
   const requests: FakeRequest[] = [];
   const failures: { method: string; status: number }[] = [];
@@ -41,7 +45,12 @@ export async function startFakeGitHub(options: { owner: string; repo: string; to
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const raw = await readBody(req);
     const body = raw === '' ? undefined : JSON.parse(raw);
-    requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, authorization: req.headers.authorization, body });
+    requests.push({
+      method: req.method ?? '',
+      path: `${url.pathname}${url.search}`,
+      authorization: req.headers.authorization,
+      body,
+    });
     const login = options.tokens[(req.headers.authorization ?? '').replace(/^Bearer /, '')];
     if (login === undefined) return send(res, 401, { message: 'Bad credentials' });
     const failure = failures.findIndex((f) => f.method === req.method);

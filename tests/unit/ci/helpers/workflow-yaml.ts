@@ -32,7 +32,8 @@ export function parseWorkflowYaml(source: string): YamlValue {
       const indentation = /^[ \t]*/.exec(raw)?.[0] ?? '';
       const text = stripComment(raw.slice(indentation.length)).trimEnd();
       if (indentation.includes('\t') && text !== '') fail(number, 'tab in indentation');
-      if (indentation.length === 0 && /^(---|\.\.\.|%)/.test(text)) fail(number, 'document markers and directives are not supported');
+      if (indentation.length === 0 && /^(---|\.\.\.|%)/.test(text))
+        fail(number, 'document markers and directives are not supported');
       return { number, indent: indentation.length, text, raw };
     });
   return new Parser(lines).parseDocument();

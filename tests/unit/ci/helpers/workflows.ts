@@ -15,7 +15,11 @@ export function workflowFiles(): { name: string; path: string; text: string }[] 
   return readdirSync(join(REPO_ROOT, WORKFLOW_DIR))
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
-    .map((name) => ({ name, path: `${WORKFLOW_DIR}/${name}`, text: readFileSync(join(REPO_ROOT, WORKFLOW_DIR, name), 'utf8') }));
+    .map((name) => ({
+      name,
+      path: `${WORKFLOW_DIR}/${name}`,
+      text: readFileSync(join(REPO_ROOT, WORKFLOW_DIR, name), 'utf8'),
+    }));
 }
 
 /** One workflow file, parsed (see workflow-yaml.ts for the subset it reads). */

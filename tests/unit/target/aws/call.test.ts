@@ -3,7 +3,7 @@ import { CloudFormationClient, paginateListStacks } from '@aws-sdk/client-cloudf
 import { describe, expect, it } from 'vitest';
 import { InfraError } from '../../../../harness/errors.js';
 import { callAws, pagedClient } from '../../../../harness/target/aws/call.js';
-import { describeStack, describeAllStacks } from '../../../../harness/target/aws/cloudformation.js';
+import { describeAllStacks, describeStack } from '../../../../harness/target/aws/cloudformation.js';
 import { awsErrorCode, describeAwsError, isStackMissingError } from '../../../../harness/target/aws/errors.js';
 import { listLiveStacks } from '../../../../harness/target/aws/list-stacks.js';
 
@@ -40,11 +40,18 @@ describe('callAws', () => {
   });
 
   it('turns a failure into InfraError AwsRequestFailed that still reads as the SDK error', async () => {
-    const error = await callAws('DescribeStacks of \'rda-x\'', () => Promise.reject(awsError('ValidationError', 'Stack with id rda-x does not exist')), {
-      backoff: fast,
-    }).catch((e: unknown) => e);
+    const error = await callAws(
+      "DescribeStacks of 'rda-x'",
+      () => Promise.reject(awsError('ValidationError', 'Stack with id rda-x does not exist')),
+      {
+        backoff: fast,
+      },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InfraError);
-    expect(error).toMatchObject({ code: 'AwsRequestFailed', message: "DescribeStacks of 'rda-x' failed: ValidationError: Stack with id rda-x does not exist" });
+    expect(error).toMatchObject({
+      code: 'AwsRequestFailed',
+      message: "DescribeStacks of 'rda-x' failed: ValidationError: Stack with id rda-x does not exist",
+    });
     expect(awsErrorCode(error)).toBe('ValidationError');
     expect(isStackMissingError(error)).toBe(true);
     expect(describeAwsError(error)).toBe('ValidationError: Stack with id rda-x does not exist');
@@ -54,7 +61,9 @@ describe('callAws', () => {
     const controller = new AbortController();
     controller.abort('SIGINT');
     const throttled = awsError('ThrottlingException');
-    await expect(callAws('ListStacks', () => Promise.reject(throttled), { signal: controller.signal, backoff: fast })).rejects.toBe(throttled);
+    await expect(
+      callAws('ListStacks', () => Promise.reject(throttled), { signal: controller.signal, backoff: fast }),
+    ).rejects.toBe(throttled);
   });
 });
 
@@ -70,19 +79,25 @@ describe('paginated listings', () => {
     expect(paged).toBeInstanceOf(CloudFormationClient);
 
     const names: (string | undefined)[] = [];
-    for await (const page of paginateListStacks({ client: paged }, {})) names.push(...(page.StackSummaries ?? []).map((s) => s.StackName));
+    for await (const page of paginateListStacks({ client: paged }, {}))
+      names.push(...(page.StackSummaries ?? []).map((s) => s.StackName));
 
     expect(names).toEqual(['a', 'b']);
     expect(inputs.map((input) => input.NextToken)).toEqual([undefined, 't1', 't1']);
   });
 
   it('describeAllStacks reads every page of DescribeStacks', async () => {
-    const stacks = await describeAllStacks(stub([{ Stacks: [{ StackName: 'a' }], NextToken: 't' }, { Stacks: [{ StackName: 'b' }] }]).client);
+    const stacks = await describeAllStacks(
+      stub([{ Stacks: [{ StackName: 'a' }], NextToken: 't' }, { Stacks: [{ StackName: 'b' }] }]).client,
+    );
     expect(stacks.map((s) => s.stackName)).toEqual(['a', 'b']);
   });
 
   it('listLiveStacks reads every page and leaves out deleted stacks in the request', async () => {
-    const { client, inputs } = stub([{ StackSummaries: [{ StackName: 'a' }], NextToken: 't1' }, { StackSummaries: [{ StackName: 'b' }] }]);
+    const { client, inputs } = stub([
+      { StackSummaries: [{ StackName: 'a' }], NextToken: 't1' },
+      { StackSummaries: [{ StackName: 'b' }] },
+    ]);
     const stacks = await listLiveStacks('eu-west-1', { client });
     expect(stacks.map((s) => s.StackName)).toEqual(['a', 'b']);
     expect(inputs.map((input) => input.NextToken)).toEqual([undefined, 't1']);
@@ -93,7 +108,8 @@ describe('paginated listings', () => {
     const { client } = stub([awsError('AccessDenied', 'not allowed')]);
     await expect(listLiveStacks('eu-west-1', { client })).rejects.toMatchObject({
       code: 'AwsRequestFailed',
-      message: "ListStacks in 'eu-west-1' failed: AccessDenied: not allowed (the credentials lack the permission for this call: check their policy)",
+      message:
+        "ListStacks in 'eu-west-1' failed: AccessDenied: not allowed (the credentials lack the permission for this call: check their policy)",
     });
   });
 

@@ -33,7 +33,9 @@ class ScriptedCloudFormation {
   ) {}
 
   asClient(): CloudFormationClient {
-    return { send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => this.send(command) } as never;
+    return {
+      send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => this.send(command),
+    } as never;
   }
 
   private async send(command: { constructor: { name: string }; input: Record<string, unknown> }): Promise<unknown> {
@@ -61,7 +63,8 @@ class ScriptedCloudFormation {
             StackId: STACK_ID,
             StackName: 'rda-x',
             StackStatus: status,
-            StackStatusReason: status === 'DELETE_FAILED' ? 'The following resource(s) failed to delete: [Fn]' : undefined,
+            StackStatusReason:
+              status === 'DELETE_FAILED' ? 'The following resource(s) failed to delete: [Fn]' : undefined,
             EnableTerminationProtection: this.script.protectedStack ?? false,
           },
         ],
@@ -101,18 +104,26 @@ const fast = { pollIntervalMs: 1, maxPollIntervalMs: 1, sleep: async () => {}, t
 
 describe('deleteStackAndWait', () => {
   it('deletes a ROLLBACK_COMPLETE stack left by a failed create', async () => {
-    const cfn = new ScriptedCloudFormation({ initial: 'ROLLBACK_COMPLETE', afterDelete: [['DELETE_IN_PROGRESS', 'gone']] });
+    const cfn = new ScriptedCloudFormation({
+      initial: 'ROLLBACK_COMPLETE',
+      afterDelete: [['DELETE_IN_PROGRESS', 'gone']],
+    });
 
     const result = await deleteStackAndWait(cfn.asClient(), 'rda-x', fast);
 
     expect(result).toMatchObject({ outcome: 'deleted', attempts: 1, retained: [] });
-    expect(cfn.deleteInputs()).toEqual([{ StackName: STACK_ID, ClientRequestToken: 'rda-x-t-1', RetainResources: undefined }]);
+    expect(cfn.deleteInputs()).toEqual([
+      { StackName: STACK_ID, ClientRequestToken: 'rda-x-t-1', RetainResources: undefined },
+    ]);
   });
 
   it('retries a DELETE_FAILED stack once and succeeds, with a fresh request token', async () => {
     const cfn = new ScriptedCloudFormation({
       initial: 'CREATE_COMPLETE',
-      afterDelete: [['DELETE_IN_PROGRESS', 'DELETE_FAILED'], ['DELETE_IN_PROGRESS', 'DELETE_COMPLETE']],
+      afterDelete: [
+        ['DELETE_IN_PROGRESS', 'DELETE_FAILED'],
+        ['DELETE_IN_PROGRESS', 'DELETE_COMPLETE'],
+      ],
       failedResources: [{ logicalId: 'Fn', reason: 'ENI still in use' }],
     });
     const lines: string[] = [];

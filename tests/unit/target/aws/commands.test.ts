@@ -12,7 +12,11 @@ const server = createServer((_req, res) => {
   requests++;
   res.writeHead(500).end();
 });
-const saved = { endpoint: process.env.AWS_ENDPOINT_URL, region: process.env.AWS_REGION, defaultRegion: process.env.AWS_DEFAULT_REGION };
+const saved = {
+  endpoint: process.env.AWS_ENDPOINT_URL,
+  region: process.env.AWS_REGION,
+  defaultRegion: process.env.AWS_DEFAULT_REGION,
+};
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -20,14 +24,21 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const [key, value] of [['AWS_ENDPOINT_URL', saved.endpoint], ['AWS_REGION', saved.region], ['AWS_DEFAULT_REGION', saved.defaultRegion]] as const) {
+  for (const [key, value] of [
+    ['AWS_ENDPOINT_URL', saved.endpoint],
+    ['AWS_REGION', saved.region],
+    ['AWS_DEFAULT_REGION', saved.defaultRegion],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = { AWS_REGION: 'eu-west-1' }): Promise<{ code: number; err: string }> {
+async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv = { AWS_REGION: 'eu-west-1' },
+): Promise<{ code: number; err: string }> {
   const err: string[] = [];
   const code = await main(argv, { env, out: () => {}, err: (line) => err.push(line) });
   return { code, err: err.join('\n') };
@@ -38,9 +49,15 @@ describe('usage errors before any AWS call', () => {
     { argv: ['destroy'], message: 'run-id' },
     { argv: ['destroy', '--run-id', 'Bad_Id'], message: "error [RunIdInvalid]: run id 'Bad_Id' may hold only" },
     { argv: ['destroy', '--run-id', 'ok1', '--region', 'moon-1'], message: "error [RegionInvalid]: region 'moon-1'" },
-    { argv: ['sweep', '--older-than', 'soon'], message: "error [InvalidDuration]: --older-than 'soon' is not a duration" },
+    {
+      argv: ['sweep', '--older-than', 'soon'],
+      message: "error [InvalidDuration]: --older-than 'soon' is not a duration",
+    },
     { argv: ['deploy', '--ttl', '10s'], message: "error [OutOfRange]: --ttl '10s' is out of range" },
-    { argv: ['deploy', '--run-id', 'a', '--deployment-method', 'hotswap'], message: "error [DeploymentMethodInvalid]: deployment method 'hotswap'" },
+    {
+      argv: ['deploy', '--run-id', 'a', '--deployment-method', 'hotswap'],
+      message: "error [DeploymentMethodInvalid]: deployment method 'hotswap'",
+    },
     { argv: ['deploy', '--run-id=-x'], message: 'error [RunIdInvalid]' },
     { argv: ['deploy', '--run-id', 'a', '--bogus'], message: 'error [InvalidArguments]: Unknown argument: bogus' },
   ])('$argv exits 2', async ({ argv, message }) => {
@@ -57,7 +74,9 @@ describe('usage errors before any AWS call', () => {
     const { code, err } = await run(['sweep', '--target', 'aws'], {});
 
     expect(code).toBe(2);
-    expect(err).toContain('error [RegionMissing]: no AWS region given: pass --region (e.g. --region eu-west-1) or set AWS_REGION');
+    expect(err).toContain(
+      'error [RegionMissing]: no AWS region given: pass --region (e.g. --region eu-west-1) or set AWS_REGION',
+    );
     expect(requests).toBe(0);
   });
 });

@@ -38,6 +38,8 @@ describe('resolveDeploymentMethod', () => {
 
 describe('cleanupCommand', () => {
   it('is the exact command that finishes a cut-short cleanup', () => {
-    expect(cleanupCommand('pr-42-ab', 'eu-west-1')).toBe('npm run harness -- destroy --run-id pr-42-ab --region eu-west-1');
+    expect(cleanupCommand('pr-42-ab', 'eu-west-1')).toBe(
+      'npm run harness -- destroy --run-id pr-42-ab --region eu-west-1',
+    );
   });
 });

@@ -79,7 +79,10 @@ const COMPLETE: Answer = {
 describe('runAwsInsightsQuery', () => {
   test('starts the query in whole seconds and polls through Scheduled and Running until Complete', async () => {
     // Prepare
-    const { client, calls } = stubClient(['q-42'], [{ status: 'Scheduled' }, { status: 'Running', results: [] }, { status: 'Running' }, COMPLETE]);
+    const { client, calls } = stubClient(
+      ['q-42'],
+      [{ status: 'Scheduled' }, { status: 'Running', results: [] }, { status: 'Running' }, COMPLETE],
+    );
     const { waits, sleep } = recordingSleep();
     const statuses: string[] = [];
 
@@ -95,7 +98,13 @@ describe('runAwsInsightsQuery', () => {
     // Assess: start floored and end ceiled to seconds (docs/aws-behaviour.md#insights-api); limit defaults to 10,000.
     expect(calls[0]).toEqual({
       name: 'StartQuery',
-      input: { queryString: QUERY.queryString, logGroupNames: ['/aws/lambda/fn'], startTime: 1_714_564_800, endTime: 1_714_564_981, limit: 10_000 },
+      input: {
+        queryString: QUERY.queryString,
+        logGroupNames: ['/aws/lambda/fn'],
+        startTime: 1_714_564_800,
+        endTime: 1_714_564_981,
+        limit: 10_000,
+      },
     });
     expect(calls.slice(1).map((c) => c.input)).toEqual(Array(4).fill({ queryId: 'q-42' }));
     expect(statuses).toEqual(['Scheduled', 'Running', 'Complete']);
@@ -155,9 +164,14 @@ describe('runAwsInsightsQuery', () => {
 
   test('a query the service rejects points at the place it names', async () => {
     const malformed = new MalformedQueryException({ message: 'unexpected symbol', $metadata: {} });
-    malformed.queryCompileError = { location: { startCharOffset: 9, endCharOffset: 12 }, message: 'unexpected symbol: foo' };
+    malformed.queryCompileError = {
+      location: { startCharOffset: 9, endCharOffset: 12 },
+      message: 'unexpected symbol: foo',
+    };
     const { client } = stubClient([malformed], []);
-    const error = await runAwsInsightsQuery(client, { ...QUERY, queryString: 'fields a\n|foo b' }).catch((e: unknown) => e);
+    const error = await runAwsInsightsQuery(client, { ...QUERY, queryString: 'fields a\n|foo b' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(QuerySyntaxError);
     expect([(error as QuerySyntaxError).line, (error as QuerySyntaxError).column]).toEqual([2, 1]);
     expect((error as Error).message).toContain('unexpected symbol: foo\n  |foo b\n  ^^^');
@@ -165,13 +179,19 @@ describe('runAwsInsightsQuery', () => {
 
   test('a query still running at the deadline is stopped', async () => {
     const { client, calls } = stubClient(['q-9'], [{ status: 'Running' }]);
-    const error = await runAwsInsightsQuery(client, QUERY, { timeoutMs: 0, sleep: recordingSleep().sleep }).catch((e: unknown) => e);
+    const error = await runAwsInsightsQuery(client, QUERY, { timeoutMs: 0, sleep: recordingSleep().sleep }).catch(
+      (e: unknown) => e,
+    );
     expect((error as HarnessError).code).toBe('QueryDeadlineExceeded');
     expect(calls.at(-1)).toEqual({ name: 'StopQuery', input: { queryId: 'q-9' } });
   });
 
   test('all result pages are collected through nextToken', async () => {
-    const page = (value: string, nextToken?: string): Answer => ({ status: 'Complete', results: [[{ field: 'x', value }]], nextToken });
+    const page = (value: string, nextToken?: string): Answer => ({
+      status: 'Complete',
+      results: [[{ field: 'x', value }]],
+      nextToken,
+    });
     const { client, calls } = stubClient(['q-3'], [page('1', 't1'), page('2', 't2'), page('3')]);
     const result = await runAwsInsightsQuery(client, QUERY);
     expect(result.rows).toEqual([{ x: '1' }, { x: '2' }, { x: '3' }]);
@@ -188,7 +208,9 @@ describe('runAwsInsightsQuery', () => {
       controller.abort('SIGTERM');
       throw new Error('aborted');
     };
-    const error = await runAwsInsightsQuery(client, { ...QUERY, signal: controller.signal }, { sleep }).catch((e: unknown) => e);
+    const error = await runAwsInsightsQuery(client, { ...QUERY, signal: controller.signal }, { sleep }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InterruptedError);
     expect((error as InterruptedError).signal).toBe('SIGTERM');
     expect(calls.at(-1)).toEqual({ name: 'StopQuery', input: { queryId: 'q-5' } });
@@ -196,8 +218,12 @@ describe('runAwsInsightsQuery', () => {
 
   test('bad arguments are refused before any call', async () => {
     const { client, calls } = stubClient([], []);
-    await expect(runAwsInsightsQuery(client, { ...QUERY, logGroupNames: [] })).rejects.toMatchObject({ code: 'InvalidLogGroups' });
-    await expect(runAwsInsightsQuery(client, { ...QUERY, limit: 100_001 })).rejects.toMatchObject({ code: 'InvalidLimit' });
+    await expect(runAwsInsightsQuery(client, { ...QUERY, logGroupNames: [] })).rejects.toMatchObject({
+      code: 'InvalidLogGroups',
+    });
+    await expect(runAwsInsightsQuery(client, { ...QUERY, limit: 100_001 })).rejects.toMatchObject({
+      code: 'InvalidLimit',
+    });
     expect(calls).toEqual([]);
   });
 });

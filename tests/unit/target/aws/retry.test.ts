@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { awsCallFailed, awsErrorCode, isRetryableAwsError, isStackMissingError } from '../../../../harness/target/aws/errors.js';
+import {
+  awsCallFailed,
+  awsErrorCode,
+  isRetryableAwsError,
+  isStackMissingError,
+} from '../../../../harness/target/aws/errors.js';
 import { backoffDelayMs, withBackoff } from '../../../../harness/target/aws/retry.js';
 
 const awsError = (name: string, message = 'x', status?: number) =>
@@ -81,7 +86,10 @@ describe('AWS error reading', () => {
   });
 
   it('quotes the AWS code and message in an exit-3 error, with a hint for missing credentials', () => {
-    const error = awsCallFailed('DescribeStacks', awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
+    const error = awsCallFailed(
+      'DescribeStacks',
+      awsError('CredentialsProviderError', 'Could not load credentials from any providers'),
+    );
 
     expect(error.code).toBe('AwsRequestFailed');
     expect(error.exitCode).toBe(3);

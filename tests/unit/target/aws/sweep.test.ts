@@ -6,7 +6,12 @@ import { MANAGED_BY, TAG_KEYS } from '../../../../stack/names.js';
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const HOUR = 3_600_000;
 
-function stack(name: string, tags: Record<string, string>, createdHoursAgo = 1, extra: Partial<StackInfo> = {}): StackInfo {
+function stack(
+  name: string,
+  tags: Record<string, string>,
+  createdHoursAgo = 1,
+  extra: Partial<StackInfo> = {},
+): StackInfo {
   return {
     stackId: `arn:aws:cloudformation:eu-west-1:1:stack/${name}/1`,
     stackName: name,
@@ -42,10 +47,14 @@ describe('classifyForSweep', () => {
     const expired = '2020-01-01T00:00:00Z';
     expect(classifyForSweep(stack('other-a', ours('a', expired)), { nowMs: NOW })).toBeUndefined();
     expect(classifyForSweep(stack('rda-a', { [TAG_KEYS.expiresAt]: expired }), { nowMs: NOW })).toBeUndefined();
-    expect(classifyForSweep(stack('rda-a', { ...ours('a', expired), [TAG_KEYS.managedBy]: 'someone-else' }), { nowMs: NOW })).toBeUndefined();
+    expect(
+      classifyForSweep(stack('rda-a', { ...ours('a', expired), [TAG_KEYS.managedBy]: 'someone-else' }), { nowMs: NOW }),
+    ).toBeUndefined();
     expect(classifyForSweep(stack('rda-a', ours('b', expired)), { nowMs: NOW })).toBeUndefined();
     expect(classifyForSweep(stack('rda-A_B', ours('A_B', expired)), { nowMs: NOW })).toBeUndefined();
-    expect(classifyForSweep(stack('rda-a', ours('a', expired), 1, { status: 'DELETE_COMPLETE' }), { nowMs: NOW })).toBeUndefined();
+    expect(
+      classifyForSweep(stack('rda-a', ours('a', expired), 1, { status: 'DELETE_COMPLETE' }), { nowMs: NOW }),
+    ).toBeUndefined();
   });
 
   it('falls back to creation time plus 2 h when the expiry tag is missing or unreadable', () => {
@@ -57,16 +66,22 @@ describe('classifyForSweep', () => {
   });
 
   it('with --older-than sweeps old stacks whatever their expiry says', () => {
-    const decision = classifyForSweep(stack('rda-a', ours('a', '2099-01-01T00:00:00Z'), 7), { nowMs: NOW, olderThanMs: 6 * HOUR });
+    const decision = classifyForSweep(stack('rda-a', ours('a', '2099-01-01T00:00:00Z'), 7), {
+      nowMs: NOW,
+      olderThanMs: 6 * HOUR,
+    });
 
     expect(decision).toMatchObject({ due: true, reason: 'created 2026-06-01T05:00:00.000Z, more than 6h ago' });
   });
 
   it('never sweeps a stack with termination protection', () => {
-    const decision = classifyForSweep(stack('rda-a', ours('a', '2020-01-01T00:00:00Z'), 1, { terminationProtection: true }), {
-      nowMs: NOW,
-      olderThanMs: HOUR / 2,
-    });
+    const decision = classifyForSweep(
+      stack('rda-a', ours('a', '2020-01-01T00:00:00Z'), 1, { terminationProtection: true }),
+      {
+        nowMs: NOW,
+        olderThanMs: HOUR / 2,
+      },
+    );
 
     expect(decision?.due).toBe(false);
   });
@@ -83,7 +98,9 @@ describe('planSweep and its table', () => {
       { nowMs: NOW },
     );
 
-    const lines = renderSweepTable(plan.map((decision) => ({ decision, action: decision.due ? 'would destroy' : 'keep' })));
+    const lines = renderSweepTable(
+      plan.map((decision) => ({ decision, action: decision.due ? 'would destroy' : 'keep' })),
+    );
 
     expect(plan.map((d) => d.stack.stackName)).toEqual(['rda-old', 'rda-new']);
     expect(lines).toEqual([

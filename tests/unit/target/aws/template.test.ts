@@ -24,7 +24,12 @@ describe('functionMemoryMb', () => {
   });
 
   it('is undefined when the output does not lead to a function', () => {
-    expect(functionMemoryMb({ Resources: { Logs: { Type: 'AWS::Logs::LogGroup' } }, Outputs: { FunctionName: { Value: { Ref: 'Logs' } } } })).toBeUndefined();
+    expect(
+      functionMemoryMb({
+        Resources: { Logs: { Type: 'AWS::Logs::LogGroup' } },
+        Outputs: { FunctionName: { Value: { Ref: 'Logs' } } },
+      }),
+    ).toBeUndefined();
     expect(functionMemoryMb({})).toBeUndefined();
   });
 });

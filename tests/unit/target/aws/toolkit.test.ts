@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { createQuietIoHost, describeToolkitError, progressLine } from '../../../../harness/target/aws/toolkit.js';
 
 function message(level: IoMessage<unknown>['level'], text: string, code?: string): IoMessage<unknown> {
-  return { time: new Date(), level, action: 'deploy', code: code as IoMessage<unknown>['code'], message: text, data: undefined };
+  return {
+    time: new Date(),
+    level,
+    action: 'deploy',
+    code: code as IoMessage<unknown>['code'],
+    message: text,
+    data: undefined,
+  };
 }
 
 describe('createQuietIoHost', () => {
@@ -21,7 +28,10 @@ describe('createQuietIoHost', () => {
 
   it('answers requests with their default, so nothing ever waits for a human', async () => {
     const host = createQuietIoHost(() => {});
-    const request = { ...message('info', 'Do you wish to deploy these changes', 'CDK_TOOLKIT_I5060'), defaultResponse: true } as IoRequest<unknown, boolean>;
+    const request = {
+      ...message('info', 'Do you wish to deploy these changes', 'CDK_TOOLKIT_I5060'),
+      defaultResponse: true,
+    } as IoRequest<unknown, boolean>;
 
     expect(await host.requestResponse(request)).toBe(true);
   });
@@ -53,12 +63,18 @@ describe('createQuietIoHost', () => {
 
 describe('progressLine and describeToolkitError', () => {
   it('keeps the first line without colours or padding', () => {
-    expect(progressLine('\u001b[32mrda-a |   0 | CREATE_IN_PROGRESS\u001b[39m\n  details')).toBe('rda-a | 0 | CREATE_IN_PROGRESS');
+    expect(progressLine('\u001b[32mrda-a |   0 | CREATE_IN_PROGRESS\u001b[39m\n  details')).toBe(
+      'rda-a | 0 | CREATE_IN_PROGRESS',
+    );
   });
 
   it('names the toolkit error and drops its decoration', () => {
-    const error = Object.assign(new Error('❌  rda-a failed: ValidationError: No export named x found.'), { name: 'DeployStackFailed' });
+    const error = Object.assign(new Error('❌  rda-a failed: ValidationError: No export named x found.'), {
+      name: 'DeployStackFailed',
+    });
 
-    expect(describeToolkitError(error)).toBe('DeployStackFailed: rda-a failed: ValidationError: No export named x found.');
+    expect(describeToolkitError(error)).toBe(
+      'DeployStackFailed: rda-a failed: ValidationError: No export named x found.',
+    );
   });
 });

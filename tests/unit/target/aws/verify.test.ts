@@ -20,7 +20,8 @@ function fakeClients(pages: string[][]): { clients: AwsClients; taggingCalls: ()
   const clients: AwsClients = {
     cloudFormation: client(async (command) => {
       const id = String(command.input.StackName);
-      if (id.startsWith('arn:')) return { Stacks: [{ StackId: id, StackName: 'rda-a', StackStatus: 'DELETE_COMPLETE' }] };
+      if (id.startsWith('arn:'))
+        return { Stacks: [{ StackId: id, StackName: 'rda-a', StackStatus: 'DELETE_COMPLETE' }] };
       throw Object.assign(new Error(`Stack with id ${id} does not exist`), { name: 'ValidationError' });
     }),
     logs: client(async () => ({ logGroups: [] })),
@@ -53,7 +54,11 @@ describe('verifyNothingLeft', () => {
     const { clients, taggingCalls } = fakeClients([[REST_API], []]);
     const waits: number[] = [];
 
-    const result = await verifyNothingLeft(clients, { ...options, staleRecheckDelaysMs: [5, 15], sleep: async (ms) => void waits.push(ms) });
+    const result = await verifyNothingLeft(clients, {
+      ...options,
+      staleRecheckDelaysMs: [5, 15],
+      sleep: async (ms) => void waits.push(ms),
+    });
 
     expect(result.leftovers).toEqual([]);
     expect(waits).toEqual([5]);
@@ -63,17 +68,30 @@ describe('verifyNothingLeft', () => {
   it('reports an entry still listed after every recheck as a leftover', async () => {
     const { clients } = fakeClients([[REST_API]]);
 
-    const result = await verifyNothingLeft(clients, { ...options, staleRecheckDelaysMs: [5, 15], sleep: async () => {} });
+    const result = await verifyNothingLeft(clients, {
+      ...options,
+      staleRecheckDelaysMs: [5, 15],
+      sleep: async () => {},
+    });
 
-    expect(result.leftovers).toEqual([`tagged rda:run-id=a: ${REST_API} still listed by the Resource Groups Tagging API`]);
+    expect(result.leftovers).toEqual([
+      `tagged rda:run-id=a: ${REST_API} still listed by the Resource Groups Tagging API`,
+    ]);
   });
 
   it('counts a check AWS refused to answer as a leftover, quoting the error', async () => {
     const { clients } = fakeClients([[]]);
-    const denied = { ...clients, tagging: client(async () => Promise.reject(Object.assign(new Error('no tag:GetResources'), { name: 'AccessDeniedException' }))) };
+    const denied = {
+      ...clients,
+      tagging: client(async () =>
+        Promise.reject(Object.assign(new Error('no tag:GetResources'), { name: 'AccessDeniedException' })),
+      ),
+    };
 
     const result = await verifyNothingLeft(denied, { ...options, staleRecheckDelaysMs: [] });
 
-    expect(result.leftovers).toEqual(['resources tagged rda:run-id=a: not checked (AccessDeniedException: no tag:GetResources)']);
+    expect(result.leftovers).toEqual([
+      'resources tagged rda:run-id=a: not checked (AccessDeniedException: no tag:GetResources)',
+    ]);
   });
 });

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   CACHE_ENTRIES_KEPT,
+  cacheableContext,
   PLACEHOLDER_EXPIRES_AT,
   PLACEHOLDER_RUN_ID,
   type SynthesizeFn,
-  cacheableContext,
   synthCacheKey,
   synthesizeCached,
 } from '../../../../harness/target/local/synth-cache.js';
@@ -42,8 +42,14 @@ function fakeSynth(): SynthesizeFn & { calls: number } {
     fn.calls++;
     const stack = `rda-${context?.runId}`;
     fs.mkdirSync(outdir, { recursive: true });
-    fs.writeFileSync(path.join(outdir, 'manifest.json'), JSON.stringify({ artifacts: { [stack]: { templateFile: `${stack}.template.json` } } }));
-    fs.writeFileSync(path.join(outdir, `${stack}.template.json`), JSON.stringify({ Description: `run ${context?.runId} expires ${context?.expiresAt}` }));
+    fs.writeFileSync(
+      path.join(outdir, 'manifest.json'),
+      JSON.stringify({ artifacts: { [stack]: { templateFile: `${stack}.template.json` } } }),
+    );
+    fs.writeFileSync(
+      path.join(outdir, `${stack}.template.json`),
+      JSON.stringify({ Description: `run ${context?.runId} expires ${context?.expiresAt}` }),
+    );
     fs.mkdirSync(path.join(outdir, 'asset.abc'));
     fs.writeFileSync(path.join(outdir, 'asset.abc', 'index.js'), 'bundle');
     return { outdir, stackArtifactId: stack };
@@ -61,7 +67,13 @@ describe('synthCacheKey', () => {
     const keys = new Set([base]);
 
     // Act + Assess: each edit gives a new key; undoing it gives the old one back.
-    for (const file of ['stack/random-data-stack.ts', 'handler/index.ts', 'handler/lib/words.ts', 'package-lock.json', 'cdk.json']) {
+    for (const file of [
+      'stack/random-data-stack.ts',
+      'handler/index.ts',
+      'handler/lib/words.ts',
+      'package-lock.json',
+      'cdk.json',
+    ]) {
       const full = path.join(root, file);
       const original = fs.readFileSync(full, 'utf8');
       fs.writeFileSync(full, `${original} `);
@@ -86,8 +98,12 @@ describe('synthCacheKey', () => {
     const root = fakeRepo();
     const key = (context: Record<string, string>, env = ENV) => synthCacheKey({ rootDir: root, context, env });
     const base = key({ runId: 'a1', expiresAt: '2030-01-01T00:00:00.000Z', memorySizeMb: '256', stage: 'bench' });
-    expect(key({ stage: 'bench', memorySizeMb: '256', expiresAt: '2031-05-05T00:00:00.000Z', runId: 'other' })).toBe(base);
-    expect(key({ runId: 'a1', expiresAt: '2030-01-01T00:00:00.000Z', memorySizeMb: '512', stage: 'bench' })).not.toBe(base);
+    expect(key({ stage: 'bench', memorySizeMb: '256', expiresAt: '2031-05-05T00:00:00.000Z', runId: 'other' })).toBe(
+      base,
+    );
+    expect(key({ runId: 'a1', expiresAt: '2030-01-01T00:00:00.000Z', memorySizeMb: '512', stage: 'bench' })).not.toBe(
+      base,
+    );
     expect(key({ runId: 'a1', expiresAt: '2030-01-01T00:00:00.000Z', memorySizeMb: '256' })).not.toBe(base);
     // Without a creator the stack reads USER: a different user is a different stack.
     expect(key({ runId: 'a1' }, { USER: 'a' })).not.toBe(key({ runId: 'a1' }, { USER: 'b' }));
@@ -109,7 +125,13 @@ describe('synthesizeCached', () => {
     const cacheDir = path.join(tempDir('rda-cache-'), 'cache');
     const synthesize = fakeSynth();
     const run = (runId: string, expiresAt: string) =>
-      synthesizeCached({ cacheDir, rootDir: root, outdir: tempDir('rda-run-'), context: { runId, expiresAt }, synthesize });
+      synthesizeCached({
+        cacheDir,
+        rootDir: root,
+        outdir: tempDir('rda-run-'),
+        context: { runId, expiresAt },
+        synthesize,
+      });
 
     // Act
     const first = await run('r1', '2030-01-01T00:00:00.000Z');
@@ -135,7 +157,8 @@ describe('synthesizeCached', () => {
     const root = fakeRepo();
     const cacheDir = path.join(tempDir('rda-cache-'), 'cache');
     const synthesize = fakeSynth();
-    const run = () => synthesizeCached({ cacheDir, rootDir: root, outdir: tempDir('rda-run-'), context: { runId: 'r1' }, synthesize });
+    const run = () =>
+      synthesizeCached({ cacheDir, rootDir: root, outdir: tempDir('rda-run-'), context: { runId: 'r1' }, synthesize });
 
     const first = await run();
     fs.writeFileSync(path.join(root, 'handler/index.ts'), 'export const handler = 2;');
@@ -179,7 +202,15 @@ describe('synthesizeCached', () => {
       fs.writeFileSync(path.join(outdir, 'manifest.json'), '{}');
       throw new Error('bad stack');
     };
-    await expect(synthesizeCached({ cacheDir, rootDir: root, outdir: tempDir('rda-run-'), context: { runId: 'r1' }, synthesize: failing })).rejects.toThrow('bad stack');
+    await expect(
+      synthesizeCached({
+        cacheDir,
+        rootDir: root,
+        outdir: tempDir('rda-run-'),
+        context: { runId: 'r1' },
+        synthesize: failing,
+      }),
+    ).rejects.toThrow('bad stack');
     expect(fs.readdirSync(cacheDir)).toEqual([]);
   });
 });

@@ -95,6 +95,8 @@ export const ERROR_CODES = {
   LogGroupNotFound: 'usage',
   InvalidLogGroups: 'usage',
   InvalidLogGroupName: 'usage',
+  LogNameTooLong: 'usage',
+  LogPathOutsideStore: 'infrastructure',
   ImportFileNotFound: 'usage',
   InvalidImportFile: 'usage',
   StartQueryFailed: 'infrastructure',

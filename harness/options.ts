@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { runIdProblem, stackName } from '../stack/names.js';
 import { parseSlo, type Slo, sloUsesLatency } from './check/slo.js';
-import { parseDurationMs } from './duration.js';
+import { type DurationRange, parseDurationMs } from './duration.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MIX_NAME, type MixEntry, resolveMix } from './load/mix.js';
 import type { TargetKind } from './target/target.js';
@@ -102,14 +102,23 @@ export const DEFAULTS = {
   slos: ['p50<=50ms', 'p99<=100ms', 'errors<=0.1%', 'coverage>=100%'],
 } as const;
 
+/** Bounds of the duration flags of `bench` (and `deploy`'s `--ttl`); out of range is a UsageError `OutOfRange`. */
+export const DURATION_LIMITS = {
+  // At least a minute (the sweeper runs on a schedule), at most a week (forgotten stacks cost money).
+  ttl: { minMs: 60_000, maxMs: 7 * 86_400_000, example: '2h' },
+  // Polling the logs for stragglers: a second is the shortest poll that can see anything (CloudWatch delivers
+  // in seconds); an hour is far past any delivery delay, and a run should not wait longer for its verdict.
+  logsTimeout: { minMs: 1_000, maxMs: 3_600_000, example: '5m' },
+  // A timer resolution of 1 ms; 15 min is Lambda's longest timeout (API Gateway gives up at 29 s by default).
+  requestTimeout: { minMs: 1, maxMs: 900_000, example: '10s' },
+} as const satisfies Record<string, DurationRange>;
+
 /** Bounds that keep a run on a laptop sane; each is checked with a message naming the flag. */
 const LIMITS = {
   rateRps: { min: 0.1, max: 20_000 },
   durationSeconds: { min: 1, max: 3_600 },
   warmupSeconds: { min: 0, max: 600 },
   connections: { min: 1, max: 1_024 },
-  // At least a minute (the sweeper runs on a schedule), at most a week (forgotten stacks cost money).
-  ttlMs: { min: 60_000, max: 7 * 24 * 3_600_000 },
   memorySizeMb: { min: 128, max: 10_240 },
   port: { min: 0, max: 65_535 },
 };
@@ -184,8 +193,13 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
   const logsTimeoutMs = parseDurationMs(
     '--logs-timeout',
     args.logsTimeout ?? (target === 'aws' ? DEFAULTS.logsTimeoutAws : DEFAULTS.logsTimeoutLocal),
+    DURATION_LIMITS.logsTimeout,
   );
-  const requestTimeoutMs = parseDurationMs('--request-timeout', args.requestTimeout ?? DEFAULTS.requestTimeout);
+  const requestTimeoutMs = parseDurationMs(
+    '--request-timeout',
+    args.requestTimeout ?? DEFAULTS.requestTimeout,
+    DURATION_LIMITS.requestTimeout,
+  );
 
   const { slos, sloSource, flagSlos } = resolveSlos(toList(args.slo), args.defaultSlos ?? true);
   const latencyFlag = flagSlos.find(sloUsesLatency);
@@ -320,11 +334,7 @@ function creatorFrom(env: Readonly<Record<string, string | undefined>>): string 
 
 /** `--ttl` of `bench` and `deploy`: a duration from 1m to 7d, quoted as typed (`5s`) when out of range. */
 export function parseTtlMs(text: string): number {
-  const ttlMs = parseDurationMs('--ttl', text);
-  if (ttlMs < LIMITS.ttlMs.min || ttlMs > LIMITS.ttlMs.max) {
-    throw new UsageError('OutOfRange', `--ttl '${text}' is out of range: give a duration from 1m to 7d, e.g. 2h`);
-  }
-  return ttlMs;
+  return parseDurationMs('--ttl', text, DURATION_LIMITS.ttl);
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

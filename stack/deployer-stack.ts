@@ -6,7 +6,8 @@
  * What the role may do, statement by statement (docs/aws-behaviour.md#deployer-role):
  * - assume the CDK bootstrap deploy, file-publishing and lookup roles of this account and region:
  *   the bootstrap deploy role is what creates and updates the `rda-*` stacks;
- * - describe and delete stacks named `rda-*` (the harness deletes and verifies with the SDK);
+ * - describe stacks named `rda-*`, and delete those among them tagged `rda:managed-by=<MANAGED_BY>`
+ *   (the harness deletes and verifies with the SDK);
  * - run Logs Insights queries on the `rda` log groups, and read the results;
  * - list stacks, log groups and tagged resources, to prove a run left nothing behind and to sweep.
  */
@@ -28,7 +29,7 @@ import {
   Role,
 } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { STACK_PREFIX } from './names.js';
+import { MANAGED_BY, STACK_PREFIX, TAG_KEYS } from './names.js';
 
 /** GitHub's OIDC issuer host; also the prefix of the condition keys in the trust policy. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -176,12 +177,15 @@ export class DeployerStack extends Stack {
         resources: ['deploy', 'file-publishing', 'lookup'].map(bootstrapRole),
       }),
     );
-    // The harness deletes a run's stack and waits for DELETE_COMPLETE itself. DeleteStack needs no
-    // iam:PassRole: CloudFormation reuses the stack's execution role "even if the user doesn't have
-    // permission to pass it" (DeleteStack RoleARN documentation).
+    const rdaStacks = stack.formatArn({
+      service: 'cloudformation',
+      resource: 'stack',
+      resourceName: `${STACK_PREFIX}*/*`,
+    });
+    // The harness deletes a run's stack and waits for DELETE_COMPLETE itself, reading the stack as it goes.
     this.role.addToPolicy(
       new PolicyStatement({
-        sid: 'DescribeAndDeleteRdaStacks',
+        sid: 'DescribeRdaStacks',
         actions: [
           'cloudformation:DescribeStacks',
           'cloudformation:DescribeStackEvents',
@@ -189,11 +193,21 @@ export class DeployerStack extends Stack {
           'cloudformation:DescribeStackResources',
           'cloudformation:ListStackResources',
           'cloudformation:GetTemplate',
-          'cloudformation:DeleteStack',
         ],
-        resources: [
-          stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${STACK_PREFIX}*/*` }),
-        ],
+        resources: [rdaStacks],
+      }),
+    );
+    // DeleteStack only on stacks this tool created: the name alone does not prove it (anyone may create
+    // an `rda-*` stack), the `rda:managed-by` tag the harness puts on every stack it deploys does. The
+    // harness checks the same tag before it deletes (harness/target/aws/destroy.ts); this is the backstop.
+    // DeleteStack needs no iam:PassRole: CloudFormation reuses the stack's execution role "even if the
+    // user doesn't have permission to pass it" (DeleteStack RoleARN documentation).
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'DeleteManagedRdaStacks',
+        actions: ['cloudformation:DeleteStack'],
+        resources: [rdaStacks],
+        conditions: { StringEquals: { [`aws:ResourceTag/${TAG_KEYS.managedBy}`]: MANAGED_BY } },
       }),
     );
     // Resource '*': ListStacks has no resource type in the Service Authorization Reference, and
@@ -262,7 +276,7 @@ export class DeployerStack extends Stack {
     const reasons: [string, string][] = [
       [
         arn('cloudformation', `stack/${STACK_PREFIX}*/*`),
-        `describe and delete only stacks named ${STACK_PREFIX}<runId>, the stacks this tool creates`,
+        `describe only stacks named ${STACK_PREFIX}<runId>, and delete only those tagged ${TAG_KEYS.managedBy}=${MANAGED_BY}`,
       ],
       [
         '*',

@@ -86,12 +86,12 @@ export const BENCH_FLAGS = {
   'logs-timeout': {
     type: 'string',
     defaultDescription: `${DEFAULTS.logsTimeoutLocal} local, ${DEFAULTS.logsTimeoutAws} aws`,
-    desc: 'stop polling the logs for missing requests after this long, e.g. 30s or 5m',
+    desc: 'stop polling the logs for missing requests after this long, 1s to 1h, e.g. 30s or 5m',
   },
   'request-timeout': {
     type: 'string',
     default: DEFAULTS.requestTimeout,
-    desc: 'a request without a complete response after this long (e.g. 10s) counts as a timeout error',
+    desc: 'a request without a complete response after this long (1ms to 15m, e.g. 10s) counts as a timeout error',
   },
   'report-dir': {
     type: 'string',

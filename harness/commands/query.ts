@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parseDurationMs } from '../duration.js';
+import { type DurationRange, parseDurationMs } from '../duration.js';
 import { ExitCode, UsageError } from '../errors.js';
 import {
   formatResult,
@@ -179,6 +179,12 @@ async function readQuery(args: QueryArgs): Promise<string> {
   return args.query;
 }
 
+/**
+ * `--since`: at least a second, at most 3653 days (CloudWatch Logs' longest retention, 10 years), so the start
+ * of the range is always a real time.
+ */
+const SINCE_RANGE: DurationRange = { minMs: 1_000, maxMs: 3_653 * 86_400_000, example: '15m' };
+
 /** The inclusive time range from --since or --start/--end; `defaultSince` applies when none is given. */
 export function parseRange(
   args: { since?: string; start?: string; end?: string },
@@ -204,7 +210,7 @@ export function parseRange(
   }
   const since = args.since ?? defaultSince;
   if (since === undefined) return { startTimeMs: 0, endTimeMs: END_OF_TIME_MS };
-  return { startTimeMs: nowMs - parseDurationMs('--since', since), endTimeMs: nowMs };
+  return { startTimeMs: nowMs - parseDurationMs('--since', since, SINCE_RANGE), endTimeMs: nowMs };
 }
 
 /** ISO 8601 (a date without a zone is UTC), `now`, epoch seconds (up to 11 digits) or epoch ms. */

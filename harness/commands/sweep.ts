@@ -1,4 +1,4 @@
-import { parseDurationMs } from '../duration.js';
+import { type DurationRange, parseDurationMs } from '../duration.js';
 import { abortError, ExitCode, InfraError } from '../errors.js';
 import { listManifests, updateManifest } from '../manifest.js';
 import type { SweepRow } from '../target/aws/index.js';
@@ -10,6 +10,12 @@ interface SweepArgs {
   region?: string;
   target: 'all' | 'local' | 'aws';
 }
+
+/**
+ * `--older-than`: at least a second (it is the user's explicit override of the expiry tags), at most a year
+ * (no stack of this tool should live that long; the expiry tag catches those anyway).
+ */
+const OLDER_THAN_RANGE: DurationRange = { minMs: 1_000, maxMs: 366 * 86_400_000, example: '6h' };
 
 /**
  * `sweep`: finds this tool's stacks (named rda-*, tagged rda:managed-by) whose rda:expires-at has
@@ -39,7 +45,8 @@ export const sweepCommand: Command<SweepArgs> = {
         desc: "what to sweep: killed local runs, this tool's AWS stacks, or both (AWS is skipped, with a note, when no region is set)",
       }),
   async run(args, ctx) {
-    const olderThanMs = args.olderThan === undefined ? undefined : parseDurationMs('--older-than', args.olderThan);
+    const olderThanMs =
+      args.olderThan === undefined ? undefined : parseDurationMs('--older-than', args.olderThan, OLDER_THAN_RANGE);
     const localFailures = args.target === 'aws' ? 0 : await sweepLocalRuns(args.yes, ctx);
     if (args.target === 'local') return finishLocal(localFailures);
     if (args.target === 'all' && args.region === undefined && !ctx.env.AWS_REGION && !ctx.env.AWS_DEFAULT_REGION) {

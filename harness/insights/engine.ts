@@ -7,12 +7,12 @@ import {
   parseStoredEvent,
   type StoredEvent,
 } from '../logstore/store.js';
-import type { InsightsResult } from '../target/target.js';
 import { compileQuery, DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
 import { isLambdaStream, LOCAL_ACCOUNT_ID } from './discovery.js';
 import { QueryRun } from './execute.js';
 import { parseQuery } from './parser.js';
 import { buildLineMatcher } from './prefilter.js';
+import type { InsightsResult } from './result.js';
 import { EventRow, type StreamInfo } from './rows.js';
 
 /** A query over the local store, in the same terms as StartQuery. */

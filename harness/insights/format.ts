@@ -1,4 +1,4 @@
-import type { InsightsResult, InsightsRow } from '../target/target.js';
+import type { InsightsResult, InsightsRow } from './result.js';
 
 /** Output formats of the `query` command. */
 export const RESULT_FORMATS = ['table', 'json', 'csv', 'markdown'] as const;

@@ -1,12 +1,18 @@
 import { isAscii } from 'node:buffer';
-import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import fsSync, { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { HarnessError, InfraError, UsageError } from '../errors.js';
 
 /**
  * The on-disk log store shared by the emulator (writer), `logs import` (writer) and the Insights
- * engine (reader): `<dir>/<encodeURIComponent(group)>/<encodeURIComponent(stream)>.ndjson`, one event
- * per line, `{"timestamp": ms, "ingestionTime": ms, "message": "..."}`, message without its trailing newline.
+ * engine (reader): `<dir>/<encodeName(group)>/<encodeName(stream)>.ndjson`, one event per line,
+ * `{"timestamp": ms, "ingestionTime": ms, "message": "..."}`, message without its trailing newline.
+ *
+ * Names are untrusted (`..` and `.` are valid CloudWatch log group names, and stream names may be `..`), so
+ * every name goes through {@link encodeName}, which can never yield `.`, `..`, an empty segment or a path
+ * separator: a name always maps to exactly one entry strictly inside the store (or its group folder).
  */
 export interface StoredEvent {
   readonly timestamp: number;
@@ -14,45 +20,148 @@ export interface StoredEvent {
   readonly message: string;
 }
 
-/** Folder that holds one log group's streams. */
-export function groupDirPath(dir: string, logGroupName: string): string {
-  return path.join(dir, encodeURIComponent(logGroupName));
+/** CloudWatch's limit on log group and log stream names, in characters (both are 1..512). */
+export const MAX_LOG_NAME_LENGTH = 512;
+/** The longest file name most filesystems accept (ext4, XFS, APFS, tmpfs: 255 bytes). */
+const MAX_FILE_NAME_BYTES = 255;
+const STREAM_SUFFIX = '.ndjson';
+/**
+ * Marks an entry whose encoded name was too long for the filesystem: `%sha256-<hex of the name>`. A `%` not
+ * followed by two upper-case hex digits is never produced by `encodeURIComponent`, so a hashed entry cannot
+ * collide with a plainly encoded one, and distinct names have distinct hashes.
+ */
+const HASHED_PREFIX = '%sha256-';
+/** Inside a hashed group folder, the file holding the group's real name (never a stream: no `.ndjson`). */
+const GROUP_NAME_FILE = '.log-group-name';
+/** Next to a hashed stream file `X.ndjson`, the file `X.name` holds the stream's real name. */
+const STREAM_NAME_SUFFIX = '.name';
+
+/**
+ * The file-system name of a log group or stream: `encodeURIComponent` (unchanged from earlier stores, so
+ * they stay readable), except that a name made only of dots is written with every dot as `%2E` (`..` ->
+ * `%2E%2E`), since `.` and `..` would name the folder itself or its parent. `decodeURIComponent` reverses
+ * both. An encoded name too long for the filesystem (255 bytes with the `.ndjson` suffix of a stream) is
+ * replaced by {@link HASHED_PREFIX} + the name's SHA-256, collision-free; its real name is kept in a side
+ * file ({@link GROUP_NAME_FILE}, or `X.name` beside stream `X.ndjson`) so listing can still report it.
+ * Names CloudWatch itself would refuse (empty, over 512 characters) throw a {@link UsageError}.
+ */
+function encodeName(name: string, kind: 'group' | 'stream'): { entry: string; hashed: boolean } {
+  const what = kind === 'group' ? 'log group' : 'log stream';
+  // An empty group would be the store folder itself; an empty stream is `.ndjson`, harmless (and readable).
+  if (name.length === 0 && kind === 'group') {
+    throw new UsageError('InvalidLogGroupName', 'the log group name is empty: name it with 1 to 512 characters');
+  }
+  if (name.length > MAX_LOG_NAME_LENGTH) {
+    const shown = `${name.slice(0, 60)}... (${name.length} characters)`;
+    throw new UsageError(
+      'LogNameTooLong',
+      `the ${what} name '${shown}' is longer than CloudWatch's limit of ${MAX_LOG_NAME_LENGTH} characters: use a shorter name`,
+    );
+  }
+  let encoded = encodeURIComponent(name);
+  if (/^\.+$/.test(encoded)) encoded = encoded.replaceAll('.', '%2E');
+  const suffixBytes = kind === 'stream' ? STREAM_SUFFIX.length : 0;
+  if (encoded.length + suffixBytes <= MAX_FILE_NAME_BYTES) return { entry: encoded, hashed: false };
+  return { entry: `${HASHED_PREFIX}${createHash('sha256').update(name, 'utf8').digest('hex')}`, hashed: true };
 }
 
-/** File that holds one log stream's events. */
+/** `child` is `root` + one path segment, strictly inside `root`; throws otherwise (never expected). */
+function assertOneLevelInside(root: string, child: string): string {
+  const relative = path.relative(path.resolve(root), path.resolve(child));
+  if (
+    relative === '' ||
+    relative === '.' ||
+    relative === '..' ||
+    path.isAbsolute(relative) ||
+    relative.includes(path.sep)
+  ) {
+    throw new InfraError('LogPathOutsideStore', `refusing log store path '${child}': it is not inside '${root}'`);
+  }
+  return child;
+}
+
+/** Folder that holds one log group's streams; always a direct child of `dir`. */
+export function groupDirPath(dir: string, logGroupName: string): string {
+  return assertOneLevelInside(dir, path.join(dir, encodeName(logGroupName, 'group').entry));
+}
+
+/** File that holds one log stream's events; always a direct child of the group's folder. */
 export function streamFilePath(dir: string, logGroupName: string, logStreamName: string): string {
-  return path.join(groupDirPath(dir, logGroupName), `${encodeURIComponent(logStreamName)}.ndjson`);
+  const groupDir = groupDirPath(dir, logGroupName);
+  return assertOneLevelInside(
+    groupDir,
+    path.join(groupDir, `${encodeName(logStreamName, 'stream').entry}${STREAM_SUFFIX}`),
+  );
+}
+
+/**
+ * The side files a writer must create with a stream file so that hashed names can be listed again: each
+ * `{ file, name }` holds one real name (empty when neither name was hashed).
+ */
+export function nameFilesFor(
+  dir: string,
+  logGroupName: string,
+  logStreamName: string,
+): { file: string; name: string }[] {
+  const files: { file: string; name: string }[] = [];
+  const groupDir = groupDirPath(dir, logGroupName);
+  if (encodeName(logGroupName, 'group').hashed)
+    files.push({ file: path.join(groupDir, GROUP_NAME_FILE), name: logGroupName });
+  const stream = encodeName(logStreamName, 'stream');
+  if (stream.hashed)
+    files.push({ file: path.join(groupDir, `${stream.entry}${STREAM_NAME_SUFFIX}`), name: logStreamName });
+  return files;
+}
+
+/**
+ * Removes one log group's folder, and only that: the path is checked to be strictly inside `dir` first
+ * (it always is, see {@link encodeName}), so a hostile group name can never remove the store or its parent.
+ */
+export function removeLogGroupDir(dir: string, logGroupName: string): string {
+  const target = groupDirPath(dir, logGroupName);
+  fsSync.rmSync(target, { recursive: true, force: true });
+  return target;
 }
 
 /** Log group names in a store folder, sorted. */
 export async function listLogGroups(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory())
-    .map((e) => decodeName(e.name))
-    .filter((name): name is string => name !== null)
-    .sort();
+  const names = await Promise.all(
+    entries
+      .filter((e) => e.isDirectory())
+      .map((e) =>
+        e.name.startsWith(HASHED_PREFIX) ? readNameFile(path.join(dir, e.name, GROUP_NAME_FILE)) : decodeName(e.name),
+      ),
+  );
+  return names.filter((name): name is string => name !== null).sort();
 }
 
 /** Stream names of one group with their files, in file-name order (the scan order of the engine). */
 export async function listLogStreams(dir: string, logGroupName: string): Promise<{ name: string; file: string }[]> {
   const groupDir = groupDirPath(dir, logGroupName);
   const entries = await fs.readdir(groupDir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.ndjson'))
-    .map((e) => e.name)
-    .sort()
-    .flatMap((fileName) => {
-      const name = decodeName(fileName.slice(0, -'.ndjson'.length));
-      return name === null ? [] : [{ name, file: path.join(groupDir, fileName) }];
-    });
+  const streams = await Promise.all(
+    entries
+      .filter((e) => e.isFile() && e.name.endsWith(STREAM_SUFFIX))
+      .map((e) => e.name)
+      .sort()
+      .map(async (fileName) => {
+        const entry = fileName.slice(0, -STREAM_SUFFIX.length);
+        const name = entry.startsWith(HASHED_PREFIX)
+          ? await readNameFile(path.join(groupDir, `${entry}${STREAM_NAME_SUFFIX}`))
+          : decodeName(entry);
+        return name === null ? [] : [{ name, file: path.join(groupDir, fileName) }];
+      }),
+  );
+  return streams.flat();
 }
 
 /** True when the store has a folder for the group. */
 export async function logGroupExists(dir: string, logGroupName: string): Promise<boolean> {
   try {
     return (await fs.stat(groupDirPath(dir, logGroupName))).isDirectory();
-  } catch {
+  } catch (error) {
+    if (error instanceof HarnessError) throw error;
     return false;
   }
 }
@@ -60,6 +169,15 @@ export async function logGroupExists(dir: string, logGroupName: string): Promise
 function decodeName(encoded: string): string | null {
   try {
     return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+}
+
+async function readNameFile(file: string): Promise<string | null> {
+  try {
+    const name = await fs.readFile(file, 'utf8');
+    return name.length > 0 ? name : null;
   } catch {
     return null;
   }
@@ -237,5 +355,6 @@ export async function appendStoredEvents(
   if (events.length === 0) return;
   const file = streamFilePath(dir, logGroupName, logStreamName);
   await fs.mkdir(path.dirname(file), { recursive: true });
+  for (const side of nameFilesFor(dir, logGroupName, logStreamName)) await fs.writeFile(side.file, side.name, 'utf8');
   await fs.appendFile(file, `${events.map(formatStoredEvent).join('\n')}\n`, 'utf8');
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { streamFilePath } from './store.js';
+import { nameFilesFor, streamFilePath } from './store.js';
 
 /**
  * Writes CloudWatch-like log events to the on-disk store (`harness/logstore/store.ts` layout): one NDJSON
@@ -52,6 +52,8 @@ const NEWLINE_BYTE = 0x0a;
 
 export class LogStreamWriter {
   private readonly file: string;
+  /** Side files naming a hashed (too long for the filesystem) group or stream, written before the first open. */
+  private readonly nameFiles: readonly { file: string; name: string }[];
   private readonly fs: LogFileSystem;
   private readonly monitor: LogStoreMonitor;
   private fd: number | undefined;
@@ -67,7 +69,9 @@ export class LogStreamWriter {
     readonly logStreamName: string,
     options: LogStreamWriterOptions = {},
   ) {
+    // Throws a UsageError for a name CloudWatch would refuse (empty group, over 512 characters).
     this.file = streamFilePath(dir, logGroupName, logStreamName);
+    this.nameFiles = nameFilesFor(dir, logGroupName, logStreamName);
     this.fs = options.fileSystem ?? fs;
     this.monitor = options.monitor ?? new LogStoreMonitor();
     this.open();
@@ -139,6 +143,14 @@ export class LogStreamWriter {
     if (this.fd !== undefined) return true;
     try {
       this.fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      for (const side of this.nameFiles) {
+        const fd = this.fs.openSync(side.file, 'w');
+        try {
+          this.fs.writeSync(fd, side.name);
+        } finally {
+          this.fs.closeSync(fd);
+        }
+      }
       this.fd = this.fs.openSync(this.file, 'a');
       return true;
     } catch (error) {

@@ -10,6 +10,7 @@ import {
   PROCESS_CPU_LIMIT_PERCENT,
   SEND_LAG_P99_LIMIT_MS,
 } from '../check/timing.js';
+import { harnessCommand } from '../shell-quote.js';
 import { PERCENTILE_RANKS } from '../stats/percentile.js';
 import { minSamplesFor } from '../stats/sampling.js';
 import { markdownTable } from './markdown.js';
@@ -453,7 +454,7 @@ function destroy(r: RunReport): string {
       lines.push(
         '> [!WARNING]',
         `> \`--keep\` was given: ${r.run.stackName} was NOT destroyed. Remove it with ` +
-          `\`npm run harness -- destroy --run-id ${r.run.runId}\`.`,
+          `\`${harnessCommand(['destroy', '--run-id', r.run.runId])}\`.`,
       );
       break;
     case 'nothing-deployed':
@@ -462,7 +463,7 @@ function destroy(r: RunReport): string {
     case 'failed':
       lines.push(
         '> [!CAUTION]',
-        `> Destroy failed: ${d.message}. Finish it with \`npm run harness -- destroy --run-id ${r.run.runId}\`.`,
+        `> Destroy failed: ${d.message}. Finish it with \`${harnessCommand(['destroy', '--run-id', r.run.runId])}\`.`,
       );
       break;
     case 'destroyed': {

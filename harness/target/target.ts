@@ -1,3 +1,4 @@
+import type { InsightsResult } from '../insights/result.js';
 /**
  * The port every run goes through. `LocalTarget` starts the embedded emulator from the synthesized
  * cloud assembly; `AwsTarget` deploys that same assembly with toolkit-lib. The pipeline in
@@ -83,22 +84,7 @@ export interface InsightsQuery {
   readonly signal?: AbortSignal;
 }
 
-/** A row as GetQueryResults returns it: field name to string value, `@ptr` included. */
-export type InsightsRow = Record<string, string>;
-
-export interface InsightsResult {
-  readonly status: 'Complete';
-  /** Field names in the order the query produced them (rows are objects and lose that order). */
-  readonly fields: readonly string[];
-  readonly rows: readonly InsightsRow[];
-  readonly statistics: InsightsStatistics;
-}
-
-export interface InsightsStatistics {
-  readonly recordsMatched: number;
-  readonly recordsScanned: number;
-  readonly bytesScanned: number;
-}
+export type { InsightsResult, InsightsRow, InsightsStatistics } from '../insights/result.js';
 
 /** What destroy did and what it checked afterwards. */
 export interface DestroyReport {

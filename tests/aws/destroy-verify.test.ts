@@ -18,8 +18,15 @@ import { useMoto } from './helpers/moto-env.js';
 
 const moto = useMoto();
 
-/** CreateStack of a run-shaped stack; `extra` adds resources. */
-async function createRunStack(runId: string, extra: Record<string, unknown> = {}): Promise<void> {
+/** CreateStack of a run-shaped stack; `extra` adds resources; `tags` replaces this tool's stack tags. */
+async function createRunStack(
+  runId: string,
+  extra: Record<string, unknown> = {},
+  tags: { Key: string; Value: string }[] = [
+    { Key: TAG_KEYS.runId, Value: runId },
+    { Key: TAG_KEYS.managedBy, Value: MANAGED_BY },
+  ],
+): Promise<void> {
   const functionName = `rda-${runId}-fn`;
   const template = {
     Resources: {
@@ -39,10 +46,7 @@ async function createRunStack(runId: string, extra: Record<string, unknown> = {}
     new CreateStackCommand({
       StackName: `rda-${runId}`,
       TemplateBody: JSON.stringify(template),
-      Tags: [
-        { Key: TAG_KEYS.runId, Value: runId },
-        { Key: TAG_KEYS.managedBy, Value: MANAGED_BY },
-      ],
+      Tags: tags,
     }),
   );
 }
@@ -209,5 +213,28 @@ describe('verification finds what is really left', () => {
     expect(out).toContain('  ok    stack rda-cmd1: gone (DELETE_COMPLETE)');
     expect(out).toContain('  ok    log group /aws/lambda/rda-cmd1-fn: gone');
     expect(await stackExists('rda-cmd1')).toBe(false);
+  });
+});
+
+describe('destroy leaves alone a stack this tool did not create', () => {
+  it('destroy --run-id exits 2 for a stack named rda-<id> without rda:managed-by, deleting neither it nor its log group', async () => {
+    // Prepare: a stranger's stack under a run's name, made with CreateStack directly, without our tags.
+    await createRunStack('foreign1', {}, []);
+    const out: string[] = [];
+    const err: string[] = [];
+
+    // Act
+    const code = await main(['destroy', '--run-id', 'foreign1', '--region', moto.get().region], {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+    });
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain(
+      `error [StackNotManaged]: stack 'rda-foreign1' lacks the tag ${TAG_KEYS.managedBy}=${MANAGED_BY}, so it was not created by this tool: nothing was deleted`,
+    );
+    expect(await stackExists('rda-foreign1')).toBe(true);
+    expect(await logGroupExists(createAwsClients(moto.get().region).logs, '/aws/lambda/rda-foreign1-fn')).toBe(true);
   });
 });

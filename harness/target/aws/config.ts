@@ -7,6 +7,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { InfraError, UsageError } from '../../errors.js';
+import { harnessCommand } from '../../shell-quote.js';
 
 /** The three SDK clients the AWS target uses after deploy: delete and describe, logs, tag search. */
 export interface AwsClients {
@@ -98,7 +99,7 @@ export async function requireAwsCredentials(client: CredentialSource, region: st
 
 /** The command that finishes a run's cleanup; printed when a second Ctrl-C leaves it unfinished. */
 export function cleanupCommand(runId: string, region: string): string {
-  return `npm run harness -- destroy --run-id ${runId} --region ${region}`;
+  return harnessCommand(['destroy', '--run-id', runId, '--region', region]);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -5,7 +5,8 @@
  * needs the cloud assembly (a `destroy --run-id` from another checkout has none), does not retry
  * DELETE_FAILED or offer RetainResources, and cannot be told how long to wait.
  */
-import { resourceName, stackName as stackNameOf } from '../../../stack/names.js';
+import { MANAGED_BY, resourceName, stackName as stackNameOf, TAG_KEYS } from '../../../stack/names.js';
+import { UsageError } from '../../errors.js';
 import type { DestroyReport } from '../target.js';
 import {
   type DeleteStackOptions,
@@ -53,7 +54,25 @@ interface Snapshot {
   readonly notes: string[];
 }
 
-/** Deletes the run's stack, waits, verifies; never throws for AWS errors: they end up in the report's leftovers. */
+/** True when the stack carries `rda:managed-by=<MANAGED_BY>`: this tool created it. */
+export function isManagedStack(stack: Pick<StackInfo, 'tags'>): boolean {
+  return stack.tags[TAG_KEYS.managedBy] === MANAGED_BY;
+}
+
+/** UsageError `StackNotManaged` (exit 2): `name` exists without our managed-by tag, so it is left alone. */
+export function foreignStackError(name: string): UsageError {
+  return new UsageError(
+    'StackNotManaged',
+    `stack '${name}' lacks the tag ${TAG_KEYS.managedBy}=${MANAGED_BY}, so it was not created by this tool: ` +
+      'nothing was deleted (delete it yourself if it is yours to delete)',
+  );
+}
+
+/**
+ * Deletes the run's stack, waits, verifies; never throws for AWS errors: they end up in the report's leftovers.
+ * Throws UsageError `StackNotManaged` before deleting anything when the stack exists without the tag
+ * `rda:managed-by=<MANAGED_BY>`: a stack of the same name that this tool did not create is not ours to delete.
+ */
 export async function destroyRun(clients: AwsClients, options: DestroyRunOptions): Promise<DestroyReport> {
   const now = options.now ?? Date.now;
   const startedMs = now();
@@ -76,6 +95,10 @@ export async function destroyRun(clients: AwsClients, options: DestroyRunOptions
     snapshot = await takeSnapshot(clients, options, name);
   } catch (error) {
     return finish([], [`stack ${name}: not checked (${describeAwsError(error)})`]);
+  }
+  if (snapshot.info !== undefined && !isManagedStack(snapshot.info)) {
+    log(`stack ${name}: not tagged ${TAG_KEYS.managedBy}=${MANAGED_BY}, so not deleted`);
+    throw foreignStackError(name);
   }
 
   let deletion: DeleteStackResult;

@@ -10,6 +10,7 @@ import { abortError, type HarnessError, InfraError, InterruptedError, UsageError
 // Not the insights index: it re-exports the SDK-based AWS query, which costs start-up time to load (~100 ms).
 import { queryLogStore } from '../../insights/engine.js';
 import { groupDirPath } from '../../logstore/store.js';
+import { harnessCommand } from '../../shell-quote.js';
 import type {
   Deployment,
   DeploymentFootprint,
@@ -84,7 +85,7 @@ export class LocalTarget implements Target {
   constructor(private readonly options: LocalTargetOptions = {}) {}
 
   cleanupCommand(runId: string): string {
-    return `npm run harness -- destroy --run-id ${runId}`;
+    return harnessCommand(['destroy', '--run-id', runId]);
   }
 
   async deploy(deploy: DeployOptions): Promise<LocalDeployment> {

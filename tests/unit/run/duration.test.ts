@@ -1,7 +1,7 @@
 /** One rule for every duration flag: a positive number and a unit; a bare number is refused everywhere. */
 import { describe, expect, it } from 'vitest';
 import { parseRange } from '../../../harness/commands/query.js';
-import { parseDurationMs } from '../../../harness/duration.js';
+import { formatDurationMs, parseDurationMs } from '../../../harness/duration.js';
 import { UsageError } from '../../../harness/errors.js';
 import { parseBenchOptions, parseTtlMs } from '../../../harness/options.js';
 
@@ -46,6 +46,41 @@ describe('parseDurationMs', () => {
     },
   );
 
+  it('refuses a value too large to be a number (Infinity), naming the flag, the value and the range', () => {
+    const huge = `1${'0'.repeat(400)}s`;
+    const error = failure(() =>
+      parseDurationMs('--logs-timeout', huge, { minMs: 1_000, maxMs: 3_600_000, example: '5m' }),
+    );
+    expect(error.code).toBe('InvalidDuration');
+    expect(error.message).toBe(
+      `--logs-timeout '${huge}' is too large to be a duration: give one from 1s to 1h, e.g. 5m`,
+    );
+    expect(failure(() => parseDurationMs('--since', `9${'9'.repeat(320)}.5w`)).message).toContain(
+      'is too large to be a duration',
+    );
+  });
+
+  it('checks a range when given one, quoting the value, the range and an example', () => {
+    const range = { minMs: 1_000, maxMs: 3_600_000, example: '5m' };
+    expect(parseDurationMs('--x', '1s', range)).toBe(1_000);
+    expect(parseDurationMs('--x', '60m', range)).toBe(3_600_000);
+    const error = failure(() => parseDurationMs('--x', '999ms', range));
+    expect(error.code).toBe('OutOfRange');
+    expect(error.message).toBe("--x '999ms' is out of range: give a duration from 1s to 1h, e.g. 5m");
+    expect(failure(() => parseDurationMs('--x', '61m', range)).code).toBe('OutOfRange');
+  });
+
+  it.each([
+    [1, '1ms'],
+    [1_500, '1500ms'],
+    [60_000, '1m'],
+    [900_000, '15m'],
+    [3_600_000, '1h'],
+    [7 * 86_400_000, '7d'],
+  ])('formats %d ms as %j', (ms, text) => {
+    expect(formatDurationMs(ms)).toBe(text);
+  });
+
   it('refuses zero', () => {
     expect(failure(() => parseDurationMs('--logs-timeout', '0s')).message).toBe(
       "--logs-timeout '0s' must be longer than zero",
@@ -72,6 +107,61 @@ describe('each duration flag follows the one rule', () => {
     expect(failure(() => parseBenchOptions({ runId: 'd', requestTimeout: '10' }, context)).message).toContain(
       "--request-timeout '10' has no unit",
     );
+  });
+
+  it.each([
+    [
+      { logsTimeout: `1${'0'.repeat(400)}s` },
+      'InvalidDuration',
+      /^--logs-timeout '10+s' is too large to be a duration: give one from 1s to 1h, e.g. 5m$/,
+    ],
+    [
+      { logsTimeout: '500ms' },
+      'OutOfRange',
+      /^--logs-timeout '500ms' is out of range: give a duration from 1s to 1h, e.g. 5m$/,
+    ],
+    [{ logsTimeout: '2h' }, 'OutOfRange', /^--logs-timeout '2h' is out of range/],
+    [
+      { requestTimeout: '0.001ms' },
+      'OutOfRange',
+      /^--request-timeout '0.001ms' is out of range: give a duration from 1ms to 15m, e.g. 10s$/,
+    ],
+    [
+      { requestTimeout: '16m' },
+      'OutOfRange',
+      /^--request-timeout '16m' is out of range: give a duration from 1ms to 15m/,
+    ],
+    [
+      { requestTimeout: `1${'0'.repeat(400)}ms` },
+      'InvalidDuration',
+      /^--request-timeout '10+ms' is too large to be a duration/,
+    ],
+  ])('bench refuses %j with %s', (args, code, message) => {
+    const error = failure(() => parseBenchOptions({ runId: 'd', ...args }, context));
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+  });
+
+  it('bench takes each timeout at the ends of its range', () => {
+    const low = parseBenchOptions({ runId: 'd', logsTimeout: '1s', requestTimeout: '1ms' }, context);
+    expect([low.logsTimeoutMs, low.load.requestTimeoutMs]).toEqual([1_000, 1]);
+    const high = parseBenchOptions({ runId: 'd', logsTimeout: '1h', requestTimeout: '15m' }, context);
+    expect([high.logsTimeoutMs, high.load.requestTimeoutMs]).toEqual([3_600_000, 900_000]);
+  });
+
+  it('--ttl refuses a value too large to be a number', () => {
+    expect(failure(() => parseTtlMs(`1${'0'.repeat(400)}d`)).message).toMatch(
+      /is too large to be a duration: give one from 1m to 7d, e.g. 2h$/,
+    );
+  });
+
+  it('--since of query lies from 1s to 3653d', () => {
+    expect(failure(() => parseRange({ since: '500ms' }, 0, undefined)).message).toBe(
+      "--since '500ms' is out of range: give a duration from 1s to 3653d, e.g. 15m",
+    );
+    expect(failure(() => parseRange({ since: '3654d' }, 0, undefined)).code).toBe('OutOfRange');
+    expect(failure(() => parseRange({ since: `1${'0'.repeat(400)}d` }, 0, undefined)).code).toBe('InvalidDuration');
+    expect(parseRange({ since: '3653d' }, 1e15, undefined).startTimeMs).toBe(1e15 - 3_653 * 86_400_000);
   });
 
   it('--since of query counts back from now and needs a unit like the others', () => {

@@ -123,7 +123,7 @@ describe('run', () => {
   });
 
   it('is inconclusive (exit 4) when log lines are still missing at the logs deadline', async () => {
-    const { result } = await runWith({ dropHandlerLine: (n) => n === 3 }, { logsTimeout: '300ms' });
+    const { result } = await runWith({ dropHandlerLine: (n) => n === 3 }, { logsTimeout: '1s' });
     expect(result.outcome).toMatchObject({ kind: 'verdict', verdict: 'inconclusive' });
     expect(result.exitCode).toBe(ExitCode.Inconclusive);
     expect(result.report.coverage?.misses['no-log-line']?.count).toBe(1);

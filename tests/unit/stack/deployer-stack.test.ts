@@ -12,7 +12,7 @@ import {
   trustedSubjects,
 } from '../../../stack/deployer-stack.js';
 import { nagPacks } from '../../../stack/nag.js';
-import { STACK_PREFIX, stackName } from '../../../stack/names.js';
+import { MANAGED_BY, STACK_PREFIX, stackName, TAG_KEYS } from '../../../stack/names.js';
 
 const REPOSITORY = 'octo-org/octo-repo';
 const ACCOUNT = '111122223333';
@@ -212,6 +212,18 @@ describe('DeployerStack: permissions', () => {
         'cloudformation:ExecuteChangeSet',
       ]),
     );
+  });
+
+  it('deletes a stack only when it carries the tag rda:managed-by of this tool, whatever its name', () => {
+    // Act
+    const deleting = statements.filter((s) => list(s.Action).includes('cloudformation:DeleteStack'));
+    // Assess: one statement, DeleteStack alone, conditioned on the stack's managed-by tag.
+    expect(deleting).toHaveLength(1);
+    expect(list(deleting[0]!.Action)).toEqual(['cloudformation:DeleteStack']);
+    expect(deleting[0]!.Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${TAG_KEYS.managedBy}`]: MANAGED_BY },
+    });
+    expect(`aws:ResourceTag/${TAG_KEYS.managedBy}`).toBe('aws:ResourceTag/rda:managed-by');
   });
 
   it('cannot delete its own stack: the deployer stack name does not match rda-*', () => {

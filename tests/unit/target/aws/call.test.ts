@@ -104,6 +104,43 @@ describe('paginated listings', () => {
     expect(inputs[0]?.StackStatusFilter).not.toContain('DELETE_COMPLETE');
   });
 
+  it('listLiveStacks reads the tags of rda- stacks by stack id, and leaves out one deleted in between', async () => {
+    // Prepare: ListStacks has no tags; DescribeStacks of each rda- stack gives them.
+    const { client, inputs } = stub([
+      {
+        StackSummaries: [
+          { StackName: 'rda-a', StackId: 'id-a', StackStatus: 'CREATE_COMPLETE' },
+          { StackName: 'other', StackId: 'id-o', StackStatus: 'CREATE_COMPLETE' },
+          { StackName: 'rda-gone', StackId: 'id-g', StackStatus: 'DELETE_IN_PROGRESS' },
+        ],
+      },
+      {
+        Stacks: [
+          {
+            StackName: 'rda-a',
+            StackId: 'id-a',
+            StackStatus: 'UPDATE_COMPLETE',
+            Tags: [{ Key: 'rda:managed-by', Value: 'random-data-api-harness' }],
+          },
+        ],
+      },
+      { Stacks: [{ StackName: 'rda-gone', StackId: 'id-g', StackStatus: 'DELETE_COMPLETE' }] },
+    ]);
+    // Act
+    const stacks = await listLiveStacks('eu-west-1', { client });
+    // Assess
+    expect(stacks).toEqual([
+      {
+        StackName: 'rda-a',
+        StackId: 'id-a',
+        StackStatus: 'UPDATE_COMPLETE',
+        Tags: [{ Key: 'rda:managed-by', Value: 'random-data-api-harness' }],
+      },
+      { StackName: 'other', StackId: 'id-o', StackStatus: 'CREATE_COMPLETE' },
+    ]);
+    expect(inputs.slice(1).map((input) => input.StackName)).toEqual(['id-a', 'id-g']);
+  });
+
   it('a listing that fails is InfraError AwsRequestFailed naming the call and the region', async () => {
     const { client } = stub([awsError('AccessDenied', 'not allowed')]);
     await expect(listLiveStacks('eu-west-1', { client })).rejects.toMatchObject({

@@ -53,6 +53,11 @@ describe('usage errors before any AWS call', () => {
       argv: ['sweep', '--older-than', 'soon'],
       message: "error [InvalidDuration]: --older-than 'soon' is not a duration",
     },
+    {
+      argv: ['sweep', '--older-than', '500ms'],
+      message: "error [OutOfRange]: --older-than '500ms' is out of range: give a duration from 1s to 366d, e.g. 6h",
+    },
+    { argv: ['sweep', '--older-than', '367d'], message: "error [OutOfRange]: --older-than '367d' is out of range" },
     { argv: ['deploy', '--ttl', '10s'], message: "error [OutOfRange]: --ttl '10s' is out of range" },
     {
       argv: ['deploy', '--run-id', 'a', '--deployment-method', 'hotswap'],

@@ -3,6 +3,10 @@
  * Deployed once per account (and region) by an administrator with `stack/deployer-app.ts`; the
  * workflows then hold no AWS keys, only this role's ARN in a repository variable.
  *
+ * Who may assume it: a GitHub OIDC token for `sts.amazonaws.com` whose `sub` is this repository's
+ * `pull_request` or default-branch subject AND whose `job_workflow_ref` names one of this repository's
+ * deploying workflow files ({@link DEPLOYING_WORKFLOWS}) on the ref it runs on.
+ *
  * What the role may do, statement by statement (docs/aws-behaviour.md#deployer-role):
  * - assume the CDK bootstrap deploy, file-publishing and lookup roles of this account and region:
  *   the bootstrap deploy role is what creates and updates the `rda-*` stacks;
@@ -33,6 +37,17 @@ import { MANAGED_BY, STACK_PREFIX, TAG_KEYS } from './names.js';
 
 /** GitHub's OIDC issuer host; also the prefix of the condition keys in the trust policy. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+/**
+ * The workflow files that assume the role, by the event they run on: the pull request checks and the
+ * cleanup on close run as `pull_request` (ref `refs/pull/<number>/merge`), the sweep on the default
+ * branch (schedule or dispatch). tests/unit/stack/deployer-stack.test.ts holds this list to the
+ * workflows that actually configure AWS credentials.
+ */
+export const DEPLOYING_WORKFLOWS = {
+  pullRequest: ['pr-closed.yml', 'pr-latency.yml'],
+  defaultBranch: ['sweep.yml'],
+} as const;
 
 /** The audience `aws-actions/configure-aws-credentials` asks GitHub for. */
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
@@ -96,12 +111,27 @@ export interface DeployerStackProps extends StackProps {
  */
 export function trustedSubjects(githubRepository: string, defaultBranch = 'main'): string[] {
   const repository = validRepository(githubRepository);
-  if (!/^[A-Za-z0-9._/-]+$/.test(defaultBranch) || defaultBranch.includes('..') || defaultBranch.startsWith('/')) {
-    throw new DeployerConfigError(
-      `default branch '${defaultBranch}' is not a plain branch name: pass -c defaultBranch=main (letters, digits, . _ / -)`,
-    );
-  }
-  return [`repo:${repository}:pull_request`, `repo:${repository}:ref:refs/heads/${defaultBranch}`];
+  const branch = validBranch(defaultBranch);
+  return [`repo:${repository}:pull_request`, `repo:${repository}:ref:refs/heads/${branch}`];
+}
+
+/**
+ * The `job_workflow_ref` claims the role trusts (matched with StringLike, on top of the exact `sub`):
+ * `<owner>/<name>/.github/workflows/<file>@<ref>` for the deploying workflow files of this repository
+ * only, each on the ref it runs on. The one wildcard is the pull request number in `refs/pull/<n>/merge`,
+ * a ref namespace GitHub alone writes. So a run of any other workflow file of the repository (a new
+ * file in a pull request, ci.yml, or sweep.yml on a pull request) cannot assume the role. IAM has
+ * evaluated GitHub's `job_workflow_ref` claim as a condition key since AWS STS added provider-specific
+ * claims (AWS What's New, 2026-01, "AWS STS supports validation of identity provider claims").
+ */
+export function trustedWorkflowRefs(githubRepository: string, defaultBranch = 'main'): string[] {
+  const repository = validRepository(githubRepository);
+  const branch = validBranch(defaultBranch);
+  const file = (name: string) => `${repository}/.github/workflows/${name}`;
+  return [
+    ...DEPLOYING_WORKFLOWS.pullRequest.map((name) => `${file(name)}@refs/pull/*/merge`),
+    ...DEPLOYING_WORKFLOWS.defaultBranch.map((name) => `${file(name)}@refs/heads/${branch}`),
+  ];
 }
 
 /** The GitHub OIDC provider (created or imported) and the role the per-pull-request workflows assume. */
@@ -124,6 +154,7 @@ export class DeployerStack extends Stack {
       ...stackProps,
     });
     const subjects = trustedSubjects(githubRepository, defaultBranch);
+    const workflowRefs = trustedWorkflowRefs(githubRepository, defaultBranch);
     const qualifier = bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER;
     if (!/^[a-z0-9]{1,10}$/.test(qualifier)) {
       throw new DeployerConfigError(
@@ -147,6 +178,9 @@ export class DeployerStack extends Stack {
           [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
           [`${GITHUB_OIDC_HOST}:sub`]: subjects,
         },
+        // Both operators must hold: the exact subject (this repository, pull request or default branch)
+        // and one of this repository's deploying workflow files on its own ref.
+        StringLike: { [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: workflowRefs },
       }),
     });
 
@@ -331,6 +365,15 @@ function validRepository(value: string): string {
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value) || /\/\.{1,2}$/.test(value)) {
     throw new DeployerConfigError(
       `github repository '${value}' is not 'owner/name': pass -c githubRepository=<owner>/<name> exactly as GitHub spells it (no wildcards)`,
+    );
+  }
+  return value;
+}
+
+function validBranch(value: string): string {
+  if (!/^[A-Za-z0-9._/-]+$/.test(value) || value.includes('..') || value.startsWith('/')) {
+    throw new DeployerConfigError(
+      `default branch '${value}' is not a plain branch name: pass -c defaultBranch=main (letters, digits, . _ / -)`,
     );
   }
   return value;

@@ -238,7 +238,7 @@ class Compiler {
     const scope = this.rowScope('in parse');
     const sourceRef: FieldRef = command.field ?? { kind: 'field', name: '@message', quoted: false, span: command.span };
     const input = scope.field(sourceRef);
-    let regex: RegExp;
+    let match: (text: string) => readonly (string | undefined)[] | null;
     let names: string[];
     if (command.pattern.kind === 'string') {
       const parts = command.pattern.value.split('*');
@@ -249,18 +249,10 @@ class Compiler {
           `the glob pattern has ${stars} '*' but ${command.aliases.length} field name${command.aliases.length === 1 ? '' : 's'} follow 'as': give one name per '*'`,
         );
       }
-      // Each `*` matches as little as it can, except a trailing one, which takes the rest of the value;
-      // the pattern may match anywhere (CWL_QuerySyntax-Parse: "[*] * The error was: *" on a line that starts with a date).
-      const body = parts
-        .map(
-          (part, i) =>
-            escapeRegex(part) + (i < stars ? (i === stars - 1 && parts[stars] === '' ? '(.*)' : '(.*?)') : ''),
-        )
-        .join('');
-      regex = new RegExp(body, 's');
+      match = globMatcher(command.pattern.value);
       names = command.aliases.map((a) => a.name);
     } else {
-      regex = this.regex(command.pattern);
+      const regex = this.regex(command.pattern);
       names = [...command.pattern.source.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]!);
       if (names.length === 0) {
         throw this.error(
@@ -268,16 +260,20 @@ class Compiler {
           'the regular expression has no named groups: name what to extract, e.g. /user=(?<user>\\S+)/',
         );
       }
+      const groups = names;
+      match = (text) => {
+        const found = regex.exec(text);
+        return found === null ? null : groups.map((name) => found.groups?.[name]);
+      };
     }
-    const glob = command.pattern.kind === 'string';
     for (const name of names) this.define(name);
     this.steps.push({
       kind: 'map',
       apply: (row) => {
         const value = input(row);
-        const match = value === null ? null : regex.exec(valueText(value));
+        const captures = value === null ? null : match(valueText(value));
         for (let i = 0; i < names.length; i++) {
-          const captured = match === null ? undefined : glob ? match[i + 1] : match.groups?.[names[i]!];
+          const captured = captures === null ? undefined : captures[i];
           row.set(names[i]!, captured === undefined ? null : captured);
         }
       },
@@ -681,8 +677,34 @@ function appendUnique(list: string[], names: string[]): string[] {
   return out;
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/**
+ * The matcher for a `parse` glob pattern: the captures (one per `*`) where the pattern first matches `text`,
+ * or null. The pattern may match anywhere in the text; each `*` matches as little as it can, except a trailing
+ * one, which takes the rest of the text (CWL_QuerySyntax-Parse: "[*] * The error was: *" on a line that starts
+ * with a date). These are exactly the results of the regular expression `lit0(.*?)lit1(.*?)...litN` (with
+ * `(.*)` for a trailing `*`, flag `s`), but found in linear time: the earliest occurrence of each literal
+ * after the previous one is always the one that regular expression settles on, because what follows a lazy
+ * group can start anywhere later, so taking a literal as early as possible never loses a match. The
+ * backtracking regular expression could take minutes on a few hundred characters (`*a*a*a*b` on `aaa...`).
+ */
+export function globMatcher(pattern: string): (text: string) => string[] | null {
+  const literals = pattern.split('*');
+  const stars = literals.length - 1;
+  return (text) => {
+    let position = text.indexOf(literals[0]!);
+    if (position === -1) return null;
+    position += literals[0]!.length;
+    const captures: string[] = [];
+    for (let i = 1; i <= stars; i++) {
+      const literal = literals[i]!;
+      // A trailing `*` takes the rest of the text.
+      const found = i === stars && literal === '' ? text.length : text.indexOf(literal, position);
+      if (found === -1) return null;
+      captures.push(text.slice(position, found));
+      position = found + literal.length;
+    }
+    return captures;
+  };
 }
 
 /**

@@ -18,6 +18,12 @@ const COMMAND_LIST = 'fields, filter, stats, sort, limit, parse, display or dedu
 // Words that end an expression or a list item; a field with one of these names needs backticks.
 const RESERVED = new Set(['and', 'or', 'not', 'like', 'in', 'as', 'by', 'asc', 'desc']);
 const COMPARISONS = new Set(['=', '!=', '<', '<=', '>', '>=']);
+/**
+ * How deeply expressions may nest: parentheses, `not`, unary minus, `^`, calls and chains of binary operators
+ * all count. Deeper queries are rejected with a `MalformedQuery` error instead of overflowing the stack here or
+ * in the compiler, the printer and the evaluator, which all recurse over the tree.
+ */
+export const MAX_EXPRESSION_DEPTH = 200;
 
 /**
  * Parses a Logs Insights query into its syntax tree, or throws `QuerySyntaxError` (code `MalformedQuery`)
@@ -32,6 +38,8 @@ export function parseQuery(source: string): Query {
 
 class Parser {
   private readonly lexer: Lexer;
+  // How many nested expression contexts the parser is inside; bounded by MAX_EXPRESSION_DEPTH.
+  private depth = 0;
 
   constructor(private readonly source: string) {
     this.lexer = new Lexer(source);
@@ -195,7 +203,39 @@ class Parser {
     if (first.type === 'eof' || isPunct(first, '|') || isPunct(first, ',') || isPunct(first, ')')) {
       throw this.error(first.span, `expected an expression after ${after}, found ${describe(first)}`);
     }
-    return this.or(allowStar);
+    const outermost = this.depth === 0;
+    const expr = this.nested(first.span, () => this.or(allowStar));
+    // Left-associative chains (a + b + c ...) grow the tree without recursing here: measure it once, from the top.
+    if (outermost) this.checkDepth(expr);
+    return expr;
+  }
+
+  // Runs `parse` one nesting level deeper, or rejects the query if that is too deep.
+  private nested<T>(span: Span, parse: () => T): T {
+    if (this.depth >= MAX_EXPRESSION_DEPTH) throw this.tooDeep(span);
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  // Rejects a tree deeper than MAX_EXPRESSION_DEPTH, pointing at the first node past the limit. Iterative.
+  private checkDepth(root: Expr): void {
+    const stack: [Expr, number][] = [[root, 1]];
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+      const [expr, depth] = top;
+      if (depth > MAX_EXPRESSION_DEPTH) throw this.tooDeep(expr.span);
+      for (const child of children(expr)) stack.push([child, depth + 1]);
+    }
+  }
+
+  private tooDeep(span: Span): QuerySyntaxError {
+    return this.error(
+      { start: span.start, end: Math.min(span.end, span.start + 1) },
+      `expression nested deeper than ${MAX_EXPRESSION_DEPTH} levels; simplify the query`,
+    );
   }
 
   private or(allowStar: boolean): Expr {
@@ -220,7 +260,7 @@ class Parser {
     const token = this.lexer.peek();
     if (isKeyword(token, 'not')) {
       this.lexer.next();
-      const operand = this.operand('not', () => this.not(allowStar));
+      const operand = this.operand('not', () => this.nested(token.span, () => this.not(allowStar)));
       return { kind: 'unary', op: 'not', operand, span: join(token.span, operand.span) };
     }
     return this.comparison(allowStar);
@@ -339,7 +379,7 @@ class Parser {
     const base = this.unary(allowStar);
     if (!isPunct(this.lexer.peek(), '^')) return base;
     this.lexer.next();
-    const exponent = this.operand('^', () => this.power(false));
+    const exponent = this.operand('^', () => this.nested(base.span, () => this.power(false)));
     return { kind: 'binary', op: '^', left: base, right: exponent, span: join(base.span, exponent.span) };
   }
 
@@ -347,7 +387,7 @@ class Parser {
     const token = this.lexer.peek();
     if (isPunct(token, '-')) {
       this.lexer.next();
-      const operand = this.operand('-', () => this.unary(false));
+      const operand = this.operand('-', () => this.nested(token.span, () => this.unary(false)));
       return { kind: 'unary', op: '-', operand, span: join(token.span, operand.span) };
     }
     return this.primary(allowStar);
@@ -466,6 +506,24 @@ function trimmedEnd(source: string, end: number): number {
   let i = end;
   while (i > 0 && /\s/.test(source[i - 1]!)) i--;
   return i;
+}
+
+// The subexpressions of a node, for walking the tree without recursion.
+function children(expr: Expr): readonly Expr[] {
+  switch (expr.kind) {
+    case 'call':
+      return expr.args;
+    case 'unary':
+      return [expr.operand];
+    case 'binary':
+      return [expr.left, expr.right];
+    case 'match':
+      return [expr.subject];
+    case 'in':
+      return [expr.subject, ...expr.items];
+    default:
+      return [];
+  }
 }
 
 function join(a: Span, b: Span): Span {

@@ -1,15 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
   ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS,
   DEPLOYER_STACK_NAME,
+  DEPLOYING_WORKFLOWS,
   DeployerConfigError,
   DeployerStack,
   type DeployerStackProps,
   deployerPropsFromContext,
   trustedSubjects,
+  trustedWorkflowRefs,
 } from '../../../stack/deployer-stack.js';
 import { nagPacks } from '../../../stack/nag.js';
 import { MANAGED_BY, STACK_PREFIX, stackName, TAG_KEYS } from '../../../stack/names.js';
@@ -112,7 +114,7 @@ describe('DeployerStack: trust', () => {
     expect(statement!.Principal).toEqual({
       Federated: { Ref: Object.keys(template.findResources('AWS::IAM::OIDCProvider'))[0] },
     });
-    expect(Object.keys(statement!.Condition ?? {})).toEqual(['StringEquals']);
+    expect(Object.keys(statement!.Condition ?? {}).sort()).toEqual(['StringEquals', 'StringLike']);
     expect(statement!.Condition?.StringEquals).toEqual({
       'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
       'token.actions.githubusercontent.com:sub': [
@@ -120,6 +122,48 @@ describe('DeployerStack: trust', () => {
         `repo:${REPOSITORY}:ref:refs/heads/main`,
       ],
     });
+  });
+
+  it("also requires the job's workflow to be one of this repository's deploying workflow files, on its own ref", () => {
+    const { template } = synth();
+    const [statement] = trustStatements(template);
+    expect(statement!.Condition?.StringLike).toEqual({
+      'token.actions.githubusercontent.com:job_workflow_ref': [
+        `${REPOSITORY}/.github/workflows/pr-closed.yml@refs/pull/*/merge`,
+        `${REPOSITORY}/.github/workflows/pr-latency.yml@refs/pull/*/merge`,
+        `${REPOSITORY}/.github/workflows/sweep.yml@refs/heads/main`,
+      ],
+    });
+  });
+
+  it('follows the default branch in the workflow refs, and allows no wildcard but the pull request number', () => {
+    const refs = trustedWorkflowRefs(REPOSITORY, 'trunk');
+    const { template } = synth({ defaultBranch: 'trunk' });
+    expect(
+      trustStatements(template)[0]!.Condition?.StringLike?.['token.actions.githubusercontent.com:job_workflow_ref'],
+    ).toEqual(refs);
+    expect(refs).toContain(`${REPOSITORY}/.github/workflows/sweep.yml@refs/heads/trunk`);
+    for (const ref of refs) {
+      expect(ref.startsWith(`${REPOSITORY}/.github/workflows/`)).toBe(true);
+      expect(ref.replace('@refs/pull/*/merge', '')).not.toMatch(/[*?]/);
+    }
+    expect(() => trustedWorkflowRefs(REPOSITORY, 'feature/*')).toThrow(DeployerConfigError);
+    expect(() => trustedWorkflowRefs('octo-org/*', 'main')).toThrow(DeployerConfigError);
+  });
+
+  it('trusts exactly the workflow files that configure AWS credentials, on the events they run on', () => {
+    const dir = new URL('../../../.github/workflows/', import.meta.url);
+    const configuring = readdirSync(dir)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .filter((name) => readFileSync(new URL(name, dir), 'utf8').includes('aws-actions/configure-aws-credentials@'))
+      .sort();
+    expect([...DEPLOYING_WORKFLOWS.pullRequest, ...DEPLOYING_WORKFLOWS.defaultBranch].sort()).toEqual(configuring);
+    for (const name of DEPLOYING_WORKFLOWS.pullRequest) {
+      expect(readFileSync(new URL(name, dir), 'utf8'), name).toMatch(/^on:\n {2}pull_request:/m);
+    }
+    for (const name of DEPLOYING_WORKFLOWS.defaultBranch) {
+      expect(readFileSync(new URL(name, dir), 'utf8'), name).not.toMatch(/^ {2}pull_request:/m);
+    }
   });
 
   it('has no wildcard in the subject, so no other repository, fork or branch matches', () => {

@@ -47,19 +47,12 @@ export function parseDurationMs(flag: string, text: string, range?: DurationRang
   if (!Number.isFinite(ms)) {
     throw new UsageError(
       'InvalidDuration',
-      `${flag} '${typed}' is too large to be a duration` +
-        (range
-          ? `: give one from ${formatDurationMs(range.minMs)} to ${formatDurationMs(range.maxMs)}, e.g. ${range.example}`
-          : ''),
+      `${flag} '${typed}' is too large to be a duration${range ? `: give one ${rangeHint(range)}` : ''}`,
     );
   }
   if (ms <= 0) throw new UsageError('InvalidDuration', `${flag} '${typed}' must be longer than zero`);
   if (range && (ms < range.minMs || ms > range.maxMs)) {
-    throw new UsageError(
-      'OutOfRange',
-      `${flag} '${typed}' is out of range: give a duration from ${formatDurationMs(range.minMs)} to ` +
-        `${formatDurationMs(range.maxMs)}, e.g. ${range.example}`,
-    );
+    throw new UsageError('OutOfRange', `${flag} '${typed}' is out of range: give a duration ${rangeHint(range)}`);
   }
   return ms;
 }
@@ -71,4 +64,9 @@ export function formatDurationMs(ms: number): string {
     if (ms >= unitMs && ms % unitMs === 0) return `${ms / unitMs}${unit}`;
   }
   return `${ms}ms`;
+}
+
+/** `from 1s to 1h, e.g. 5m`: the allowed range of a flag, as both duration errors phrase it. */
+function rangeHint(range: DurationRange): string {
+  return `from ${formatDurationMs(range.minMs)} to ${formatDurationMs(range.maxMs)}, e.g. ${range.example}`;
 }

@@ -23,6 +23,11 @@ export const TAG_KEYS = {
 /** Value of the `rda:managed-by` tag: how `sweep` and the deployer role recognise our stacks. */
 export const MANAGED_BY = 'random-data-api-harness';
 
+/** True when `tags` (key to value) carry `rda:managed-by=<MANAGED_BY>`: the one test of "this tool created it". */
+export function isManagedByThisTool(tags: Readonly<Record<string, string | undefined>>): boolean {
+  return tags[TAG_KEYS.managedBy] === MANAGED_BY;
+}
+
 /** Returns null when `runId` is valid, else a sentence saying what is wrong and what to change. */
 export function runIdProblem(runId: string): string | null {
   if (runId.length === 0) return 'run id is empty: give 1 to 32 lowercase letters, digits or hyphens';

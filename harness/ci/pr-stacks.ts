@@ -1,7 +1,7 @@
 /**
  * Which stacks belong to one pull request: the pure choice `pr-closed` makes before it destroys them.
  */
-import { MANAGED_BY, runIdProblem, STACK_PREFIX, TAG_KEYS } from '../../stack/names.js';
+import { isManagedByThisTool, MANAGED_BY, runIdProblem, STACK_PREFIX, TAG_KEYS } from '../../stack/names.js';
 import { prRunIdPrefix } from './run-id.js';
 
 /** The fields of a CloudFormation `StackSummary` the choice needs, plus the stack's tags (from DescribeStacks). */
@@ -36,8 +36,8 @@ export function planPrStacks(stacks: readonly StackSummaryLike[], prNumber: numb
     if (!name.startsWith(namePrefix) || stack.StackStatus === 'DELETE_COMPLETE') continue;
     const runId = name.slice(STACK_PREFIX.length);
     if (runIdProblem(runId) !== null) continue;
-    const managedBy = stack.Tags?.find((tag) => tag.Key === TAG_KEYS.managedBy)?.Value;
-    if (managedBy === MANAGED_BY) runIds.add(runId);
+    const tags = Object.fromEntries((stack.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value]));
+    if (isManagedByThisTool(tags)) runIds.add(runId);
     else skipped.add(name);
   }
   return {

@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { SynthesizeOptions, SynthResult } from '../../../stack/build-app.js';
-import { MANAGED_BY, runIdProblem, stackName as stackNameOf, TAG_KEYS } from '../../../stack/names.js';
+import {
+  isManagedByThisTool,
+  MANAGED_BY,
+  runIdProblem,
+  stackName as stackNameOf,
+  TAG_KEYS,
+} from '../../../stack/names.js';
 import { abortError, HarnessError, InfraError, UsageError } from '../../errors.js';
 import type {
   Deployment,
@@ -184,7 +190,7 @@ export class AwsTarget implements Target {
         `stack '${name}' exists with termination protection on: the harness deploys only ephemeral stacks; pick another --run-id`,
       );
     }
-    if (existing.tags[TAG_KEYS.managedBy] !== MANAGED_BY) {
+    if (!isManagedByThisTool(existing.tags)) {
       throw new UsageError(
         'StackNotManaged',
         `stack '${name}' exists but is not tagged ${TAG_KEYS.managedBy}=${MANAGED_BY}: the harness only updates its own stacks; pick another --run-id`,

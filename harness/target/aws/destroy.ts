@@ -5,7 +5,13 @@
  * needs the cloud assembly (a `destroy --run-id` from another checkout has none), does not retry
  * DELETE_FAILED or offer RetainResources, and cannot be told how long to wait.
  */
-import { MANAGED_BY, resourceName, stackName as stackNameOf, TAG_KEYS } from '../../../stack/names.js';
+import {
+  isManagedByThisTool,
+  MANAGED_BY,
+  resourceName,
+  stackName as stackNameOf,
+  TAG_KEYS,
+} from '../../../stack/names.js';
 import { UsageError } from '../../errors.js';
 import type { DestroyReport } from '../target.js';
 import {
@@ -56,7 +62,7 @@ interface Snapshot {
 
 /** True when the stack carries `rda:managed-by=<MANAGED_BY>`: this tool created it. */
 export function isManagedStack(stack: Pick<StackInfo, 'tags'>): boolean {
-  return stack.tags[TAG_KEYS.managedBy] === MANAGED_BY;
+  return isManagedByThisTool(stack.tags);
 }
 
 /** UsageError `StackNotManaged` (exit 2): `name` exists without our managed-by tag, so it is left alone. */

@@ -3,7 +3,7 @@
  * passed and destroys them the same verified way a run does. Only stacks named `rda-…` AND tagged
  * `rda:managed-by=<MANAGED_BY>` are ever considered, so a stranger's stack is never touched.
  */
-import { MANAGED_BY, runIdProblem, STACK_PREFIX, TAG_KEYS } from '../../../stack/names.js';
+import { isManagedByThisTool, runIdProblem, STACK_PREFIX, TAG_KEYS } from '../../../stack/names.js';
 import type { DestroyReport } from '../target.js';
 import type { StackInfo } from './cloudformation.js';
 
@@ -32,7 +32,7 @@ const TWO_HOURS_MS = 2 * 3_600_000;
  * tag that disagrees with the name: better to leave a stack alone than delete the wrong one).
  */
 export function classifyForSweep(stack: StackInfo, criteria: SweepCriteria): SweepDecision | undefined {
-  if (!stack.stackName.startsWith(STACK_PREFIX) || stack.tags[TAG_KEYS.managedBy] !== MANAGED_BY) return undefined;
+  if (!stack.stackName.startsWith(STACK_PREFIX) || !isManagedByThisTool(stack.tags)) return undefined;
   if (stack.status === 'DELETE_COMPLETE') return undefined;
   const runId = stack.stackName.slice(STACK_PREFIX.length);
   const tagged = stack.tags[TAG_KEYS.runId];

@@ -9,7 +9,7 @@ import { startEmulator } from '../../emulator/emulator.js';
 import { abortError, type HarnessError, InfraError, InterruptedError, UsageError } from '../../errors.js';
 // Not the insights index: it re-exports the SDK-based AWS query, which costs start-up time to load (~100 ms).
 import { queryLogStore } from '../../insights/engine.js';
-import { groupDirPath } from '../../logstore/store.js';
+import { groupDirPath, removeLogGroupDir } from '../../logstore/store.js';
 import { harnessCommand } from '../../shell-quote.js';
 import type {
   Deployment,
@@ -276,8 +276,9 @@ class RunningLocalDeployment implements LocalDeployment {
       checks.push(`log store ${this.logDir}: kept`);
     } else {
       // A directory the user named may hold other things: remove only this function's log group there.
-      const target = this.settings.ownLogDir ? this.logDir : groupDirPath(this.logDir, this.logGroupName);
-      fs.rmSync(target, { recursive: true, force: true });
+      let target = this.logDir;
+      if (this.settings.ownLogDir) fs.rmSync(target, { recursive: true, force: true });
+      else target = removeLogGroupDir(this.logDir, this.logGroupName);
       if (fs.existsSync(target)) {
         checks.push(`log store ${target}: still there`);
         leftovers.push(`directory ${target}`);

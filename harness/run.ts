@@ -85,6 +85,7 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
       correlate(logs, measured, {
         sample: options.sample,
         logsTimeoutMs: options.logsTimeoutMs,
+        requestTimeoutMs: options.load.requestTimeoutMs,
         signal,
         onProgress: session.info,
       }),
@@ -94,7 +95,11 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
   } finally {
     await session.destroy(deployment);
   }
-  return session.report(load, correlation);
+  try {
+    return await session.report(load, correlation);
+  } finally {
+    await session.release();
+  }
 }
 
 /** The bookkeeping of one run: manifest, phase records, progress lines, the failure if any. */
@@ -156,6 +161,11 @@ class RunSession {
     );
     const commit = (deps.commit ?? (() => gitCommit(deps.cwd)))().catch(() => 'unknown');
     return new RunSession(options, deps, manifest, startedAt, commit, scratchDir, cleanupCommand);
+  }
+
+  /** Frees the run id (the manifest's lock); called once the report's update is the manifest's last. */
+  release(): Promise<void> {
+    return this.manifest.release();
   }
 
   /** Progress lines from the target and the correlation. */
@@ -370,7 +380,7 @@ class RunSession {
       // A signal arrived while the files were written: say so in them.
       outcome = late;
       report = build(outcome, [...this.phases, reportPhase()]);
-      paths = await writeReport(report, dir, this.deps.env ?? {});
+      paths = await writeReport(report, dir, this.deps.env ?? {}, paths); // over this run's own files
     }
     await this.manifest.update(() => ({ reportPath: paths.markdown }));
     await span.end(reportOutcome());

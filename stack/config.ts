@@ -42,6 +42,11 @@ export interface StackConfig {
   readonly expiresAt: string;
   /** Who started the run. @default `$USER`, else 'unknown' */
   readonly creator: string;
+  /**
+   * A random value the harness picks for each deploy and tags the stack with, so a deploy that fails can
+   * tell its own stack from one another run created under the same name. @default undefined (no tag)
+   */
+  readonly deployToken?: string;
 }
 
 /** The context keys this module reads. */
@@ -57,6 +62,7 @@ export const CONTEXT_KEYS = [
   'logLevel',
   'expiresAt',
   'creator',
+  'deployToken',
 ] as const satisfies readonly (keyof StackConfig)[];
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -90,6 +96,7 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 // Characters AWS allows in a tag value, and its 256-character cap.
 const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 const TAG_VALUE_FORBIDDEN = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
+const DEPLOY_TOKEN_PATTERN = /^[A-Za-z0-9]{8,64}$/;
 
 /** Options for {@link parseStackConfig}: the clock and environment, injectable for tests. */
 export interface ParseStackConfigOptions {
@@ -133,6 +140,7 @@ export function parseStackConfig(
     logLevel: parseLogLevel(given('logLevel')),
     expiresAt: parseExpiresAt(given('expiresAt'), now),
     creator: parseCreator(given('creator'), env),
+    deployToken: parseDeployToken(given('deployToken')),
   };
 }
 
@@ -227,6 +235,14 @@ function parseCreator(value: unknown, env: Readonly<Record<string, string | unde
       value,
       'give 1 to 256 letters, digits, spaces or any of _ . : / = + - @ (it becomes a tag value)',
     );
+  }
+  return value;
+}
+
+function parseDeployToken(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !DEPLOY_TOKEN_PATTERN.test(value)) {
+    throw new StackConfigError('deployToken', value, 'give 8 to 64 letters or digits (it becomes a tag value)');
   }
   return value;
 }

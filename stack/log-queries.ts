@@ -56,6 +56,19 @@ function inList(values: readonly string[]): string {
   return `[${values.map(quoteLiteral).join(', ')}]`;
 }
 
+/**
+ * Every handler line in the query's time range: correlation reads a run in consecutive time slices with it, so
+ * each line is scanned once however many requests the run sent.
+ */
+export function handlerLinesInRangeQuery(limit = DEFAULT_QUERY_LIMIT): string {
+  return [`fields ${HANDLER_FIELDS.join(', ')}`, 'filter ispresent(correlationId)', `limit ${limit}`].join('\n| ');
+}
+
+/** Every REPORT line in the query's time range (see {@link handlerLinesInRangeQuery}). */
+export function reportLinesInRangeQuery(limit = DEFAULT_QUERY_LIMIT): string {
+  return [`fields ${REPORT_FIELDS.join(', ')}`, 'filter @type = "REPORT"', `limit ${limit}`].join('\n| ');
+}
+
 /** The handler's line for each of `correlationIds` (one per request when nothing is lost or doubled). */
 export function handlerLinesQuery(correlationIds: readonly string[], limit = DEFAULT_QUERY_LIMIT): string {
   return [

@@ -18,6 +18,8 @@ export const TAG_KEYS = {
   expiresAt: 'rda:expires-at',
   creator: 'rda:creator',
   managedBy: 'rda:managed-by',
+  /** A random value per deploy: the failure cleanup deletes the stack only if it carries its own. */
+  deployToken: 'rda:deploy-token',
 } as const;
 
 /** Value of the `rda:managed-by` tag: how `sweep` and the deployer role recognise our stacks. */

@@ -203,6 +203,7 @@ export class RandomDataStack extends Stack {
     tags.add(TAG_KEYS.expiresAt, config.expiresAt);
     tags.add(TAG_KEYS.creator, config.creator);
     tags.add(TAG_KEYS.managedBy, MANAGED_BY);
+    if (config.deployToken !== undefined) tags.add(TAG_KEYS.deployToken, config.deployToken);
 
     if (acknowledgeNagFindings ?? true) {
       this.acknowledgeNagFindings([rootMethod, proxyMethod]);

@@ -3,8 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
-import { ManifestWriter, readManifest } from '../manifest.js';
-import { runIsLive } from '../target/local/cleanup.js';
+import { ManifestWriter } from '../manifest.js';
 import { type LocalDeployment, LocalTarget } from '../target/local/local-target.js';
 import type { DestroyReport } from '../target/target.js';
 import type { Command } from './command.js';
@@ -88,14 +87,8 @@ class LocalRunRecord {
     readonly scratchDir: string,
   ) {}
 
+  /** Takes the run id (ManifestWriter refuses one in use or one whose earlier run did not finish its cleanup). */
   static async open(cwd: string, runId: string, cleanupCommand: string): Promise<LocalRunRecord> {
-    const previous = await readManifest(cwd, runId);
-    if (previous && previous.status === 'running' && runIsLive(previous)) {
-      throw new UsageError(
-        'RunIdInUse',
-        `run id '${runId}' is in use by pid ${previous.pid}: stop that one or pass another --run-id`,
-      );
-    }
     const scratchDir = path.join(os.tmpdir(), `rda-run-${runId}-${process.pid}`);
     const now = new Date().toISOString();
     const manifest = await ManifestWriter.create(cwd, {
@@ -118,8 +111,14 @@ class LocalRunRecord {
       destroy: null,
       reportPath: null,
     });
-    await rm(scratchDir, { recursive: true, force: true });
-    await mkdir(scratchDir, { recursive: true, mode: 0o700 });
+    try {
+      await rm(scratchDir, { recursive: true, force: true });
+      await mkdir(scratchDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      await manifest.update(() => ({ status: 'nothing-deployed' }));
+      await manifest.release();
+      throw error;
+    }
     return new LocalRunRecord(manifest, scratchDir);
   }
 
@@ -149,11 +148,15 @@ class LocalRunRecord {
       `scratch directory ${this.scratchDir}: ${scratchLeft ? 'still there' : 'removed'}`,
     ];
     const verified = leftovers.length === 0;
-    await this.manifest.update(() => ({
-      pids: [...pids],
-      status: verified ? (deployment ? 'destroyed' : 'nothing-deployed') : 'destroy-failed',
-      destroy: { verified, leftovers, at: new Date().toISOString() },
-    }));
+    try {
+      await this.manifest.update(() => ({
+        pids: [...pids],
+        status: verified ? (deployment ? 'destroyed' : 'nothing-deployed') : 'destroy-failed',
+        destroy: { verified, leftovers, at: new Date().toISOString() },
+      }));
+    } finally {
+      await this.manifest.release(); // after the last update: the id is free for the next run
+    }
     return {
       target: 'local',
       stackName: `rda-${this.manifest.manifest.runId}`,

@@ -1,5 +1,6 @@
 import { ExitCode, UsageError } from '../errors.js';
 import { importFilterLogEvents } from '../insights/index.js';
+import { MAX_EVENT_BYTES } from '../logstore/event-size.js';
 import type { Command } from './command.js';
 
 interface LogsArgs {
@@ -52,7 +53,10 @@ export const logsCommand: Command<LogsArgs> = {
       `imported ${report.events} event(s) from ${report.pages} page(s) into log group '${report.logGroupName}' ` +
         `(${report.streams.length} stream(s)) in '${args['log-dir']}'` +
         (report.duplicates > 0 ? `; skipped ${report.duplicates} duplicate event id(s)` : '') +
-        (report.alreadyStored > 0 ? `; skipped ${report.alreadyStored} event(s) an earlier import had stored` : ''),
+        (report.alreadyStored > 0 ? `; skipped ${report.alreadyStored} event(s) an earlier import had stored` : '') +
+        (report.truncated
+          ? `; cut ${report.truncated} message(s) to CloudWatch's ${MAX_EVENT_BYTES}-byte event limit`
+          : ''),
     );
     if (args['log-group'] === undefined)
       ctx.err(`the log group name came from the file name: pass --log-group to choose another`);

@@ -1,6 +1,7 @@
 import { type DurationRange, parseDurationMs } from '../duration.js';
 import { abortError, ExitCode, InfraError } from '../errors.js';
 import { listManifests, updateManifest } from '../manifest.js';
+import { runIsLive } from '../processes.js';
 import type { SweepRow } from '../target/aws/index.js';
 import type { Command, CommandContext } from './command.js';
 
@@ -100,7 +101,7 @@ export const sweepCommand: Command<SweepArgs> = {
  * many could not be verified clean.
  */
 async function sweepLocalRuns(yes: boolean, ctx: CommandContext): Promise<number> {
-  const { destroyLocalRun, runIsLive } = await import('../target/local/cleanup.js');
+  const { destroyLocalRun } = await import('../target/local/cleanup.js');
   const unfinished = (await listManifests(ctx.cwd)).filter(
     (m) => m.target === 'local' && (m.status === 'running' || m.status === 'destroy-failed') && !runIsLive(m),
   );

@@ -3,18 +3,18 @@
  * with batched Logs Insights queries, polling with backoff until every expected id is found or the logs
  * deadline passes (CloudWatch ingestion takes seconds, docs/aws-behaviour.md#ingestion-delay). Query errors are retried until
  * the deadline, never read as "zero results" (docs/measurement.md#correlation). The classification itself is joinLogs().
+ *
+ * Its cost stays linear in the run's length: the run's time range (widened by the clock skew the deployment
+ * allows) is cut into consecutive slices of a few thousand requests each, and each slice is read with one
+ * query per kind of line, so every log line is scanned once per round, however long the run
+ * (docs/measurement.md#cost-grows-with-the-run-not-with-its-square).
+ * `logsTimeoutMs` bounds the whole phase: a query still running at the deadline is aborted.
  */
-import {
-  correlationCensusQuery,
-  DEFAULT_QUERY_LIMIT,
-  handlerLinesQuery,
-  reportLinesQuery,
-} from '../../stack/log-queries.js';
+import { DEFAULT_QUERY_LIMIT, handlerLinesInRangeQuery, reportLinesInRangeQuery } from '../../stack/log-queries.js';
 import type { LoadResult } from '../load/load.js';
 import { ERROR_KINDS, Phase } from '../load/records.js';
 import { sleep } from '../sleep.js';
 import type { Deployment, InsightsRow } from '../target/target.js';
-import { batchIds } from './batch.js';
 import {
   groupBy,
   type HandlerLine,
@@ -36,6 +36,8 @@ export interface CorrelateOptions {
   readonly onProgress?: (line: string) => void;
   /** Queries in flight at once. @default 4 (Logs Insights allows 30+ concurrent queries) */
   readonly concurrency?: number;
+  /** A request's log lines are looked for up to this long after it was sent when it got no response. */
+  readonly requestTimeoutMs?: number;
   /** The clock and sleep, injectable for tests. */
   readonly clock?: Clock;
 }
@@ -75,8 +77,15 @@ export const SLOWEST_COUNT = 10;
 
 const BACKOFF_FIRST_MS = 250;
 const BACKOFF_MAX_MS = 5_000;
-// Log timestamps come from the server's clock; allow for skew against ours on both ends of the range.
-const CLOCK_SKEW_MS = 60_000;
+/**
+ * Log timestamps come from the server's clock: how far they may be from ours when the deployment does not
+ * say (a cloud region's clock against this machine's; both are NTP-synchronised, a minute is generous).
+ */
+export const DEFAULT_LOG_CLOCK_SKEW_MS = 60_000;
+/** A slice holds this share of the row limit in requests: room for duplicates and lines of ids nobody sent. */
+const TILE_FILL = 0.5;
+/** How long a request that got no response is looked for after it was sent, when the caller does not say. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 const realClock: Clock = {
   now: () => Date.now(),
@@ -85,122 +94,186 @@ const realClock: Clock = {
 
 /** Correlates the load's requests with the deployment's logs. */
 export async function correlate(
-  deployment: Pick<Deployment, 'query'>,
+  deployment: Pick<Deployment, 'query' | 'logClockSkewMs'>,
   load: LoadResult,
   options: CorrelateOptions,
 ): Promise<CorrelationResult> {
   const clock = options.clock ?? realClock;
-  const { signal } = options;
+  const userSignal = options.signal;
   const startedMs = clock.now();
   const deadlineMs = startedMs + options.logsTimeoutMs;
   const log = load.log;
+  const skewMs = deployment.logClockSkewMs ?? DEFAULT_LOG_CLOCK_SKEW_MS;
+  const limit = DEFAULT_QUERY_LIMIT;
+
+  // The deadline aborts whatever query is running when it passes; the user's signal aborts everything.
+  const deadline = new AbortController();
+  const stopTimer = new AbortController();
+  clock.sleep(options.logsTimeoutMs, stopTimer.signal).then(
+    () => deadline.abort(new Error('the logs timeout passed')),
+    () => {},
+  );
+  const signal = userSignal ? AbortSignal.any([userSignal, deadline.signal]) : deadline.signal;
+  const pastDeadline = () => deadline.signal.aborted || clock.now() >= deadlineMs;
 
   const slowestIndices = slowestMeasured(load, SLOWEST_COUNT);
   const sampled = pickSample(load, options.sample, slowestIndices);
+  const sampledIds = new Set(sampled.map((request) => request.correlationId));
   const keepMessageFor = new Set(slowestIndices.map((i) => log.correlationId[i]!));
-  const startTimeMs = load.t0EpochMs - CLOCK_SKEW_MS;
-  let endTimeMs = Math.max(load.endEpochMs, clock.now()) + CLOCK_SKEW_MS;
+  const startTimeMs = Math.floor((load.t0EpochMs - skewMs) / 1000) * 1000;
+  const endTimeMs = Math.ceil(Math.max(load.endEpochMs, clock.now()) + skewMs);
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const sentMsOf = (i: number) => {
+    const sendUs = Number.isFinite(log.sendUs[i]!) && log.sendUs[i]! > 0 ? log.sendUs[i]! : log.dueUs[i]!;
+    return load.t0EpochMs + sendUs / 1000;
+  };
+  /** When request i's lines can have been written: from its send to its response (or timeout), give or take the skew. */
+  const windowOf = (i: number): { fromMs: number; toMs: number } => {
+    const sentMs = sentMsOf(i);
+    const latencyMs = log.latencyUs[i]! / 1000;
+    const lastMs = Number.isFinite(latencyMs) ? sentMs + latencyMs : sentMs + requestTimeoutMs;
+    return { fromMs: sentMs - skewMs, toMs: lastMs + skewMs };
+  };
 
-  const handlerLines = new Map<string, HandlerLine[]>();
-  const reportLines = new Map<string, ReportLine[]>();
+  const tiles = planTiles(load, sentMsOf, startTimeMs, endTimeMs, Math.floor(limit * TILE_FILL));
   let queries = 0;
   let queryErrors = 0;
   let lastQueryError: string | undefined;
+  let timedOut = false;
 
   const runQuery = async (
     queryString: string,
-    limit = DEFAULT_QUERY_LIMIT,
+    range: { startTimeMs: number; endTimeMs: number },
   ): Promise<readonly InsightsRow[] | undefined> => {
-    signal?.throwIfAborted();
+    userSignal?.throwIfAborted();
+    if (pastDeadline()) {
+      timedOut = true;
+      return undefined;
+    }
     queries++;
     try {
-      const result = await deployment.query({ queryString, startTimeMs, endTimeMs, limit, signal });
+      const result = await deployment.query({ queryString, ...range, limit, signal });
       return result.rows;
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
+      if (userSignal?.aborted) throw userSignal.reason;
+      if (pastDeadline()) {
+        timedOut = true;
+        return undefined;
+      }
       queryErrors++;
       lastQueryError = error instanceof Error ? error.message : String(error);
       return undefined;
     }
   };
 
-  const findHandlerLines = async (ids: readonly string[]) => {
-    const batches = batchIds(ids, (batch) => handlerLinesQuery(batch));
-    await mapLimit(batches, options.concurrency ?? 4, async (batch) => {
-      const rows = await runQuery(handlerLinesQuery(batch));
-      if (!rows) return;
-      const found = groupBy(
-        rows.flatMap((row) => {
-          const line = toHandlerLine(row);
-          return line ? [keepMessageFor.has(line.correlationId) ? line : { ...line, message: undefined }] : [];
-        }),
+  /**
+   * Reads one tile's lines of one kind. A tile that fills the row limit may have more: it is split in two and
+   * each half read (down to one millisecond, where a full answer is an error: lines beyond the limit are lost).
+   */
+  const readTile = async <T>(
+    tile: Tile,
+    queryString: string,
+    toLine: (row: InsightsRow) => T | undefined,
+  ): Promise<T[] | undefined> => {
+    const rows = await runQuery(queryString, { startTimeMs: tile.fromMs, endTimeMs: tile.toMs });
+    if (rows === undefined) return undefined;
+    if (rows.length < limit) return rows.flatMap((row) => toLine(row) ?? []);
+    // Halves are cut at a whole second: AWS reads ranges in whole seconds (docs/aws-behaviour.md#insights-api).
+    const fromSecond = Math.floor(tile.fromMs / 1000);
+    const toSecond = Math.floor(tile.toMs / 1000);
+    if (toSecond <= fromSecond) {
+      queryErrors++;
+      lastQueryError = `more than ${limit} log lines in the second ${new Date(tile.fromMs).toISOString()}: some were not read`;
+      return rows.flatMap((row) => toLine(row) ?? []);
+    }
+    const cutMs = Math.floor((fromSecond + toSecond + 1) / 2) * 1000;
+    const halves = await Promise.all([
+      readTile({ fromMs: tile.fromMs, toMs: cutMs - 1 }, queryString, toLine),
+      readTile({ fromMs: cutMs, toMs: tile.toMs }, queryString, toLine),
+    ]);
+    return halves[0] && halves[1] ? [...halves[0], ...halves[1]] : undefined;
+  };
+
+  // Per tile, its lines as last read (a tile read again replaces them); lines of one kind are in one tile each.
+  const handlerByTile: (HandlerLine[] | undefined)[] = tiles.map(() => undefined);
+  const reportByTile: (ReportLine[] | undefined)[] = tiles.map(() => undefined);
+  const keepReportFor = new Set<string>();
+  const handlerLineOf = (row: InsightsRow): HandlerLine | undefined => {
+    const line = toHandlerLine(row);
+    return line && !keepMessageFor.has(line.correlationId) ? { ...line, message: undefined } : line;
+  };
+  const reportLineOf = (row: InsightsRow): ReportLine | undefined => {
+    const line = toReportLine(row);
+    return line && !keepReportFor.has(line.requestId) ? { ...line, message: undefined } : line;
+  };
+
+  let handlerLines = new Map<string, HandlerLine[]>();
+  let reportLines = new Map<string, ReportLine[]>();
+  const expected = sampled.filter((request) => request.notExpected === undefined);
+  let toRead = tiles.map((_, t) => t);
+  let rounds = 0;
+  try {
+    for (;;) {
+      rounds++;
+      await mapLimit(toRead, options.concurrency ?? 4, async (t) => {
+        const lines = await readTile(tiles[t]!, handlerLinesInRangeQuery(limit), handlerLineOf);
+        if (lines) handlerByTile[t] = lines;
+      });
+      handlerLines = groupBy(
+        handlerByTile.flatMap((lines) => lines ?? []).filter((line) => sampledIds.has(line.correlationId)),
         (line) => line.correlationId,
       );
-      for (const id of batch) handlerLines.set(id, found.get(id) ?? []);
-    });
-  };
-
-  const findReportLines = async (requestIds: readonly string[], keep: ReadonlySet<string>) => {
-    const batches = batchIds(requestIds, (batch) => reportLinesQuery(batch));
-    await mapLimit(batches, options.concurrency ?? 4, async (batch) => {
-      const rows = await runQuery(reportLinesQuery(batch));
-      if (!rows) return;
-      const found = groupBy(
-        rows.flatMap((row) => {
-          const line = toReportLine(row);
-          return line ? [keep.has(line.requestId) ? line : { ...line, message: undefined }] : [];
-        }),
+      for (const id of keepMessageFor) {
+        const lines = handlerLines.get(id);
+        if (lines?.length === 1) keepReportFor.add(lines[0]!.awsRequestId);
+      }
+      await mapLimit(toRead, options.concurrency ?? 4, async (t) => {
+        const lines = await readTile(tiles[t]!, reportLinesInRangeQuery(limit), reportLineOf);
+        if (lines) reportByTile[t] = lines;
+      });
+      reportLines = groupBy(
+        reportByTile.flatMap((lines) => lines ?? []),
         (line) => line.requestId,
       );
-      for (const id of batch) reportLines.set(id, found.get(id) ?? []);
-    });
-  };
 
-  const expected = sampled.filter((request) => request.notExpected === undefined);
-  let needHandler = sampled.map((request) => request.correlationId);
-  let rounds = 0;
-  let timedOut = false;
-  for (;;) {
-    rounds++;
-    endTimeMs = Math.max(endTimeMs, clock.now() + CLOCK_SKEW_MS);
-    await findHandlerLines(needHandler);
-    const keepReport = new Set<string>();
-    const needReport: string[] = [];
-    for (const request of rounds === 1 ? sampled : expected) {
-      const lines = handlerLines.get(request.correlationId);
-      if (lines?.length !== 1) continue;
-      const requestId = lines[0]!.awsRequestId;
-      if (keepMessageFor.has(request.correlationId)) keepReport.add(requestId);
-      if (requestId && !(reportLines.get(requestId)?.length ?? 0)) needReport.push(requestId);
+      const pending = expected.filter((request) => {
+        const lines = handlerLines.get(request.correlationId);
+        if (!lines?.length) return true;
+        return lines.length === 1 && !(reportLines.get(lines[0]!.awsRequestId)?.length ?? 0);
+      });
+      const unread = tiles.some((_, t) => handlerByTile[t] === undefined || reportByTile[t] === undefined);
+      if (pending.length === 0 && !unread) break;
+      if (timedOut || clock.now() >= deadlineMs) {
+        timedOut = true;
+        break;
+      }
+      options.onProgress?.(
+        `correlate: ${pending.length} of ${expected.length} ids still missing a line, polling again`,
+      );
+      const backoffMs = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (rounds - 1)) * (0.8 + 0.4 * Math.random());
+      await clock.sleep(Math.max(0, Math.min(backoffMs, deadlineMs - clock.now())), userSignal);
+      // Read again only the tiles where a missing line can be, and those a failed query left unread.
+      const again = new Set<number>();
+      for (const request of pending) {
+        const window = windowOf(request.index);
+        for (const [t, tile] of tiles.entries())
+          if (tile.toMs >= window.fromMs && tile.fromMs <= window.toMs) again.add(t);
+      }
+      for (const [t] of tiles.entries())
+        if (handlerByTile[t] === undefined || reportByTile[t] === undefined) again.add(t);
+      toRead = [...again].sort((a, b) => a - b);
     }
-    await findReportLines(needReport, keepReport);
-
-    const pendingHandler = expected.filter((r) => !(handlerLines.get(r.correlationId)?.length ?? 0));
-    const pendingReport = expected.filter((r) => {
-      const lines = handlerLines.get(r.correlationId);
-      return lines?.length === 1 && !(reportLines.get(lines[0]!.awsRequestId)?.length ?? 0);
-    });
-    const pending = pendingHandler.length + pendingReport.length;
-    if (pending === 0) break;
-    if (clock.now() >= deadlineMs) {
-      timedOut = true;
-      break;
-    }
-    options.onProgress?.(`correlate: ${pending} of ${expected.length} ids still missing a line, polling again`);
-    const backoffMs = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (rounds - 1)) * (0.8 + 0.4 * Math.random());
-    await clock.sleep(Math.max(0, Math.min(backoffMs, deadlineMs - clock.now())), signal);
-    needHandler = pendingHandler.map((r) => r.correlationId);
+  } finally {
+    stopTimer.abort();
   }
 
-  const censusRows = await runQuery(correlationCensusQuery());
-  const census =
-    censusRows && censusRows.length < DEFAULT_QUERY_LIMIT
-      ? new Map(
-          censusRows
-            .map((row) => [row.correlationId ?? '', Number(row.lines ?? 0)] as const)
-            .filter(([id]) => id !== ''),
-        )
-      : undefined;
+  // Every handler line of the run was read, so the census of ids in the logs comes with it, when complete.
+  let census: Map<string, number> | undefined;
+  if (handlerByTile.every((lines) => lines !== undefined)) {
+    census = new Map();
+    for (const lines of handlerByTile)
+      for (const line of lines!) census.set(line.correlationId, (census.get(line.correlationId) ?? 0) + 1);
+  }
   const sentIds = new Set<string>();
   for (let i = 0; i < log.count; i++) if (log.correlationId[i]) sentIds.add(log.correlationId[i]!);
 
@@ -223,6 +296,39 @@ export async function correlate(
     endTimeMs,
     slowest,
   };
+}
+
+/** A slice of the run's time range, both ends inclusive (epoch ms), as Logs Insights reads ranges. */
+interface Tile {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/**
+ * Cuts [startMs, endMs] into consecutive tiles that each hold about `requestsPerTile` requests by send time (so
+ * about as many handler and REPORT lines): few queries, each well under the row limit.
+ */
+function planTiles(
+  load: LoadResult,
+  sentMsOf: (i: number) => number,
+  startMs: number,
+  endMs: number,
+  requestsPerTile: number,
+): Tile[] {
+  const sent: number[] = [];
+  for (let i = 0; i < load.log.count; i++) sent.push(sentMsOf(i));
+  sent.sort((a, b) => a - b);
+  const tiles: Tile[] = [];
+  let fromMs = startMs;
+  for (let k = requestsPerTile; k < sent.length; k += requestsPerTile) {
+    // At a whole second, so that AWS's whole-second ranges of two tiles do not overlap.
+    const cutMs = Math.floor(sent[k]! / 1000) * 1000;
+    if (cutMs <= fromMs || cutMs >= endMs) continue;
+    tiles.push({ fromMs, toMs: cutMs - 1 });
+    fromMs = cutMs;
+  }
+  tiles.push({ fromMs, toMs: endMs });
+  return tiles;
 }
 
 /**

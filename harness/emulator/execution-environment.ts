@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MAX_EVENT_BYTES } from '../logstore/event-size.js';
 import { type LogFileSystem, type LogStoreMonitor, LogStreamWriter } from '../logstore/writer.js';
 import type { FunctionConfig } from './config.js';
 import { newLogStreamName } from './ids.js';
@@ -17,9 +18,10 @@ const WORKER_PATH = fileURLToPath(new URL('./runtime-worker.mjs', import.meta.ur
 // Lambda's on-demand init phase may take up to 10 s before the environment is given up.
 const DEFAULT_INIT_TIMEOUT_MS = 10_000;
 
-// A log line longer than this is stored in pieces, so a function that never writes a newline cannot make
-// the emulator hold (or fail to build) an unbounded string. Far above CloudWatch's 1 MB event limit.
-const MAX_LOG_LINE_CHARS = 8 * 1024 * 1024;
+// A log line with more characters than an event holds bytes is stored truncated as soon as it is that long,
+// and the rest of it is dropped as it arrives (docs/aws-behaviour.md#log-event-size): a function that never
+// writes a newline cannot make the emulator hold an unbounded string.
+const MAX_LOG_LINE_CHARS = MAX_EVENT_BYTES;
 // No control frame is this long (a result is at most Lambda's 6 MB payload): a longer one is garbage.
 const MAX_FRAME_CHARS = 64 * 1024 * 1024;
 
@@ -81,7 +83,7 @@ export class ExecutionEnvironment {
   private readonly functionArn: string;
   private readonly spawnedAt: number;
   private partial = '';
-  /** `partial` continues a line already stored in pieces: it is text, whatever its first character. */
+  /** The line being read was already stored, truncated: the rest of it, up to its newline, is dropped. */
   private partialContinues = false;
   /** `partial` is the start of a control frame (decided once: reading it again would flatten the string). */
   private partialIsFrame = false;
@@ -262,6 +264,7 @@ export class ExecutionEnvironment {
     if (this.protocolBroken) return;
     let newline = chunk.indexOf('\n');
     if (newline === -1) {
+      if (this.partialContinues) return;
       // Only the new chunk is searched, so a long line costs linear time, not quadratic.
       if (this.partial.length === 0) this.partialIsFrame = !this.partialContinues && chunk.charCodeAt(0) === 0;
       this.partial += chunk;
@@ -270,7 +273,7 @@ export class ExecutionEnvironment {
     }
     const text = this.partial + chunk;
     newline += this.partial.length;
-    let plain = this.partialContinues;
+    let dropFirst = this.partialContinues;
     this.partialContinues = false;
     const nowMs = Date.now();
     let finished = false;
@@ -279,12 +282,12 @@ export class ExecutionEnvironment {
       const line = text.slice(start, newline);
       start = newline + 1;
       newline = text.indexOf('\n', start);
-      if (line.length === 0) {
-        plain = false;
+      if (dropFirst) {
+        dropFirst = false;
         continue;
       }
-      if (plain || line.charCodeAt(0) !== 0) {
-        plain = false;
+      if (line.length === 0) continue;
+      if (line.charCodeAt(0) !== 0) {
         this.writer.add(nowMs, line);
         continue;
       }
@@ -301,7 +304,7 @@ export class ExecutionEnvironment {
     if (!finished) this.writer.flush();
   }
 
-  /** Stores an over-long unfinished line in pieces, or gives up on an over-long frame. */
+  /** Stores an over-long unfinished line truncated (dropping the rest), or gives up on an over-long frame. */
   private limitPartial(): void {
     if (this.partial.length <= (this.partialIsFrame ? MAX_FRAME_CHARS : MAX_LOG_LINE_CHARS)) return;
     if (this.partialIsFrame) {

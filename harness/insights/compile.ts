@@ -24,6 +24,7 @@ import type {
 import { LAMBDA_FIELDS } from './discovery.js';
 import { AGGREGATE_FUNCTIONS, ceilToPeriod, floorToPeriod, type Period, SCALAR_FUNCTIONS } from './functions.js';
 import { QuerySyntaxError, type Span } from './query-error.js';
+import { RegexLimitError, userRegex } from './regex.js';
 import type { EventRow, Row } from './rows.js';
 import {
   compareValues,
@@ -542,20 +543,16 @@ class Compiler {
   }
 
   /**
-   * A Hyperscan/PCRE-style pattern as a JS RegExp. `(?i)` switches case-insensitivity on for the whole pattern
-   * (JS has no inline flags; the docs only show it at the start, or after `^`), `(?P<name>` becomes `(?<name>`.
+   * A Hyperscan/PCRE-style pattern as a JS RegExp that cannot backtrack catastrophically (regex.ts,
+   * docs/insights-limits.md#regular-expressions).
    */
   private regex(literal: RegexLiteral): RegExp {
-    let source = literal.source;
-    let flags = literal.flags;
-    if (source.includes('(?i)')) {
-      source = source.split('(?i)').join('');
-      if (!flags.includes('i')) flags += 'i';
-    }
-    source = source.replace(/\(\?P</g, '(?<');
     try {
-      return new RegExp(source, flags);
+      return userRegex(literal.source, literal.flags);
     } catch (error) {
+      if (error instanceof RegexLimitError) {
+        throw this.error(patternSpan(this.source, literal, error.index, error.length), error.problem);
+      }
       const reason =
         error instanceof Error
           ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')
@@ -663,6 +660,22 @@ export function compileFieldPredicate(expr: Expr, source: string): (value: Value
     holder.value = value;
     return truthy(evaluate(row));
   };
+}
+
+/**
+ * Where `[index, index + length)` of a regex literal's pattern is in the query: the pattern starts after the
+ * opening `/`, and each `\/` in the query is one `/` in the pattern (lexer.ts).
+ */
+function patternSpan(source: string, literal: RegexLiteral, index: number, length: number): Span {
+  let at = literal.span.start + 1;
+  const offsetOf = (target: number) => {
+    for (let i = 0; i < target && at < source.length; i++) at += source[at] === '\\' && source[at + 1] === '/' ? 2 : 1;
+    return at;
+  };
+  if (source[literal.span.start] !== '/') return literal.span;
+  const start = offsetOf(index);
+  const end = offsetOf(length);
+  return { start, end };
 }
 
 /** The column name of a projection: its alias, the field it names, or the expression as written. */

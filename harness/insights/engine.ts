@@ -7,6 +7,7 @@ import {
   parseStoredEvent,
   type StoredEvent,
 } from '../logstore/store.js';
+import { rangesToRead, type SpanBuilder, type StoreTimeIndex } from '../logstore/time-index.js';
 import { compileQuery, DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
 import { isLambdaStream, LOCAL_ACCOUNT_ID } from './discovery.js';
 import { QueryRun } from './execute.js';
@@ -27,6 +28,11 @@ export interface LogStoreQueryOptions {
   /** Rows at most. @default 10000 (max 100000, as StartQuery) */
   readonly limit?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Kept between queries of one store, so each reads only the parts of the files that can hold events in its
+   * time range and indexes each new byte once. @default none: every file is read whole
+   */
+  readonly timeIndex?: StoreTimeIndex;
 }
 
 /**
@@ -72,11 +78,131 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
 
   const run = new QueryRun(compiled, limit);
   const matcher = buildLineMatcher(compiled.eventFilters, options.queryString);
-  let seq = 0;
+  const timeIndex = options.timeIndex;
   let recordsScanned = 0;
   let bytesScanned = 0;
   const signal = options.signal;
+
+  // The hot loop: per line, read the timestamp in place, check the range and the pre-check, and only then cut
+  // the line out of the block and parse it. `spans` (when indexing) is told every complete line's timestamp.
+  const scanBlock = (
+    info: StreamInfo,
+    base: number,
+    text: string,
+    ascii: boolean,
+    firstLineNo: number,
+    spans: { readonly builder: SpanBuilder; readonly startByte: number; readonly targetBytes: number } | null,
+  ): number => {
+    matcher?.reset(text);
+    const lambda = info.lambda;
+    let lineNo = firstLineNo;
+    let start = 0;
+    // Where the open span starts in the text and in the file: spans close at line ends inside a block too.
+    let spanChar = 0;
+    let spanByte = spans?.startByte ?? 0;
+    while (start < text.length) {
+      const newline = text.indexOf('\n', start);
+      const next = newline === -1 ? text.length : newline;
+      const end = next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
+      const line = lineNo++;
+      const lineStart = start;
+      start = next + 1;
+      let timestamp = timestampAt(text, lineStart, end);
+      if (timestamp === null) timestamp = parseStoredEvent(text.slice(lineStart, end))?.timestamp ?? null;
+      if (spans !== null) {
+        spans.builder.line(timestamp);
+        // A character is at least one byte, so a span is only measured once it may be large enough.
+        if (start - spanChar >= spans.targetBytes) {
+          spanByte += ascii ? start - spanChar : Buffer.byteLength(text.slice(spanChar, start), 'utf8');
+          spanChar = start;
+          spans.builder.blockEnd(spanByte);
+        }
+      }
+      if (timestamp === null || timestamp < startTimeMs || timestamp > endTimeMs) continue;
+      recordsScanned++;
+      bytesScanned += ascii ? end - lineStart : Buffer.byteLength(text.slice(lineStart, end), 'utf8');
+      if (matcher !== null && !matcher.test(lineStart, end, lambda)) continue;
+      const event = parseStoredEvent(text.slice(lineStart, end));
+      // A torn or foreign line (a crash mid-write) is not an event: skip it rather than fail the query.
+      if (event === null) continue;
+      run.push(new EventRow(info, base + line, line, event.timestamp, event.ingestionTime, event.message));
+    }
+    return lineNo - firstLineNo;
+  };
+
+  /** Scans one stream file; returns its line count. `base` numbers its lines after the files before it. */
+  const scanFile = async (file: string, info: StreamInfo, base: number): Promise<number> => {
+    if (timeIndex === undefined) {
+      const summary = await forEachStoredBlock(
+        file,
+        (text, ascii, firstLineNo) => scanBlock(info, base, text, ascii, firstLineNo, null),
+        signal,
+      );
+      return summary.lines;
+    }
+    const release = await timeIndex.hold(file);
+    try {
+      return await scanIndexedFile(file, info, base, timeIndex);
+    } finally {
+      release();
+    }
+  };
+
+  const scanIndexedFile = async (
+    file: string,
+    info: StreamInfo,
+    base: number,
+    timeIndex: StoreTimeIndex,
+  ): Promise<number> => {
+    // What the index knows: read only its spans that may hold events in the range.
+    const known = await timeIndex.lookup(file);
+    for (const range of rangesToRead(known, startTimeMs, endTimeMs)) {
+      await forEachStoredBlock(
+        file,
+        (text, ascii, firstLineNo, _startByte, byteLength) => {
+          timeIndex.bytesRead += byteLength;
+          return scanBlock(info, base, text, ascii, firstLineNo, null);
+        },
+        signal,
+        range,
+      );
+    }
+    // The rest is new since the last query: read it all, indexing its complete lines.
+    const spans = await timeIndex.extend(file, known);
+    const resume = spans.resumeAt;
+    let nextByte = resume.startByte;
+    let nextLine = resume.firstLineNo;
+    const summary = await forEachStoredBlock(
+      file,
+      (text, ascii, firstLineNo, startByte, byteLength) => {
+        timeIndex.bytesRead += byteLength;
+        // A gap is a line too long to read that the reader skipped.
+        if (startByte > nextByte) spans.skipped(nextByte, startByte, firstLineNo - nextLine);
+        const complete = text.charCodeAt(text.length - 1) === 10;
+        const lines = scanBlock(
+          info,
+          base,
+          text,
+          ascii,
+          firstLineNo,
+          complete ? { builder: spans, startByte, targetBytes: spans.targetBytes } : null,
+        );
+        if (complete) {
+          spans.blockEnd(startByte + byteLength);
+          nextByte = startByte + byteLength;
+          nextLine = firstLineNo + lines;
+        }
+        return lines;
+      },
+      signal,
+      resume,
+    );
+    spans.finish(nextByte);
+    return resume.firstLineNo + summary.lines;
+  };
+
   try {
+    let base = 0;
     for (const logGroupName of [...new Set(options.logGroupNames)]) {
       for (const stream of await listLogStreams(options.logDir, logGroupName)) {
         const info: StreamInfo = {
@@ -85,41 +211,7 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
           log: `${LOCAL_ACCOUNT_ID}:${logGroupName}`,
           lambda: isLambdaStream(logGroupName, stream.name),
         };
-        const lambda = info.lambda;
-        // The hot loop: per line, read the timestamp in place, check the range and the pre-check, and only
-        // then cut the line out of the block and parse it.
-        await forEachStoredBlock(
-          stream.file,
-          (text, ascii, firstLineNo) => {
-            matcher?.reset(text);
-            let lineNo = firstLineNo;
-            let start = 0;
-            while (start < text.length) {
-              const newline = text.indexOf('\n', start);
-              const next = newline === -1 ? text.length : newline;
-              const end = next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
-              const position = seq++;
-              const line = lineNo++;
-              const lineStart = start;
-              start = next + 1;
-              let timestamp = timestampAt(text, lineStart, end);
-              if (timestamp === null) {
-                timestamp = parseStoredEvent(text.slice(lineStart, end))?.timestamp ?? null;
-                if (timestamp === null) continue;
-              }
-              if (timestamp < startTimeMs || timestamp > endTimeMs) continue;
-              recordsScanned++;
-              bytesScanned += ascii ? end - lineStart : Buffer.byteLength(text.slice(lineStart, end), 'utf8');
-              if (matcher !== null && !matcher.test(lineStart, end, lambda)) continue;
-              const event = parseStoredEvent(text.slice(lineStart, end));
-              // A torn or foreign line (a crash mid-write) is not an event: skip it rather than fail the query.
-              if (event === null) continue;
-              run.push(new EventRow(info, position, line, event.timestamp, event.ingestionTime, event.message));
-            }
-            return lineNo - firstLineNo;
-          },
-          signal,
-        );
+        base += await scanFile(stream.file, info, base);
       }
     }
   } catch (error) {

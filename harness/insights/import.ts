@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { UsageError } from '../errors.js';
+import { truncateMessage } from '../logstore/event-size.js';
 import { appendStoredEvents, groupDirPath, type StoredEvent } from '../logstore/store.js';
 
 /** What `logs import` does: one export file into one log group of the local store. */
@@ -28,6 +29,11 @@ export interface ImportReport {
   readonly alreadyStored: number;
   /** Stream names, sorted. */
   readonly streams: readonly string[];
+  /**
+   * Events stored with their message cut to the size limit of one CloudWatch event
+   * (docs/aws-behaviour.md#log-event-size); present only when at least one was.
+   */
+  readonly truncated?: number;
 }
 
 /**
@@ -40,7 +46,8 @@ export const IMPORTED_IDS_FILE = '.imported-event-ids';
 /**
  * Loads events saved with `aws logs filter-log-events --output json` (`{"events": [{logStreamName, timestamp,
  * message, ingestionTime, eventId}], ...}`, pages possibly concatenated) into the local store, so exported
- * production logs can be queried offline. A message's trailing newline is dropped, as the store keeps them.
+ * production logs can be queried offline. A message's trailing newline is dropped, as the store keeps them,
+ * and a message longer than one CloudWatch event can hold is cut to fit and counted in `truncated`.
  * Idempotent by event id: an event an earlier import stored in the same log group is skipped, so importing
  * a file twice (or two overlapping exports) stores each event once. An event without `eventId` is keyed by
  * its stream, timestamp, message and how many identical events came before it in the file.
@@ -76,6 +83,7 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
   let events = 0;
   let duplicates = 0;
   let alreadyStored = 0;
+  let truncated = 0;
 
   const storePage = async (text: string, startLine: number) => {
     pages++;
@@ -97,7 +105,9 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
       newIds.push(id);
       let list = byStream.get(event.logStreamName);
       if (!list) byStream.set(event.logStreamName, (list = []));
-      list.push({ timestamp: event.timestamp, ingestionTime: event.ingestionTime, message: event.message });
+      const cut = truncateMessage(event.message);
+      if (cut.truncated) truncated++;
+      list.push({ timestamp: event.timestamp, ingestionTime: event.ingestionTime, message: cut.message });
       events++;
     });
     for (const [stream, list] of byStream) {
@@ -146,7 +156,8 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
   if (events === 0 && duplicates === 0 && alreadyStored === 0) {
     await fs.mkdir(groupDirPath(options.logDir, logGroupName), { recursive: true });
   }
-  return { logGroupName, pages, events, duplicates, alreadyStored, streams: [...streams].sort() };
+  const report = { logGroupName, pages, events, duplicates, alreadyStored, streams: [...streams].sort() };
+  return truncated > 0 ? { ...report, truncated } : report;
 }
 
 /** The ids earlier imports stored in a group; none when nothing was imported there yet. */

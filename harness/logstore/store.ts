@@ -190,51 +190,140 @@ export type LineHandler = (line: string, lineNo: number, byteLength: number) => 
 const READ_CHUNK_BYTES = 1 << 20;
 
 /**
- * Called with text holding whole lines, each ending in `\n` (except a last line without one at the end of the
- * file). `ascii` says the text is pure ASCII, so a line's length is its byte length. Returns how many lines
- * the block held, which numbers the lines of the next block.
+ * The longest line a reader keeps: the largest event CloudWatch accepts, JSON-escaped at worst (a control
+ * character becomes six bytes), plus the timestamps around it, fits well inside. A longer line cannot be an
+ * event the store wrote (a foreign or corrupt file, say 3 GB without a newline): it is skipped without ever
+ * being held in memory, and still counts as one line so later line numbers do not move.
  */
-export type BlockHandler = (text: string, ascii: boolean, firstLineNo: number) => number;
+export const MAX_STORED_LINE_BYTES = 8 << 20;
 
 /**
- * Streams a stream file in blocks of whole lines without loading it whole: chunks are cut after their last
- * `\n` at the byte level (a newline never falls inside a UTF-8 character) and each block is decoded once, as
- * Latin-1 when it is pure ASCII (the cheap case). Hot loops split the block themselves and slice only the
- * lines they keep. Aborting the signal stops the read and rejects with the signal's reason.
+ * Called with text holding whole lines, each ending in `\n` (except a last line without one at the end of the
+ * file). `ascii` says the text is pure ASCII, so a line's length is its byte length. `startByte` is where the
+ * block begins in the file and `byteLength` its size, so a caller can index the file by position. Returns how
+ * many lines the block held, which numbers the lines of the next block.
  */
-export async function forEachStoredBlock(file: string, onBlock: BlockHandler, signal?: AbortSignal): Promise<number> {
-  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
-  let carry: Buffer | null = null;
-  let lineNo = 0;
-  const emit = (bytes: Buffer) => {
+export type BlockHandler = (
+  text: string,
+  ascii: boolean,
+  firstLineNo: number,
+  startByte: number,
+  byteLength: number,
+) => number;
+
+/** A part of a stream file to read: it starts at a line's first byte and ends after a newline (or at the end). */
+export interface ByteRange {
+  readonly startByte: number;
+  /** Exclusive. @default the end of the file */
+  readonly endByte?: number;
+  /** The number of the range's first line in the file. @default 0 */
+  readonly firstLineNo?: number;
+}
+
+/** What one read of a stream file saw. */
+export interface ReadSummary {
+  /** Lines read, including skipped ones; the next line's number is `firstLineNo + lines`. */
+  readonly lines: number;
+  /** Lines longer than {@link MAX_STORED_LINE_BYTES}, skipped. */
+  readonly oversizedLines: number;
+  /** Just after the last newline read: where the file's complete lines end (within the range). */
+  readonly completeEndByte: number;
+}
+
+/**
+ * Streams a stream file (or a range of it) in blocks of whole lines without loading it whole: chunks are cut
+ * after their last `\n` at the byte level (a newline never falls inside a UTF-8 character) and each block is
+ * decoded once, as Latin-1 when it is pure ASCII (the cheap case). A line split across chunks is gathered as a
+ * list of pieces and joined once, so a long line costs linear time; one longer than
+ * {@link MAX_STORED_LINE_BYTES} is dropped as it streams. Aborting the signal stops the read and rejects with
+ * the signal's reason.
+ */
+export async function forEachStoredBlock(
+  file: string,
+  onBlock: BlockHandler,
+  signal?: AbortSignal,
+  range: ByteRange = { startByte: 0 },
+): Promise<ReadSummary> {
+  const stream = createReadStream(file, {
+    highWaterMark: READ_CHUNK_BYTES,
+    start: range.startByte,
+    end: range.endByte === undefined ? undefined : range.endByte - 1,
+  });
+  const firstLineNo = range.firstLineNo ?? 0;
+  let lineNo = firstLineNo;
+  let oversizedLines = 0;
+  // The line begun in an earlier chunk: its pieces, their total size, and where it starts in the file.
+  let pieces: Buffer[] = [];
+  let pendingBytes = 0;
+  let pendingStart = range.startByte;
+  // True while the rest of an oversized line streams past.
+  let skipping = false;
+  let position = range.startByte;
+  let completeEndByte = range.startByte;
+  const emit = (bytes: Buffer, startByte: number) => {
     if (bytes.length === 0) return;
     const ascii = isAscii(bytes);
-    lineNo += onBlock(bytes.toString(ascii ? 'latin1' : 'utf8'), ascii, lineNo);
+    lineNo += onBlock(bytes.toString(ascii ? 'latin1' : 'utf8'), ascii, lineNo, startByte, bytes.length);
+  };
+  const hold = (bytes: Buffer, startByte: number) => {
+    if (bytes.length === 0) return;
+    if (pieces.length === 0) pendingStart = startByte;
+    pendingBytes += bytes.length;
+    if (pendingBytes > MAX_STORED_LINE_BYTES) {
+      pieces = [];
+      pendingBytes = 0;
+      skipping = true;
+    } else {
+      pieces.push(bytes);
+    }
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();
-      const lastNewline = chunk.lastIndexOf(10);
-      if (lastNewline === -1) {
-        carry = carry === null ? chunk : Buffer.concat([carry, chunk]);
+      const chunkStart = position;
+      position += chunk.length;
+      const firstNewline = chunk.indexOf(10);
+      if (firstNewline !== -1) completeEndByte = chunkStart + chunk.lastIndexOf(10) + 1;
+      if (firstNewline === -1) {
+        if (!skipping) hold(chunk, chunkStart);
         continue;
       }
       let from = 0;
-      if (carry !== null) {
-        // The line begun in the previous chunk ends at this chunk's first newline: join just those bytes.
-        const firstNewline = chunk.indexOf(10);
-        emit(Buffer.concat([carry, chunk.subarray(0, firstNewline + 1)]));
+      if (skipping) {
+        // The oversized line ends here: count it and go on after it.
+        skipping = false;
+        lineNo++;
+        oversizedLines++;
         from = firstNewline + 1;
-        carry = null;
+      } else if (pieces.length > 0) {
+        // The line begun earlier ends at this chunk's first newline: join its pieces once.
+        pieces.push(chunk.subarray(0, firstNewline + 1));
+        const line = Buffer.concat(pieces);
+        pieces = [];
+        pendingBytes = 0;
+        if (line.length - 1 > MAX_STORED_LINE_BYTES) {
+          lineNo++;
+          oversizedLines++;
+        } else {
+          emit(line, pendingStart);
+        }
+        from = firstNewline + 1;
       }
-      emit(chunk.subarray(from, lastNewline + 1));
-      if (lastNewline + 1 < chunk.length) carry = chunk.subarray(lastNewline + 1);
+      const lastNewline = chunk.lastIndexOf(10);
+      if (lastNewline >= from) emit(chunk.subarray(from, lastNewline + 1), chunkStart + from);
+      const rest = Math.max(from, lastNewline + 1);
+      if (rest < chunk.length) hold(chunk.subarray(rest), chunkStart + rest);
     }
-    if (carry !== null) emit(carry);
+    if (skipping) {
+      lineNo++;
+      oversizedLines++;
+    } else if (pieces.length > 0) {
+      emit(Buffer.concat(pieces), pendingStart);
+    }
   } finally {
     stream.destroy();
   }
-  return lineNo;
+  return { lines: lineNo - firstLineNo, oversizedLines, completeEndByte };
 }
 
 /** Splits a block into lines (without `\n` or a `\r` before it) and calls `onLine` for each; returns the count. */
@@ -257,7 +346,7 @@ export function forEachLineOf(text: string, onLine: (start: number, end: number)
  * line with its UTF-8 size. Aborting the signal stops the read and rejects with the signal's reason.
  */
 export async function forEachStoredLine(file: string, onLine: LineHandler, signal?: AbortSignal): Promise<number> {
-  return forEachStoredBlock(
+  const summary = await forEachStoredBlock(
     file,
     (text, ascii, firstLineNo) => {
       let lineNo = firstLineNo;
@@ -268,6 +357,7 @@ export async function forEachStoredLine(file: string, onLine: LineHandler, signa
     },
     signal,
   );
+  return summary.lines;
 }
 
 /** Reads a stream file's events (skipping lines that are not events); for tools and tests, not the hot path. */

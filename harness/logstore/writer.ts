@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { truncateMessage } from './event-size.js';
 import { nameFilesFor, streamFilePath } from './store.js';
 
 /**
  * Writes CloudWatch-like log events to the on-disk store (`harness/logstore/store.ts` layout): one NDJSON
  * file per stream, `{"timestamp","ingestionTime","message"}` per line. Writes are synchronous appends,
- * so an event is on disk (in the page cache) before the response it belongs to is sent.
+ * so an event is on disk (in the page cache) before the response it belongs to is sent. A message longer
+ * than one CloudWatch event can hold is cut to fit (docs/aws-behaviour.md#log-event-size).
  *
  * A failing disk (ENOSPC, EROFS, EACCES, EIO) never throws out of here: the events that could not be
  * written are counted in a {@link LogStoreMonitor}, so the emulator keeps serving and a run can report
@@ -77,9 +79,12 @@ export class LogStreamWriter {
     this.open();
   }
 
-  /** Queues one event; `message` is stored without a trailing newline. Call `flush()` to write. */
+  /**
+   * Queues one event; `message` is stored without a trailing newline, cut to the size limit of one
+   * CloudWatch event (`truncateMessage`). Call `flush()` to write.
+   */
   add(timestampMs: number, message: string): void {
-    this.pending.push(timestampMs, message);
+    this.pending.push(timestampMs, truncateMessage(message).message);
   }
 
   /** True when events are queued and not yet written. */

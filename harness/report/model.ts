@@ -492,17 +492,17 @@ function reportQueries(load: LoadResult | undefined, correlation: CorrelationRes
     ...savedQueries,
     {
       name: 'correlation-handler-lines',
-      description: 'How the harness finds handler lines (batched, up to 10,000 characters per query)',
+      description: 'The handler lines of given requests, by correlation id (up to 10,000 characters per query)',
       queryString: handlerLinesQuery(ids.length > 0 ? ids : ['<correlation-id>']),
     },
     {
       name: 'correlation-report-lines',
-      description: 'How the harness finds REPORT lines by the awsRequestId of each handler line',
+      description: 'The REPORT lines of given invocations, by the awsRequestId of their handler lines',
       queryString: reportLinesQuery(requestIds.length > 0 ? requestIds : ['<aws-request-id>']),
     },
     {
       name: 'correlation-census',
-      description: 'How the harness finds ids that were logged but never sent',
+      description: 'Every id in the logs with its line count: ids nobody sent, and ids logged twice',
       queryString: correlationCensusQuery(),
     },
   ];

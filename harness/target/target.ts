@@ -59,6 +59,11 @@ export interface Deployment extends AsyncDisposable {
   readonly region: string;
   /** Memory size of the function in MB, as deployed. */
   readonly memorySizeMb: number;
+  /**
+   * How far a log line's timestamp may be from this machine's clock at the moment the line was written, in
+   * either direction; correlation widens each query's time range by it. @default 60 s (a cloud region's clock)
+   */
+  readonly logClockSkewMs?: number;
   /** Runs a Logs Insights query and resolves once its status is `Complete`. */
   query(query: InsightsQuery): Promise<InsightsResult>;
   /**
@@ -72,7 +77,10 @@ export interface Deployment extends AsyncDisposable {
   destroy(): Promise<DestroyReport>;
 }
 
-/** One Logs Insights query. Times are epoch milliseconds; AWS receives whole seconds (start floored, end ceiled). */
+/**
+ * One Logs Insights query. Times are epoch milliseconds, both ends inclusive; AWS receives whole seconds (both
+ * floored, and it reads the end second through .999), so a range cut at whole seconds means the same on both targets.
+ */
 export interface InsightsQuery {
   readonly queryString: string;
   readonly startTimeMs: number;

@@ -70,7 +70,7 @@ describe('AwsTarget on moto_server', () => {
     expect(await logGroupExists(createAwsClients(moto.get().region).logs, deployment.logGroupName)).toBe(true);
   });
 
-  it('tags the stack with run id, expiry, creator and managed-by', async () => {
+  it('tags the stack with run id, expiry, creator, managed-by and its deploy token', async () => {
     const stack = (await cloudFormation.send(new DescribeStacksCommand({ StackName: 'rda-life1' }))).Stacks?.[0];
 
     const tags = Object.fromEntries((stack?.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
@@ -79,6 +79,7 @@ describe('AwsTarget on moto_server', () => {
       [TAG_KEYS.expiresAt]: EXPIRES_AT,
       [TAG_KEYS.creator]: 'lifecycle-test',
       [TAG_KEYS.managedBy]: MANAGED_BY,
+      [TAG_KEYS.deployToken]: expect.stringMatching(/^[0-9a-f]{24}$/),
     });
     expect(stack?.EnableTerminationProtection ?? false).toBe(false);
   });
@@ -129,10 +130,19 @@ describe('AwsTarget on moto_server', () => {
     expect(deleteRequests).toEqual([deployment.stackId]);
     expect(first.verified).toBe(true);
     expect(first.leftovers).toEqual([]);
+    // Every resource recorded before the delete is asked for by id afterwards: each has its line.
     expect(first.checks).toEqual([
       'stack rda-life1: DELETE_COMPLETE after 1 DeleteStack request',
       'stack rda-life1: gone (DELETE_COMPLETE)',
       'log group /aws/lambda/rda-life1-fn: gone',
+      expect.stringMatching(/^FunctionRole\w+ \(AWS::IAM::Role [\w-]+\): gone \(GetRole: not found\)$/),
+      'Function76856677 (AWS::Lambda::Function rda-life1-fn): gone (GetFunction: not found)',
+      'FunctionApiGatewayInvokeB5014D23 (AWS::Lambda::Permission): gone with its parent Function76856677 (AWS::Lambda::Function rda-life1-fn)',
+      expect.stringMatching(/^ApiF70053CD \(AWS::ApiGateway::RestApi \w+\): gone \(GetRestApi: not found\)$/),
+      expect.stringMatching(/^ApiDeployment\w+ \(AWS::ApiGateway::Deployment\): gone with its parent ApiF70053CD/),
+      expect.stringMatching(/^ApiANY\w+ \(AWS::ApiGateway::Method\): gone with its parent ApiF70053CD/),
+      expect.stringMatching(/^Apiproxy\w+ \(AWS::ApiGateway::Resource \w+\): gone with its parent ApiF70053CD/),
+      expect.stringMatching(/^ApiproxyANY\w+ \(AWS::ApiGateway::Method\): gone with its parent ApiF70053CD/),
       `resources tagged ${TAG_KEYS.runId}=${RUN_ID}: none left (Resource Groups Tagging API)`,
     ]);
     const byName = await cloudFormation

@@ -55,6 +55,8 @@ export interface FakeTargetOptions {
 }
 
 interface LogLine {
+  /** The line's timestamp. */
+  readonly atMs: number;
   readonly visibleAtMs: number;
   readonly row: InsightsRow;
 }
@@ -160,7 +162,7 @@ export class FakeDeployment implements Deployment {
   }
 
   private addLine(atMs: number, row: InsightsRow): void {
-    this.lines.push({ visibleAtMs: atMs + (this.owner.options.visibleAfterMs ?? 0), row });
+    this.lines.push({ atMs, visibleAtMs: atMs + (this.owner.options.visibleAfterMs ?? 0), row });
   }
 
   async listen(): Promise<void> {
@@ -175,12 +177,20 @@ export class FakeDeployment implements Deployment {
     if (this.queries.length <= (this.owner.options.failFirstQueries ?? 0)) {
       throw new Error('ThrottlingException: Rate exceeded');
     }
-    const visible = this.lines.filter((line) => line.visibleAtMs <= Date.now()).map((line) => line.row);
+    // Lines that are ingested, inside the query's time range (both ends inclusive, as Logs Insights reads it).
+    const visible = this.lines
+      .filter((line) => line.visibleAtMs <= Date.now())
+      .filter((line) => line.atMs >= query.startTimeMs && line.atMs <= query.endTimeMs)
+      .map((line) => line.row);
     const q = query.queryString;
     const inList = /in \[(.*)\]/s.exec(q)?.[1];
     const list = inList ? (JSON.parse(`[${inList}]`) as string[]) : [];
     let rows: InsightsRow[];
-    if (q.includes('filter correlationId in')) {
+    if (q.includes('filter ispresent(correlationId)\n')) {
+      rows = visible.filter((row) => row.correlationId !== undefined);
+    } else if (q.includes('filter @type = "REPORT"\n')) {
+      rows = visible.filter((row) => row['@type'] === 'REPORT');
+    } else if (q.includes('filter correlationId in')) {
       const ids = new Set(list);
       rows = visible.filter((row) => row.correlationId !== undefined && ids.has(row.correlationId));
     } else if (q.includes('@type = "REPORT" and @requestId in')) {
@@ -194,6 +204,7 @@ export class FakeDeployment implements Deployment {
     } else {
       throw new Error(`fake target cannot run this query: ${q}`);
     }
+    rows = rows.slice(0, query.limit ?? 10_000);
     return {
       status: 'Complete',
       fields: rows[0] ? Object.keys(rows[0]) : [],

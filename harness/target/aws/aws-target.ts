@@ -4,6 +4,7 @@
  * name (`rda-<runId>`) is fixed before anything is created, so a failed or interrupted deploy is
  * deleted too (docs/failure-model.md#what-a-stop-does).
  */
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ import type {
   InsightsResult,
   Target,
 } from '../target.js';
-import { describeStack, requestStackDelete } from './cloudformation.js';
+import { describeStack, requestStackDelete, type StackInfo } from './cloudformation.js';
 import {
   type AwsClients,
   cleanupCommand,
@@ -128,14 +129,16 @@ export class AwsTarget implements Target {
       `deploying stack ${name} to ${this.region} (${this.deploymentMethod}); ` +
         `if cleanup is cut short, finish it with: ${this.cleanupCommand(runId)}`,
     );
-    await this.refuseForeignStack(name);
+    await this.refuseExistingStack(runId);
 
     const workDir = await mkdtemp(join(this.options.workDir ?? options.scratchDir ?? tmpdir(), `rda-${runId}-`));
     // A second Ctrl-C exits the process at once (cli.ts), skipping `finally`: remove the assembly then too.
     const removeOnExit = () => rmSync(workDir, { recursive: true, force: true });
     process.once('exit', removeOnExit);
     try {
-      const synth = await this.synthesize(workDir, { ...options.context, runId });
+      // Tagged on the stack: a failed deploy deletes only a stack that carries it (deployOrCleanUp).
+      const deployToken = randomBytes(12).toString('hex');
+      const synth = await this.synthesize(workDir, { ...options.context, runId, deployToken });
       if (synth.stackName !== name) {
         throw new InfraError(
           'StackNameMismatch',
@@ -150,8 +153,10 @@ export class AwsTarget implements Target {
       }
       const memorySizeMb = functionMemoryMb(await readTemplate(synth.templatePath));
       throwIfAborted(signal, 'deploy');
+      // Synthesis takes seconds: look again, so a run that created the stack meanwhile is not deployed over.
+      await this.refuseExistingStack(runId);
 
-      const result = await this.deployOrCleanUp(runId, synth, log, signal);
+      const result = await this.deployOrCleanUp(runId, synth, deployToken, log, signal);
       const outputs = result.outputs;
       const missing = REQUIRED_OUTPUTS.filter((key) => !outputs[key]);
       const wrongRunId = outputs.StackRunId !== undefined && outputs.StackRunId !== runId;
@@ -180,10 +185,15 @@ export class AwsTarget implements Target {
     }
   }
 
-  /** Refuses to deploy over a stack of the same name that has termination protection or is not ours. */
-  private async refuseForeignStack(name: string): Promise<void> {
+  /**
+   * Refuses to deploy over any existing stack of the run's name: one with termination protection, one
+   * this tool did not create, and one it did, since a run id names one run and that stack belongs to
+   * another run, live or dead (its deploy would update it, and its cleanup delete it).
+   */
+  private async refuseExistingStack(runId: string): Promise<void> {
+    const name = stackNameOf(runId);
     const existing = await describeStack(this.clients.cloudFormation, name);
-    if (existing === undefined) return;
+    if (existing === undefined || existing.status === 'DELETE_COMPLETE') return;
     if (existing.terminationProtection) {
       throw new UsageError(
         'TerminationProtected',
@@ -196,6 +206,35 @@ export class AwsTarget implements Target {
         `stack '${name}' exists but is not tagged ${TAG_KEYS.managedBy}=${MANAGED_BY}: the harness only updates its own stacks; pick another --run-id`,
       );
     }
+    throw new UsageError(
+      'StackExists',
+      `stack '${name}' already exists (${describeExisting(existing)}): run id '${runId}' names another run, ` +
+        `which may still be using it; if that run is over, destroy its stack with '${this.cleanupCommand(runId)}', or pick another --run-id`,
+    );
+  }
+
+  /**
+   * Whether the stack named after the run is the one this deploy created, by its deploy-token tag. A stack
+   * with another token, or none, was created by another run that won the race for the name: not ours to delete.
+   * Nothing there counts as ours: the verified teardown then only checks that nothing is left.
+   */
+  private async ownStack(
+    runId: string,
+    deployToken: string,
+  ): Promise<{ readonly mine: true; readonly stackId?: string } | { readonly mine: false; readonly why: string }> {
+    const name = stackNameOf(runId);
+    let existing: StackInfo | undefined;
+    try {
+      existing = await describeStack(this.clients.cloudFormation, name);
+    } catch (error) {
+      return { mine: false, why: `stack ${name} could not be described (${describeAwsError(error)})` };
+    }
+    if (existing === undefined || existing.status === 'DELETE_COMPLETE') return { mine: true };
+    const token = existing.tags[TAG_KEYS.deployToken];
+    if (token === deployToken) return { mine: true, stackId: existing.stackId };
+    const tag =
+      token === undefined ? `has no ${TAG_KEYS.deployToken} tag` : `carries another deploy's ${TAG_KEYS.deployToken}`;
+    return { mine: false, why: `stack ${name} (${describeExisting(existing)}) ${tag}, so another run created it` };
   }
 
   private async synthesize(outdir: string, context: Record<string, string>): Promise<SynthResult> {
@@ -224,6 +263,7 @@ export class AwsTarget implements Target {
   private async deployOrCleanUp(
     runId: string,
     synth: SynthResult,
+    deployToken: string,
     log: (line: string) => void,
     signal: AbortSignal | undefined,
   ): Promise<ToolkitDeployResult> {
@@ -251,24 +291,38 @@ export class AwsTarget implements Target {
     }
 
     if (signal?.aborted) {
-      log(`interrupted: requesting deletion of ${name} now`);
-      await requestStackDelete(this.clients.cloudFormation, name).catch((error) =>
-        log(`DeleteStack of ${name} failed (${describeAwsError(error)}); the teardown below tries again`),
-      );
+      const early = await this.ownStack(runId, deployToken);
+      if (early.mine) {
+        log(`interrupted: requesting deletion of ${name} now`);
+        await requestStackDelete(this.clients.cloudFormation, early.stackId ?? name).catch((error) =>
+          log(`DeleteStack of ${name} failed (${describeAwsError(error)}); the teardown below tries again`),
+        );
+      }
       const grace = new AbortController();
       const graceOver = sleepMs(this.options.abortGraceMs ?? 20_000, undefined, { signal: grace.signal }).catch(noop);
       await Promise.race([deploying.then(noop, noop), halted, graceOver]);
       grace.abort();
-      const report = await this.destroyRun(runId, log);
-      log(cleanupSummary(report));
+      // Asked again: a CreateStack already on its way when the signal came may have landed since.
+      const own = await this.ownStack(runId, deployToken);
+      if (own.mine) log(cleanupSummary(await this.destroyRun(runId, log, knownStack(own.stackId))));
+      else log(`cleanup skipped: ${own.why}; not deleted`);
       throw abortError(signal, 'deploy');
     }
     log(`deploy of ${name} failed: ${describeToolkitError(failure)}; destroying what it made`);
-    const report = await this.destroyRun(runId, log);
+    const own = await this.ownStack(runId, deployToken);
+    let cleanup: string;
+    if (own.mine) {
+      cleanup = cleanupSummary(await this.destroyRun(runId, log, knownStack(own.stackId)));
+    } else {
+      cleanup = `cleanup skipped: ${own.why}; not deleted`;
+      log(cleanup);
+    }
     throw new InfraError(
       'DeployFailed',
-      `deploy of stack '${name}' failed: ${describeToolkitError(failure)}; ${cleanupSummary(report)}`,
-      { cause: failure },
+      `deploy of stack '${name}' failed: ${describeToolkitError(failure)}; ${cleanup}`,
+      {
+        cause: failure,
+      },
     );
   }
 }
@@ -364,6 +418,16 @@ export class AwsDeployment implements Deployment {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.destroy();
   }
+}
+
+/** A stack's status and creation time, for messages. */
+function describeExisting(stack: StackInfo): string {
+  return `${stack.status}, created ${stack.createdAt?.toISOString() ?? 'at an unknown time'}`;
+}
+
+/** Pins the teardown to the stack id this deploy made, so it cannot reach a stack created later under the name. */
+function knownStack(stackId: string | undefined): KnownStack | undefined {
+  return stackId === undefined ? undefined : { stackId };
 }
 
 /** One line on how a cleanup ended, for error messages. */

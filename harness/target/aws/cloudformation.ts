@@ -130,6 +130,20 @@ export async function retainedByPolicy(
   return retainedLogicalIds(result.TemplateBody ?? '');
 }
 
+/** The stack's template as deployed (GetTemplate, `Original` stage); the per-resource checks read child-to-parent links from it. */
+export async function stackTemplateBody(
+  cfn: CloudFormationClient,
+  stackId: string,
+  backoff: BackoffOptions = {},
+): Promise<string> {
+  const result = await callAws(
+    `GetTemplate of '${stackId}'`,
+    () => cfn.send(new GetTemplateCommand({ StackName: stackId })),
+    { backoff },
+  );
+  return result.TemplateBody ?? '';
+}
+
 /** Pure part of {@link retainedByPolicy}: `Retain`, `RetainExceptOnCreate` and `Snapshot` all leave something behind. */
 export function retainedLogicalIds(templateBody: string): string[] {
   let template: { Resources?: Record<string, { DeletionPolicy?: unknown }> };

@@ -18,7 +18,10 @@ import { withBackoff } from './retry.js';
 /** The part of the SDK client this module uses, so tests can hand in a stub that answers like the service. */
 export type InsightsClient = Pick<CloudWatchLogsClient, 'send'>;
 
-/** One query for StartQuery; times are epoch ms and go out as whole seconds (start floored, end ceiled). */
+/**
+ * One query for StartQuery; times are epoch ms and go out as whole seconds, both floored: AWS reads the end second
+ * through its last millisecond (docs/aws-behaviour.md#insights-api), so that is the smallest range that holds them.
+ */
 export interface AwsInsightsQuery {
   readonly queryString: string;
   readonly startTimeMs: number;
@@ -122,7 +125,7 @@ export async function runAwsInsightsQuery(
           queryString: query.queryString,
           logGroupNames: [...query.logGroupNames],
           startTime: Math.floor(query.startTimeMs / 1000),
-          endTime: Math.ceil(query.endTimeMs / 1000),
+          endTime: Math.floor(query.endTimeMs / 1000),
           limit: query.limit ?? DEFAULT_LIMIT,
         }),
         { abortSignal: signal },

@@ -3,55 +3,16 @@
  * cleanup short): ends the execution environments its manifest recorded and removes the paths it recorded.
  * Used by `destroy --run-id` and `sweep`, as the AWS teardown is for AWS runs.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
 import type { RunManifest } from '../../manifest.js';
+import { type ProcessTable, runIsLive, systemProcesses } from '../../processes.js';
 import type { DestroyReport } from '../target.js';
 
 /** A recorded environment that ignores SIGKILL for this long is reported as left over. */
 const PROCESS_EXIT_WAIT_MS = 2_000;
 const PROCESS_POLL_MS = 50;
-
-/** How a process is recognised; a fake in tests. */
-export interface ProcessTable {
-  /** The command line of a live process, or undefined when there is none (zombies count as gone). */
-  commandLine(pid: number): string | undefined;
-  kill(pid: number, signal: NodeJS.Signals): void;
-}
-
-/** The process table of this machine: /proc on Linux, `ps` elsewhere. */
-export const systemProcesses: ProcessTable = {
-  commandLine(pid) {
-    if (process.platform !== 'linux') {
-      try {
-        const line = execFileSync('ps', ['-o', 'stat=,command=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-        return line === '' || line.startsWith('Z') ? undefined : line;
-      } catch {
-        return undefined; // ps exits 1 when there is no such process
-      }
-    }
-    try {
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (state.slice(state.lastIndexOf(')') + 2).startsWith('Z')) return undefined;
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-    } catch {
-      return undefined;
-    }
-  },
-  kill(pid, signal) {
-    process.kill(pid, signal);
-  },
-};
-
-/** True while the harness process that wrote this manifest is still running (pids are reused: check what it is). */
-export function runIsLive(manifest: RunManifest, processes: ProcessTable = systemProcesses): boolean {
-  if (manifest.pid === process.pid) return true;
-  const command = processes.commandLine(manifest.pid);
-  return command !== undefined && /harness[/\\]cli\.ts|harness[/\\]cli\.js/.test(command);
-}
 
 /**
  * Ends the run's recorded environments and removes its recorded paths, then checks that both are gone.

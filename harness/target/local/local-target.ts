@@ -10,6 +10,7 @@ import { abortError, type HarnessError, InfraError, InterruptedError, UsageError
 // Not the insights index: it re-exports the SDK-based AWS query, which costs start-up time to load (~100 ms).
 import { queryLogStore } from '../../insights/engine.js';
 import { groupDirPath, removeLogGroupDir } from '../../logstore/store.js';
+import { StoreTimeIndex } from '../../logstore/time-index.js';
 import { harnessCommand } from '../../shell-quote.js';
 import type {
   Deployment,
@@ -179,6 +180,12 @@ export class LocalTarget implements Target {
   }
 }
 
+/**
+ * How far a local log line's timestamp may be from the moment the harness saw its request: the same clock,
+ * plus the time a line takes from the function's stdout to the store (batched writes).
+ */
+const LOCAL_LOG_CLOCK_SKEW_MS = 2_000;
+
 class RunningLocalDeployment implements LocalDeployment {
   readonly target = 'local' as const;
   readonly baseUrl: string;
@@ -187,7 +194,11 @@ class RunningLocalDeployment implements LocalDeployment {
   readonly region: string;
   readonly memorySizeMb: number;
   readonly logDir: string;
+  /** The emulator's clock is this machine's: log timestamps and request times agree to the millisecond. */
+  readonly logClockSkewMs = LOCAL_LOG_CLOCK_SKEW_MS;
   private destroying: Promise<DestroyReport> | undefined;
+  /** Correlation asks many narrow queries of one store: each reads only the parts of it in its time range. */
+  private readonly timeIndex = new StoreTimeIndex();
 
   constructor(
     readonly runId: string,
@@ -247,6 +258,7 @@ class RunningLocalDeployment implements LocalDeployment {
       endTimeMs: query.endTimeMs,
       limit: query.limit,
       signal: query.signal,
+      timeIndex: this.timeIndex,
     });
   }
 

@@ -65,6 +65,7 @@ function newRun(label: string) {
   onTestFinished(() => {
     rmSync(reportDir, { recursive: true, force: true });
     rmSync(path.join(ROOT, '.rda', 'runs', `${runId}.json`), { force: true });
+    rmSync(path.join(ROOT, '.rda', 'runs', `${runId}.lock`), { force: true });
   });
   const args = ['--run-id', runId, '--duration', '2', '--warmup', '0', '--rate', '20', '--report-dir', reportDir];
   return { runId, reportDir, args };

@@ -95,14 +95,15 @@ describe('runAwsInsightsQuery', () => {
       onStatus: (s) => statuses.push(s),
     });
 
-    // Assess: start floored and end ceiled to seconds (docs/aws-behaviour.md#insights-api); limit defaults to 10,000.
+    // Assess: start and end floored to seconds, AWS reads the end second to its .999 (docs/aws-behaviour.md#insights-api);
+    // limit defaults to 10,000.
     expect(calls[0]).toEqual({
       name: 'StartQuery',
       input: {
         queryString: QUERY.queryString,
         logGroupNames: ['/aws/lambda/fn'],
         startTime: 1_714_564_800,
-        endTime: 1_714_564_981,
+        endTime: 1_714_564_980,
         limit: 10_000,
       },
     });

@@ -7,7 +7,7 @@ import {
   parseStoredEvent,
   type StoredEvent,
 } from '../logstore/store.js';
-import { rangesToRead, type SpanBuilder, type StoreTimeIndex } from '../logstore/time-index.js';
+import { type HeldFile, rangesToRead, type SpanBuilder, type StoreTimeIndex } from '../logstore/time-index.js';
 import { compileQuery, DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
 import { isLambdaStream, LOCAL_ACCOUNT_ID } from './discovery.js';
 import { QueryRun } from './execute.js';
@@ -91,7 +91,7 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
     text: string,
     ascii: boolean,
     firstLineNo: number,
-    spans: { readonly builder: SpanBuilder; readonly startByte: number; readonly targetBytes: number } | null,
+    spans: { readonly builder: SpanBuilder; readonly startByte: number } | null,
   ): number => {
     matcher?.reset(text);
     const lambda = info.lambda;
@@ -112,7 +112,7 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
       if (spans !== null) {
         spans.builder.line(timestamp);
         // A character is at least one byte, so a span is only measured once it may be large enough.
-        if (start - spanChar >= spans.targetBytes) {
+        if (start - spanChar >= spans.builder.targetBytes) {
           spanByte += ascii ? start - spanChar : Buffer.byteLength(text.slice(spanChar, start), 'utf8');
           spanChar = start;
           spans.builder.blockEnd(spanByte);
@@ -140,11 +140,11 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
       );
       return summary.lines;
     }
-    const release = await timeIndex.hold(file);
+    const held = await timeIndex.hold(file);
     try {
-      return await scanIndexedFile(file, info, base, timeIndex);
+      return await scanIndexedFile(file, info, base, timeIndex, held);
     } finally {
-      release();
+      held.release();
     }
   };
 
@@ -153,10 +153,10 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
     info: StreamInfo,
     base: number,
     timeIndex: StoreTimeIndex,
+    { index, spans }: HeldFile,
   ): Promise<number> => {
     // What the index knows: read only its spans that may hold events in the range.
-    const known = await timeIndex.lookup(file);
-    for (const range of rangesToRead(known, startTimeMs, endTimeMs)) {
+    for (const range of rangesToRead(index, startTimeMs, endTimeMs)) {
       await forEachStoredBlock(
         file,
         (text, ascii, firstLineNo, _startByte, byteLength) => {
@@ -168,7 +168,6 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
       );
     }
     // The rest is new since the last query: read it all, indexing its complete lines.
-    const spans = await timeIndex.extend(file, known);
     const resume = spans.resumeAt;
     let nextByte = resume.startByte;
     let nextLine = resume.firstLineNo;
@@ -179,14 +178,7 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
         // A gap is a line too long to read that the reader skipped.
         if (startByte > nextByte) spans.skipped(nextByte, startByte, firstLineNo - nextLine);
         const complete = text.charCodeAt(text.length - 1) === 10;
-        const lines = scanBlock(
-          info,
-          base,
-          text,
-          ascii,
-          firstLineNo,
-          complete ? { builder: spans, startByte, targetBytes: spans.targetBytes } : null,
-        );
+        const lines = scanBlock(info, base, text, ascii, firstLineNo, complete ? { builder: spans, startByte } : null);
         if (complete) {
           spans.blockEnd(startByte + byteLength);
           nextByte = startByte + byteLength;

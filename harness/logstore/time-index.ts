@@ -43,8 +43,6 @@ interface Entry {
   indexedLines: number;
 }
 
-const EMPTY: FileIndex = { spans: [], indexedBytes: 0, indexedLines: 0 };
-
 /** The index of every file a store's queries have read. One per store; not shared between processes. */
 export class StoreTimeIndex {
   private readonly files = new Map<string, Entry>();
@@ -56,10 +54,11 @@ export class StoreTimeIndex {
   bytesRead = 0;
 
   /**
-   * Holds `file` for one query's scan: queries that start together would otherwise each read the file's
-   * unindexed part in full. Call the returned function when the scan ends.
+   * Holds `file` for one query's scan and says what is indexed of it (nothing when the file is new, shrank or
+   * was replaced), with a builder that indexes the rest as it is read. Queries that start together wait for each
+   * other here, or each would read the file's unindexed part in full. Call `release` when the scan ends.
    */
-  async hold(file: string): Promise<() => void> {
+  async hold(file: string): Promise<HeldFile> {
     const previous = this.holds.get(file) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => {
@@ -68,44 +67,33 @@ export class StoreTimeIndex {
     const chained = previous.then(() => mine);
     this.holds.set(file, chained);
     await previous;
-    return () => {
+    try {
+      const stat = await fs.stat(file);
+      let entry = this.files.get(file);
+      if (entry === undefined || stat.dev !== entry.dev || stat.ino !== entry.ino || stat.size < entry.indexedBytes) {
+        entry = { dev: stat.dev, ino: stat.ino, spans: [], indexedBytes: 0, indexedLines: 0 };
+        this.files.set(file, entry);
+      }
+      return {
+        index: entry,
+        spans: new SpanBuilder(entry, this.spanTargetBytes),
+        release: () => {
+          release();
+          if (this.holds.get(file) === chained) this.holds.delete(file);
+        },
+      };
+    } catch (error) {
       release();
-      if (this.holds.get(file) === chained) this.holds.delete(file);
-    };
-  }
-
-  /** What is indexed of `file` as it is now; nothing when the file is new, shrank or was replaced. */
-  async lookup(file: string): Promise<FileIndex> {
-    const entry = this.files.get(file);
-    if (entry === undefined) return EMPTY;
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (stat === undefined || stat.dev !== entry.dev || stat.ino !== entry.ino || stat.size < entry.indexedBytes) {
-      this.files.delete(file);
-      return EMPTY;
+      throw error;
     }
-    // A snapshot: a concurrent query may extend the entry while this one reads.
-    return { spans: entry.spans.slice(), indexedBytes: entry.indexedBytes, indexedLines: entry.indexedLines };
   }
+}
 
-  /**
-   * Starts reading the rest of `file` after what `known` (this query's {@link lookup}) covers, indexing it
-   * unless another query got there first.
-   */
-  async extend(file: string, known: FileIndex): Promise<SpanBuilder> {
-    const stat = await fs.stat(file);
-    let entry = this.files.get(file);
-    if (entry === undefined || entry.dev !== stat.dev || entry.ino !== stat.ino) {
-      if (known.indexedBytes > 0) throw new Error(`time index: '${file}' was replaced while being read`);
-      entry = { dev: stat.dev, ino: stat.ino, spans: [], indexedBytes: 0, indexedLines: 0 };
-      this.files.set(file, entry);
-    }
-    return new SpanBuilder(entry, this.spanTargetBytes, known);
-  }
-
-  /** Forgets every file under `dir` (its log group was removed). */
-  forget(dir: string): void {
-    for (const file of this.files.keys()) if (file.startsWith(dir)) this.files.delete(file);
-  }
+/** One query's hold on a file: its index so far, the builder for the rest, and the release. */
+export interface HeldFile {
+  readonly index: FileIndex;
+  readonly spans: SpanBuilder;
+  release(): void;
 }
 
 /**
@@ -120,19 +108,17 @@ export class SpanBuilder {
   private lines = 0;
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
-  private inert = false;
 
-  /** Where reading resumes: the first byte and line number the query's snapshot does not cover. */
+  /** Where reading resumes: the first byte and line number not yet indexed. */
   readonly resumeAt: { readonly startByte: number; readonly firstLineNo: number };
 
   constructor(
     private readonly entry: Entry,
     readonly targetBytes: number,
-    known: FileIndex,
   ) {
-    this.startByte = known.indexedBytes;
-    this.firstLineNo = known.indexedLines;
-    this.resumeAt = { startByte: known.indexedBytes, firstLineNo: known.indexedLines };
+    this.startByte = entry.indexedBytes;
+    this.firstLineNo = entry.indexedLines;
+    this.resumeAt = { startByte: entry.indexedBytes, firstLineNo: entry.indexedLines };
   }
 
   /** One more complete line, with its timestamp when it has one. */
@@ -149,11 +135,6 @@ export class SpanBuilder {
    * span when it is large enough (or when the next block does not follow on, `force`).
    */
   blockEnd(endByte: number, force = false): void {
-    // Queries run concurrently: when another one indexed past where this one started, this one only reads.
-    if (this.inert || this.startByte !== this.entry.indexedBytes) {
-      if (this.lines > 0 || endByte > this.startByte) this.inert = true;
-      return;
-    }
     if (this.lines === 0) {
       this.startByte = endByte;
       this.commit(endByte);
@@ -196,28 +177,19 @@ export class SpanBuilder {
 
 /**
  * The byte ranges of `index` that may hold events in [startMs, endMs], adjacent spans merged, each with the
- * line number it starts at and the lines it holds.
+ * line number it starts at.
  */
 export function rangesToRead(
   index: FileIndex,
   startMs: number,
   endMs: number,
-): { startByte: number; endByte: number; firstLineNo: number; lines: number }[] {
-  const ranges: { startByte: number; endByte: number; firstLineNo: number; lines: number }[] = [];
+): { startByte: number; endByte: number; firstLineNo: number }[] {
+  const ranges: { startByte: number; endByte: number; firstLineNo: number }[] = [];
   for (const span of index.spans) {
     if (span.maxTimestampMs < startMs || span.minTimestampMs > endMs) continue;
     const last = ranges[ranges.length - 1];
-    if (last !== undefined && last.endByte === span.startByte) {
-      last.endByte = span.endByte;
-      last.lines += span.lines;
-    } else {
-      ranges.push({
-        startByte: span.startByte,
-        endByte: span.endByte,
-        firstLineNo: span.firstLineNo,
-        lines: span.lines,
-      });
-    }
+    if (last !== undefined && last.endByte === span.startByte) last.endByte = span.endByte;
+    else ranges.push({ startByte: span.startByte, endByte: span.endByte, firstLineNo: span.firstLineNo });
   }
   return ranges;
 }

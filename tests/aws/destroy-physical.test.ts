@@ -12,6 +12,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createAwsClients } from '../../harness/target/aws/config.js';
 import { destroyRun } from '../../harness/target/aws/destroy.js';
 import { MANAGED_BY, TAG_KEYS } from '../../stack/names.js';
+import { motoAuthorization } from '../helpers/moto.js';
 import { useMoto } from './helpers/moto-env.js';
 
 const moto = useMoto();
@@ -94,7 +95,7 @@ async function createStack(runId: string, resources: Record<string, unknown>): P
 async function restApiExists(id: string): Promise<boolean> {
   const response = await fetch(`${moto.get().motoEndpoint}/restapis/${id}`, {
     headers: {
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${moto.get().region}/apigateway/aws4_request, SignedHeaders=host, Signature=0`,
+      authorization: motoAuthorization(moto.get().region, 'apigateway'),
     },
   });
   return response.ok;

@@ -7,9 +7,10 @@ import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from 
 import { Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { HarnessError, InterruptedError } from '../../harness/errors.js';
+import { InterruptedError } from '../../harness/errors.js';
 import { AwsTarget, type Synthesizer } from '../../harness/target/aws/aws-target.js';
 import { MANAGED_BY, TAG_KEYS } from '../../stack/names.js';
+import { rejection } from '../helpers/rejection.js';
 import { useMoto } from './helpers/moto-env.js';
 import { tinyStack } from './helpers/tiny-stack.js';
 
@@ -27,15 +28,6 @@ async function stackStatus(name: string): Promise<string> {
   } catch (error) {
     return (error as Error).message;
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HarnessError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(HarnessError);
-  return error as HarnessError;
 }
 
 describe('a deploy that fails', () => {

@@ -12,9 +12,9 @@ import {
 import { Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { HarnessError } from '../../harness/errors.js';
 import { AwsTarget } from '../../harness/target/aws/aws-target.js';
 import { MANAGED_BY, TAG_KEYS } from '../../stack/names.js';
+import { rejection } from '../helpers/rejection.js';
 import { useMoto } from './helpers/moto-env.js';
 import { tinyStack } from './helpers/tiny-stack.js';
 
@@ -32,15 +32,6 @@ async function describe1(name: string): Promise<{ status: string; tags: Record<s
   } catch (error) {
     return { status: (error as Error).message, tags: {} };
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HarnessError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(HarnessError);
-  return error as HarnessError;
 }
 
 describe('a deploy with the run id of an existing managed stack', () => {

@@ -95,6 +95,11 @@ export async function startMoto(region = 'us-east-1'): Promise<MotoServer> {
  * stack's REST APIs first and deletes them after moto answers. It also lists a rolled-back stack's resources
  * (none are left) where moto refuses to, as it does for one whose create failed. Everything else passes through untouched.
  */
+/** An `authorization` header moto accepts for plain HTTP calls to `service` (it checks no signatures). */
+export function motoAuthorization(region: string, service: string): string {
+  return `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+}
+
 const EMPTY_RESOURCE_LIST =
   '<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ListStackResourcesResult><StackResourceSummaries></StackResourceSummaries></ListStackResourcesResult><ResponseMetadata><RequestId>proxy</RequestId></ResponseMetadata></ListStackResourcesResponse>';
 
@@ -121,9 +126,7 @@ async function startAwsLikeProxy(motoPort: number, region: string): Promise<Serv
       upstream.on('error', reject);
       upstream.end(body);
     });
-  const signed = (service: string) => ({
-    authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
-  });
+  const signed = (service: string) => ({ authorization: motoAuthorization(region, service) });
   const restApisOf = async (stackName: string): Promise<string[]> => {
     const body = Buffer.from(`Action=ListStackResources&Version=2010-05-15&StackName=${encodeURIComponent(stackName)}`);
     const listed = await forward(
@@ -191,8 +194,7 @@ async function startAwsLikeProxy(motoPort: number, region: string): Promise<Serv
  * Plain HTTP: moto checks no signatures, and the tests need no SSM or S3 client for two requests.
  */
 export async function bootstrapMoto(moto: MotoServer): Promise<void> {
-  const authorization = (service: string) =>
-    `AWS4-HMAC-SHA256 Credential=testing/20240101/${moto.region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+  const authorization = (service: string) => motoAuthorization(moto.region, service);
   const parameter = await fetch(`${moto.endpoint}/`, {
     method: 'POST',
     headers: {

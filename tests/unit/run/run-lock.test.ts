@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { HarnessError } from '../../../harness/errors.js';
 import {
   lockPath,
   MANIFEST_SCHEMA,
@@ -18,6 +17,7 @@ import {
   type RunStatus,
 } from '../../../harness/manifest.js';
 import type { ProcessTable } from '../../../harness/processes.js';
+import { rejection } from '../../helpers/rejection.js';
 
 /** Pids that are not this process and that no real process is likely to have. */
 const OTHER_PID = 3_999_001;
@@ -79,15 +79,6 @@ function writeLock(cwd: string, runId: string, pid: number): void {
   const file = lockPath(cwd, runId);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${pid}\n`);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HarnessError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(HarnessError);
-  return error as HarnessError;
 }
 
 describe('ManifestWriter.create and the run id lock', () => {

@@ -30,7 +30,7 @@ import {
 export interface CorrelateOptions {
   /** Correlate this many requests, evenly spaced over the run; all when undefined. */
   readonly sample?: number;
-  /** Stop polling for missing ids after this long. */
+  /** The whole phase ends after this long: polling stops and a query still running is aborted. */
   readonly logsTimeoutMs: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (line: string) => void;

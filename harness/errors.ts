@@ -101,6 +101,7 @@ export const ERROR_CODES = {
   LogPathOutsideStore: 'infrastructure',
   ImportFileNotFound: 'usage',
   InvalidImportFile: 'usage',
+  InvalidLogType: 'usage',
   StartQueryFailed: 'infrastructure',
   QueryThrottled: 'infrastructure',
   QueryFailed: 'infrastructure',

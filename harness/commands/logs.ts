@@ -1,5 +1,6 @@
 import { ExitCode, UsageError } from '../errors.js';
 import { importFilterLogEvents } from '../insights/index.js';
+import { LOG_TYPES } from '../insights/log-types.js';
 import { MAX_EVENT_BYTES } from '../logstore/event-size.js';
 import type { Command } from './command.js';
 
@@ -8,6 +9,7 @@ interface LogsArgs {
   file: string;
   'log-dir': string;
   'log-group'?: string;
+  'log-type'?: string;
 }
 
 /**
@@ -17,6 +19,7 @@ interface LogsArgs {
  * @example
  * aws logs filter-log-events --log-group-name /aws/lambda/fn --output json > prod.json
  * npm run harness -- logs import prod.json --log-dir ./prod-logs --log-group /aws/lambda/fn
+ * npm run harness -- logs import flows.json --log-dir ./prod-logs --log-group vpc-flows --log-type vpc-flow
  */
 export const logsCommand: Command<LogsArgs> = {
   command: 'logs <action> <file>',
@@ -36,6 +39,10 @@ export const logsCommand: Command<LogsArgs> = {
       .option('log-group', {
         type: 'string',
         desc: 'log group to store the events under (default: the file name without .json)',
+      })
+      .option('log-type', {
+        type: 'string',
+        desc: `kind of log, so queries discover its fields: ${LOG_TYPES.join(', ')} (default: keep the group's, else auto)`,
       }),
   async run(args, ctx) {
     if (args.action !== 'import')
@@ -47,11 +54,13 @@ export const logsCommand: Command<LogsArgs> = {
       file: args.file,
       logDir: args['log-dir'],
       logGroupName: args['log-group'],
+      logType: args['log-type'],
       signal: ctx.signal,
     });
     ctx.out(
       `imported ${report.events} event(s) from ${report.pages} page(s) into log group '${report.logGroupName}' ` +
         `(${report.streams.length} stream(s)) in '${args['log-dir']}'` +
+        (report.logType ? `; log type ${report.logType}` : '') +
         (report.duplicates > 0 ? `; skipped ${report.duplicates} duplicate event id(s)` : '') +
         (report.alreadyStored > 0 ? `; skipped ${report.alreadyStored} event(s) an earlier import had stored` : '') +
         (report.truncated

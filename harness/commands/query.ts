@@ -8,7 +8,9 @@ import {
   queryLogStore,
   RESULT_FORMATS,
   type ResultFormat,
+  selectsOwnLogGroups,
 } from '../insights/index.js';
+import { offlineSupportText } from '../insights/support.js';
 import type { AwsInsightsResult } from '../target/aws/index.js';
 import type { InsightsResult } from '../target/target.js';
 import type { Command } from './command.js';
@@ -66,7 +68,8 @@ export const queryCommand: Command<QueryArgs> = {
       .option('region', {
         type: 'string',
         desc: 'AWS region for --target aws (default: $AWS_REGION, then $AWS_DEFAULT_REGION)',
-      }),
+      })
+      .epilogue(offlineSupportText()),
   async run(args, ctx) {
     const format = parseFormat(args.format);
     const queryString = await readQuery(args);
@@ -83,7 +86,8 @@ export const queryCommand: Command<QueryArgs> = {
         );
       }
       const groups = logGroups(args);
-      if (groups.length === 0)
+      // A query starting with SOURCE names its own groups (harness/insights/source.ts).
+      if (groups.length === 0 && !selectsOwnLogGroups(queryString))
         throw new UsageError(
           'LogGroupMissing',
           'name at least one --log-group with --target aws, e.g. --log-group /aws/lambda/my-fn',
@@ -109,8 +113,10 @@ export const queryCommand: Command<QueryArgs> = {
       if (!(await isDirectory(logDir)))
         throw new UsageError('LogDirNotFound', `log folder '${logDir}' does not exist: check --log-dir`);
       const named = logGroups(args);
-      const groups = named.length > 0 ? named : await listLogGroups(logDir);
-      if (groups.length === 0)
+      // A query starting with SOURCE picks its own groups from the store (harness/insights/source.ts).
+      const ownGroups = selectsOwnLogGroups(queryString);
+      const groups = named.length > 0 || ownGroups ? named : await listLogGroups(logDir);
+      if (groups.length === 0 && !ownGroups)
         throw new UsageError(
           'LogGroupMissing',
           `'${logDir}' holds no log groups: run the emulator or 'logs import' first`,
@@ -120,6 +126,7 @@ export const queryCommand: Command<QueryArgs> = {
 
     ctx.out(result.rows.length === 0 && format === 'table' ? '(no rows)' : formatResult(result, format));
     ctx.err(describeStatistics(result));
+    for (const warning of result.warnings ?? []) ctx.err(`warning: ${warning}`);
     return ExitCode.Pass;
   },
 };

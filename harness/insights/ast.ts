@@ -17,7 +17,10 @@ export type Command =
   | SortCommand
   | LimitCommand
   | ParseCommand
-  | DedupCommand;
+  | DedupCommand
+  | SourceCommand
+  | UnnestCommand
+  | PatternCommand;
 
 /** `fields a, f(b) as c`: computes fields for the rest of the query and shows them. */
 export interface FieldsCommand {
@@ -36,6 +39,11 @@ export interface DisplayCommand {
 export interface FilterCommand {
   readonly kind: 'filter';
   readonly expr: Expr;
+  /**
+   * Present (true) for `filterIndex`: `field = value` or `field in [...]` only. It keeps the same events as the
+   * equivalent `filter` here (the local store has no field indexes: docs/insights-limits.md#filterindex).
+   */
+  readonly index?: true;
   readonly span: Span;
 }
 
@@ -80,6 +88,34 @@ export interface ParseCommand {
 export interface DedupCommand {
   readonly kind: 'dedup';
   readonly fields: readonly FieldRef[];
+  readonly span: Span;
+}
+
+/**
+ * `SOURCE logGroups(namePrefix: [...], class: [...], accountIdentifiers: [...])` (CWL_QuerySyntax-Source): picks
+ * the log groups inside the query. Each list is null when the query left that keyword out. Only as the first
+ * command. docs/aws-behaviour.md#insights-source.
+ */
+export interface SourceCommand {
+  readonly kind: 'source';
+  readonly namePrefixes: readonly string[] | null;
+  readonly classes: readonly string[] | null;
+  readonly accountIdentifiers: readonly string[] | null;
+  readonly span: Span;
+}
+
+/** `unnest field into name` (CWL_QuerySyntax-Unnest): one row per item of a list; any other value is a one-item list. */
+export interface UnnestCommand {
+  readonly kind: 'unnest';
+  readonly field: FieldRef;
+  readonly into: Alias;
+  readonly span: Span;
+}
+
+/** `pattern expr` (CWL_QuerySyntax-Pattern): one row per pattern of the values of `expr` (harness/insights/pattern.ts). */
+export interface PatternCommand {
+  readonly kind: 'pattern';
+  readonly expr: Expr;
   readonly span: Span;
 }
 

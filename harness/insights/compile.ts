@@ -23,12 +23,17 @@ import type {
 } from './ast.js';
 import { LAMBDA_FIELDS } from './discovery.js';
 import { AGGREGATE_FUNCTIONS, ceilToPeriod, floorToPeriod, type Period, SCALAR_FUNCTIONS } from './functions.js';
+import { PATTERN_COLUMNS } from './pattern.js';
+import { printField } from './printer.js';
 import { QuerySyntaxError, type Span } from './query-error.js';
 import { RegexLimitError, userRegex } from './regex.js';
 import type { EventRow, Row } from './rows.js';
+import { unnestRow } from './unnest.js';
 import {
   compareValues,
   DoubleValue,
+  Structure,
+  structureMember,
   Timestamp,
   toMillis,
   toNumber,
@@ -55,7 +60,11 @@ export type Step =
   | { readonly kind: 'stats'; readonly plan: StatsPlan }
   | { readonly kind: 'sort'; readonly keys: readonly SortPlanKey[] }
   | { readonly kind: 'limit'; readonly count: number }
-  | { readonly kind: 'dedup'; readonly keys: readonly Evaluator[] };
+  | { readonly kind: 'dedup'; readonly keys: readonly Evaluator[] }
+  /** `unnest`: each row becomes the rows `expand` returns (harness/insights/unnest.ts). */
+  | { readonly kind: 'unnest'; readonly expand: (row: Row) => Row[] }
+  /** `pattern`: rows become one row per pattern of `input` (harness/insights/pattern.ts). */
+  | { readonly kind: 'pattern'; readonly input: Evaluator };
 
 export interface SortPlanKey {
   readonly value: Evaluator;
@@ -114,6 +123,8 @@ class Compiler {
   /** After a stats: the only names that exist. */
   private available: Set<string> | null = null;
   private statsCount = 0;
+  /** The column of the last stats' `by bin(...)` (its alias or `bin(5m)`), for the message about `@timestamp`. */
+  private binColumn: string | null = null;
   private readonly steps: Step[] = [];
   private readonly eventFilters: EventFilter[] = [];
 
@@ -125,6 +136,8 @@ class Compiler {
     this.checkOrder();
     let fieldsColumns: string[] = [];
     let displayColumns: string[] | null = null;
+    // Fields that parse extracted since the last stats: the columns when no fields or display names any.
+    let parseColumns: string[] = [];
     for (const command of this.query.commands) {
       switch (command.kind) {
         case 'fields':
@@ -139,7 +152,7 @@ class Compiler {
           const scope = this.rowScope('in filter');
           const test = this.predicate(command.expr, scope);
           if (this.available === null && this.statsCount === 0 && !this.hasBarrierBefore()) {
-            this.eventFilters.push({ expr: command.expr, computedBefore: new Set(this.computed) });
+            this.eventFilters.push({ expr: command.expr, computedBefore: new DefinedNames(this.computed) });
           }
           this.steps.push({ kind: 'filter', test });
           break;
@@ -149,9 +162,12 @@ class Compiler {
           this.steps.push({ kind: 'stats', plan });
           const names = [...plan.by.map((b) => b.name), ...plan.items.map((i) => i.name)];
           this.available = new Set(names);
+          const bin = command.by.find((b) => b.expr.kind === 'call' && b.expr.name === 'bin');
+          this.binColumn = bin === undefined ? null : projectionName(bin);
           this.computed = new Set();
           fieldsColumns = names;
           displayColumns = null;
+          parseColumns = [];
           break;
         }
         case 'sort': {
@@ -170,18 +186,42 @@ class Compiler {
           this.steps.push({ kind: 'limit', count: command.count });
           break;
         case 'parse':
-          this.parseStep(command);
+          parseColumns = appendUnique(parseColumns, this.parseStep(command));
           break;
         case 'dedup': {
           const scope = this.rowScope('in dedup');
           this.steps.push({ kind: 'dedup', keys: command.fields.map((f) => scope.field(f)) });
           break;
         }
+        case 'unnest': {
+          // CWL_QuerySyntax-Unnest: one row per item of a list (harness/insights/unnest.ts).
+          const value = this.rowScope('in unnest').field(command.field);
+          const name = command.into.name;
+          this.define(name);
+          this.steps.push({ kind: 'unnest', expand: (row) => unnestRow(row, value(row), name) });
+          break;
+        }
+        case 'source':
+          // Picks the log groups before the scan (harness/insights/source.ts); nothing to do per row.
+          break;
+        case 'pattern': {
+          // Like stats, it ends the event stage: afterwards only its columns exist (harness/insights/pattern.ts).
+          const input = this.expr(command.expr, this.rowScope('in pattern'));
+          this.steps.push({ kind: 'pattern', input });
+          this.available = new Set(PATTERN_COLUMNS);
+          this.computed = new Set();
+          fieldsColumns = [...PATTERN_COLUMNS];
+          displayColumns = null;
+          break;
+        }
       }
     }
     // A query that names no fields shows @timestamp and @message (CWL_QuerySyntax: "filter (duration>2000)
-    // ... the results display the @timestamp and all log data in the @message field").
-    const columns = displayColumns ?? (fieldsColumns.length > 0 ? fieldsColumns : ['@timestamp', '@message']);
+    // ... the results display the @timestamp and all log data in the @message field"); one whose only named
+    // fields come from parse shows those fields alone (docs/aws-behaviour.md#insights-commands, recorded).
+    const columns =
+      displayColumns ??
+      (fieldsColumns.length > 0 ? fieldsColumns : parseColumns.length > 0 ? parseColumns : ['@timestamp', '@message']);
     return { query: this.query, steps: this.steps, columns, eventFilters: this.eventFilters };
   }
 
@@ -219,7 +259,8 @@ class Compiler {
       const value = this.expr(item.expr, scope);
       const name = projectionName(item);
       names.push(name);
-      if (item.expr.kind !== 'field' || item.alias !== null) {
+      // A member of a jsonParse structure (`m.key`) is computed like an expression: the row has no such field.
+      if (item.expr.kind !== 'field' || item.alias !== null || this.isMember(item.expr.name)) {
         computations.push({ name, value });
         this.define(name);
       }
@@ -235,7 +276,8 @@ class Compiler {
     return names;
   }
 
-  private parseStep(command: Command & { kind: 'parse' }): void {
+  /** Adds the step of a parse command; returns the names of the fields it extracts. */
+  private parseStep(command: Command & { kind: 'parse' }): string[] {
     const scope = this.rowScope('in parse');
     const sourceRef: FieldRef = command.field ?? { kind: 'field', name: '@message', quoted: false, span: command.span };
     const input = scope.field(sourceRef);
@@ -279,6 +321,13 @@ class Compiler {
         }
       },
     });
+    return names;
+  }
+
+  /** Whether `name` reads inside a value the query defined (`m.key` after `jsonParse(...) as m`). */
+  private isMember(name: string): boolean {
+    const defined = this.available ?? this.computed;
+    return !defined.has(name) && memberAccessor(name, defined, () => null) !== null;
   }
 
   private define(name: string): void {
@@ -294,13 +343,23 @@ class Compiler {
       return { name: projectionName(item), value };
     });
     const aggregates: { create: AccumulatorFactory; arg: Evaluator | null }[] = [];
+    // An item may use the names of earlier items of the same stats (`max(a) as x, min(a) as y, x - y as d`, the
+    // Lambda queries of CWL_QuerySyntax-examples; docs/aws-behaviour.md#insights-commands): such a name reads
+    // that item's result.
+    const earlier = new Map<string, (results: Value[]) => Value>();
     const items = command.items.map((item) => {
       const before = aggregates.length;
+      let usesEarlier = false;
       const scope: ExprScope = {
         field: (ref) => {
+          const result = earlier.get(ref.name);
+          if (result !== undefined) {
+            usesEarlier = true;
+            return result as unknown as Evaluator;
+          }
           throw this.error(
             ref.span,
-            `field '${ref.name}' must be inside an aggregate function such as count(${ref.name}), or listed after 'by'`,
+            `field '${ref.name}' must be inside an aggregate function such as count(${ref.name}), listed after 'by', or the name of an earlier item of this stats`,
           );
         },
         aggregate: (call) => {
@@ -312,13 +371,15 @@ class Compiler {
         where: 'in stats',
       };
       const value = this.expr(item.expr, scope) as unknown as (results: Value[]) => Value;
-      if (aggregates.length === before) {
+      if (aggregates.length === before && !usesEarlier) {
         throw this.error(
           item.expr.span,
           `stats needs an aggregate function such as count(*), avg(x) or max(x) in '${item.text}'`,
         );
       }
-      return { name: projectionName(item), value };
+      const name = projectionName(item);
+      earlier.set(name, value);
+      return { name, value };
     });
     return { by, aggregates, items };
   }
@@ -351,13 +412,15 @@ class Compiler {
         return { create: stddevAccumulator, arg };
       case 'count_distinct':
         return { create: countDistinctAccumulator, arg };
-      case 'pct': {
+      // percentile() is pct() under the name AWS's own published Lambda queries use (docs/aws-behaviour.md#insights-functions).
+      case 'pct':
+      case 'percentile': {
         const p = call.args[1]!;
         const percent = p.kind === 'number' ? p.value : Number.NaN;
         if (!(percent >= 0 && percent <= 100)) {
           throw this.error(
             p.span,
-            `pct() needs a percentile between 0 and 100 as its second argument, e.g. pct(@duration, 99)`,
+            `${call.rawName}() needs a percentile between 0 and 100 as its second argument, e.g. ${call.rawName}(@duration, 99)`,
           );
         }
         return { create: () => percentileAccumulator(percent), arg };
@@ -386,7 +449,11 @@ class Compiler {
     if (available === null) {
       const computed = new Set(this.computed);
       return {
-        field: (ref) => eventAccessor(ref.name, computed.has(ref.name)),
+        field: (ref) => {
+          if (computed.has(ref.name)) return eventAccessor(ref.name, true);
+          const plain = eventAccessor(ref.name, false);
+          return memberAccessor(ref.name, computed, plain) ?? plain;
+        },
         aggregate: null,
         hasTimestamp: true,
         where,
@@ -396,10 +463,9 @@ class Compiler {
     return {
       field: (ref) => {
         if (!names.has(ref.name)) {
-          throw this.error(
-            ref.span,
-            `field '${ref.name}' is not available after stats: only ${[...names].map((n) => `'${n}'`).join(', ')} ${names.size === 1 ? 'is' : 'are'}`,
-          );
+          const member = memberAccessor(ref.name, names, () => null);
+          if (member !== null) return member;
+          throw this.error(ref.span, this.notAfterStats(ref.name, names));
         }
         const name = ref.name;
         return (row) => row.get(name);
@@ -409,6 +475,22 @@ class Compiler {
       where,
       columns: names,
     };
+  }
+
+  /**
+   * Why a name cannot be used after stats, and what to write instead. `@timestamp` (and other event fields)
+   * are gone after stats; no AWS page says sort or filter may still read them (docs/aws-behaviour.md#insights-commands),
+   * so the query is refused with the column to use: the bin() column when there is one.
+   */
+  private notAfterStats(name: string, names: ReadonlySet<string>): string {
+    const list = `${[...names].map((n) => `'${n}'`).join(', ')} ${names.size === 1 ? 'is' : 'are'}`;
+    if (name !== '@timestamp') return `field '${name}' is not available after stats: only ${list}`;
+    const bin = this.binColumn;
+    const instead =
+      bin !== null && names.has(bin)
+        ? `use the time column of the stats, e.g. sort ${/^bin\(/i.test(bin) ? bin : printField(bin)} desc`
+        : 'carry it through the stats, e.g. stats max(@timestamp) as lastSeen, ... | sort lastSeen desc';
+    return `field '@timestamp' is not available after stats (only ${list}): ${instead}`;
   }
 
   private predicate(expr: Expr, scope: ExprScope): (row: Row) => boolean {
@@ -722,8 +804,10 @@ export function globMatcher(pattern: string): (text: string) => string[] | null 
 
 /**
  * Arithmetic on numeric readings; missing or non-numeric operands give a missing result, and so does a
- * result that is not a finite number (division by zero). `/` and `^` give doubles (`4 / 2` renders `2.0`);
- * `+ - * %` keep integers integers unless an operand is a double.
+ * result that is not a finite number (division by zero). `/` gives a double (`4 / 2` renders `2.0`);
+ * `+ - * % ^` keep integers integers unless an operand is a double: the operators table shows `2 ^ 3` returning
+ * `8` and `10 % 3` returning `1` (docs/aws-behaviour.md#insights-operators). A `^` whose result is not a whole
+ * number (`2 ^ -1`) or too large to be exact is a double.
  */
 function arithmetic(op: string, a: Value, b: Value): Value {
   const x = toNumber(a);
@@ -751,8 +835,45 @@ function arithmetic(op: string, a: Value, b: Value): Value {
       break;
   }
   if (!Number.isFinite(result)) return null;
-  const double = op === '/' || op === '^' || a instanceof DoubleValue || b instanceof DoubleValue;
+  const double =
+    op === '/' ||
+    a instanceof DoubleValue ||
+    b instanceof DoubleValue ||
+    (op === '^' && !(Number.isInteger(x) && Number.isInteger(y) && Number.isSafeInteger(result)));
   return double ? new DoubleValue(result) : result;
+}
+
+/**
+ * Names the query defined, where `m.key` counts as defined when `m` is (it may read inside a jsonParse
+ * structure), so the line pre-check never decides such a name from the raw line.
+ */
+class DefinedNames extends Set<string> {
+  override has(name: string): boolean {
+    if (super.has(name)) return true;
+    for (let dot = name.lastIndexOf('.'); dot > 0; dot = name.lastIndexOf('.', dot - 1)) {
+      if (super.has(name.slice(0, dot))) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * `m.key.0` where `m` is a name the query defined (jsonParse's map or list, docs/aws-behaviour.md#insights-functions):
+ * reads the member of the longest defined prefix when that holds a structure, else `otherwise` (such as the
+ * flattened JSON field of that name). Null when no prefix is defined.
+ */
+function memberAccessor(name: string, defined: ReadonlySet<string>, otherwise: Evaluator): Evaluator | null {
+  const parts = name.split('.');
+  for (let take = parts.length - 1; take >= 1; take--) {
+    const base = parts.slice(0, take).join('.');
+    if (!defined.has(base)) continue;
+    const path = parts.slice(take);
+    return (row) => {
+      const value = row.get(base);
+      return value instanceof Structure ? structureMember(value, path) : otherwise(row);
+    };
+  }
+  return null;
 }
 
 /** Reads a field of an event: computed first when a fields/parse/display command set that name. */

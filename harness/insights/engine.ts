@@ -2,6 +2,7 @@ import { abortError, UsageError } from '../errors.js';
 import {
   forEachStoredBlock,
   formatStoredEvent,
+  listLogGroups,
   listLogStreams,
   logGroupExists,
   parseStoredEvent,
@@ -11,10 +12,18 @@ import { type HeldFile, rangesToRead, type SpanBuilder, type StoreTimeIndex } fr
 import { compileQuery, DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
 import { isLambdaStream, LOCAL_ACCOUNT_ID } from './discovery.js';
 import { QueryRun } from './execute.js';
+import {
+  firstStoredMessage,
+  logTypeFromGroupName,
+  logTypeWarning,
+  storedLogType,
+  streamDiscovery,
+} from './log-types.js';
 import { parseQuery } from './parser.js';
 import { buildLineMatcher } from './prefilter.js';
 import type { InsightsResult } from './result.js';
 import { EventRow, type StreamInfo } from './rows.js';
+import { queryLogGroups, selectLogGroups, sourceCommandOf } from './source.js';
 
 /** A query over the local store, in the same terms as StartQuery. */
 export interface LogStoreQueryOptions {
@@ -62,11 +71,12 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new UsageError('InvalidLimit', `limit must be a whole number from 1 to ${MAX_LIMIT}, got ${limit}`);
   }
-  if (options.logGroupNames.length === 0) {
-    throw new UsageError('LogGroupMissing', 'name at least one log group to query');
-  }
   const compiled = compileQuery(parseQuery(options.queryString));
-  for (const name of options.logGroupNames) {
+  // SOURCE in the query or the names given (harness/insights/source.ts).
+  const logGroupNames = await queryLogGroups(compiled.query, options.logGroupNames, () =>
+    listLogGroups(options.logDir),
+  );
+  for (const name of logGroupNames) {
     if (!(await logGroupExists(options.logDir, name))) {
       // AWS's own words (docs/aws-behaviour.md#insights-api, recorded ResourceNotFoundException message).
       throw new UsageError(
@@ -81,6 +91,8 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
   const timeIndex = options.timeIndex;
   let recordsScanned = 0;
   let bytesScanned = 0;
+  /** Why some fields may come back empty (docs/aws-behaviour.md#log-type-discovery). */
+  const warnings: string[] = [];
   const signal = options.signal;
 
   // The hot loop: per line, read the timestamp in place, check the range and the pre-check, and only then cut
@@ -95,6 +107,7 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
   ): number => {
     matcher?.reset(text);
     const lambda = info.lambda;
+    const textFormat = Boolean(info.format);
     let lineNo = firstLineNo;
     let start = 0;
     // Where the open span starts in the text and in the file: spans close at line ends inside a block too.
@@ -121,7 +134,8 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
       if (timestamp === null || timestamp < startTimeMs || timestamp > endTimeMs) continue;
       recordsScanned++;
       bytesScanned += ascii ? end - lineStart : Buffer.byteLength(text.slice(lineStart, end), 'utf8');
-      if (matcher !== null && !matcher.test(lineStart, end, lambda)) continue;
+      // The pre-check reads JSON keys in the raw line; text-format records (VPC flow, Route 53) name no keys.
+      if (matcher !== null && !textFormat && !matcher.test(lineStart, end, lambda)) continue;
       const event = parseStoredEvent(text.slice(lineStart, end));
       // A torn or foreign line (a crash mid-write) is not an event: skip it rather than fail the query.
       if (event === null) continue;
@@ -195,13 +209,29 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
 
   try {
     let base = 0;
-    for (const logGroupName of [...new Set(options.logGroupNames)]) {
+    for (const logGroupName of logGroupNames) {
+      const storedType = await storedLogType(options.logDir, logGroupName);
+      const namedType = logTypeFromGroupName(logGroupName);
+      // Read the first event to sniff an untyped stream, or to check a typed one (one warning per group).
+      const givenType = storedType ?? namedType;
+      const readFirst =
+        givenType === null || givenType === 'vpc-flow' || givenType === 'route53' || givenType === 'apigateway';
+      let warned = false;
       for (const stream of await listLogStreams(options.logDir, logGroupName)) {
+        // docs/aws-behaviour.md#log-type-discovery: stored type, then group name, then the first event.
+        const first = readFirst ? await firstStoredMessage(stream.file) : null;
+        const discovery = streamDiscovery(storedType, logGroupName, first);
+        const warning = warned ? null : logTypeWarning(storedType, logGroupName, stream.name, first);
+        if (warning !== null) {
+          warnings.push(warning);
+          warned = true;
+        }
         const info: StreamInfo = {
           logGroupName,
           logStreamName: stream.name,
           log: `${LOCAL_ACCOUNT_ID}:${logGroupName}`,
-          lambda: isLambdaStream(logGroupName, stream.name),
+          lambda: discovery.lambda || isLambdaStream(logGroupName, stream.name),
+          format: discovery.format,
         };
         base += await scanFile(stream.file, info, base);
       }
@@ -210,17 +240,23 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
     if (signal?.aborted) throw abortError(signal, 'the insights query');
     throw error;
   }
-  return completeResult(run, recordsScanned, bytesScanned);
+  return completeResult(run, recordsScanned, bytesScanned, warnings);
 }
 
 /** Ends a scan: the query's rows as GetQueryResults gives them, with the scan's statistics. */
-function completeResult(run: QueryRun, recordsScanned: number, bytesScanned: number): InsightsResult {
+function completeResult(
+  run: QueryRun,
+  recordsScanned: number,
+  bytesScanned: number,
+  warnings: readonly string[] = [],
+): InsightsResult {
   const output = run.finish();
   return {
     status: 'Complete',
     fields: output.fields,
     rows: output.rows,
     statistics: { recordsMatched: output.recordsMatched, recordsScanned, bytesScanned },
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
@@ -241,21 +277,38 @@ export function queryEvents(options: {
   readonly endTimeMs: number;
   readonly limit?: number;
 }): InsightsResult {
-  const run = new QueryRun(compileQuery(parseQuery(options.queryString)), options.limit ?? DEFAULT_LIMIT);
+  const compiled = compileQuery(parseQuery(options.queryString));
+  const run = new QueryRun(compiled, options.limit ?? DEFAULT_LIMIT);
+  // With SOURCE, only the events of the groups it selects are scanned.
+  const source = sourceCommandOf(compiled.query);
+  const selected = new Map<string, boolean>();
+  const inSource = (group: string): boolean => {
+    if (source === null) return true;
+    let yes = selected.get(group);
+    if (yes === undefined) {
+      yes = selectLogGroups(source, [group], options.queryString).length > 0;
+      selected.set(group, yes);
+    }
+    return yes;
+  };
   const streams = new Map<string, StreamInfo>();
   const lineNumbers = new Map<string, number>();
   let seq = 0;
   let recordsScanned = 0;
   let bytesScanned = 0;
   for (const event of options.events) {
+    if (!inSource(event.logGroupName)) continue;
     const key = `${event.logGroupName}\u0000${event.logStreamName}`;
     let info = streams.get(key);
     if (info === undefined) {
+      // No stored type in memory: the group name, then the stream's first event decide (log-types.ts).
+      const discovery = streamDiscovery(null, event.logGroupName, event.message);
       info = {
         logGroupName: event.logGroupName,
         logStreamName: event.logStreamName,
         log: `${LOCAL_ACCOUNT_ID}:${event.logGroupName}`,
-        lambda: isLambdaStream(event.logGroupName, event.logStreamName),
+        lambda: discovery.lambda || isLambdaStream(event.logGroupName, event.logStreamName),
+        format: discovery.format,
       };
       streams.set(key, info);
     }

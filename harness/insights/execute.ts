@@ -1,5 +1,6 @@
 import type { Accumulator } from './aggregates.js';
 import type { CompiledQuery, Evaluator, SortPlanKey, StatsPlan, Step } from './compile.js';
+import { PatternSink } from './pattern.js';
 import { EventRow, MapRow, type Row } from './rows.js';
 import { naturalCompare, renderValue, Timestamp, type Value, valueKey } from './values.js';
 
@@ -47,7 +48,7 @@ export class QueryRun {
   ) {
     const steps = compiled.steps;
     let i = 0;
-    while (i < steps.length && (steps[i]!.kind === 'map' || steps[i]!.kind === 'filter')) i++;
+    while (i < steps.length && ['map', 'filter', 'unnest'].includes(steps[i]!.kind)) i++;
     this.eventSteps = steps.slice(0, i);
     const head = steps[i];
     if (head === undefined) {
@@ -55,6 +56,9 @@ export class QueryRun {
       this.rest = [];
     } else if (head.kind === 'stats') {
       this.sink = new StatsSink(head.plan);
+      this.rest = steps.slice(i + 1);
+    } else if (head.kind === 'pattern') {
+      this.sink = new PatternSink(head.input);
       this.rest = steps.slice(i + 1);
     } else if (head.kind === 'sort') {
       const next = steps[i + 1];
@@ -76,13 +80,21 @@ export class QueryRun {
 
   /** Feeds one event through the event stage. */
   push(row: EventRow): void {
+    this.runEventSteps(row, 0);
+  }
+
+  // The event stage from step `from` on; `unnest` fans a row out into rows that each run the rest.
+  private runEventSteps(row: Row, from: number): void {
     const steps = this.eventSteps;
-    for (let i = 0; i < steps.length; i++) {
+    for (let i = from; i < steps.length; i++) {
       const step = steps[i]!;
       if (step.kind === 'filter') {
         if (!step.test(row)) return;
       } else if (step.kind === 'map') {
         step.apply(row);
+      } else if (step.kind === 'unnest') {
+        for (const item of step.expand(row)) this.runEventSteps(item, i + 1);
+        return;
       }
     }
     this.matched++;
@@ -361,6 +373,13 @@ function applyStep(rows: Row[], step: Step): Row[] {
     }
     case 'stats': {
       const sink = new StatsSink(step.plan);
+      for (const row of rows) sink.add(row);
+      return sink.finish();
+    }
+    case 'unnest':
+      return rows.flatMap((row) => step.expand(row));
+    case 'pattern': {
+      const sink = new PatternSink(step.input);
       for (const row of rows) sink.add(row);
       return sink.finish();
     }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { PeriodUnit } from './ast.js';
-import { DoubleValue, Timestamp, toMillis, toNumber, type Value, valueText } from './values.js';
+import { DoubleValue, jsonMember, Structure, Timestamp, toMillis, toNumber, type Value, valueText } from './values.js';
 
 /**
  * The scalar functions of Logs Insights (docs/aws-behaviour.md#insights-functions; CWL_QuerySyntax-operations-functions). Each
@@ -295,6 +295,21 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
     },
   },
 
+  // JSON (docs/aws-behaviour.md#insights-functions): jsonParse makes a map or a list of a JSON string,
+  // jsonStringify writes one back as a JSON string.
+  jsonparse: {
+    minArgs: 1,
+    maxArgs: 1,
+    signature: 'jsonParse(str)',
+    apply: (a) => parseJsonValue(a[0]!),
+  },
+  jsonstringify: {
+    minArgs: 1,
+    maxArgs: 1,
+    signature: 'jsonStringify(map or list)',
+    apply: (a) => stringifyJsonValue(a[0]!),
+  },
+
   // IP address strings.
   isvalidip: { minArgs: 1, maxArgs: 1, signature: 'isValidIp(str)', apply: (a) => ipCheck(a, (ip) => isIP(ip) !== 0) },
   isvalidipv4: {
@@ -329,6 +344,34 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
   },
 };
 
+/**
+ * `jsonParse`: a JSON object gives a map, an array a list (`Structure`); a JSON string, number or boolean gives
+ * that scalar. Text that is not JSON, and a missing input, give a missing value (choice: the docs do not say).
+ * A structure passes through unchanged.
+ */
+function parseJsonValue(value: Value): Value {
+  if (value === null) return null;
+  if (value instanceof Structure) return value;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(valueText(value));
+  } catch {
+    return null;
+  }
+  return jsonMember(parsed);
+}
+
+/**
+ * `jsonStringify`: a map or list as compact JSON text (keys in their parsed order). Choice where the docs are
+ * silent: any other present value is written as the JSON of its rendering (a string in quotes, a number bare).
+ */
+function stringifyJsonValue(value: Value): Value {
+  if (value === null) return null;
+  if (value instanceof Structure) return JSON.stringify(value.json);
+  const n = typeof value === 'number' ? value : null;
+  return n !== null ? valueText(n) : JSON.stringify(valueText(value));
+}
+
 function mapNumber(value: Value, apply: (n: number) => number): number | null {
   const n = toNumber(value);
   return n === null ? null : apply(n);
@@ -354,6 +397,7 @@ export const AGGREGATE_FUNCTIONS: Record<string, { minArgs: number; maxArgs: num
   max: { minArgs: 1, maxArgs: 1, signature: 'max(field)' },
   min: { minArgs: 1, maxArgs: 1, signature: 'min(field)' },
   pct: { minArgs: 2, maxArgs: 2, signature: 'pct(field, percent)' },
+  percentile: { minArgs: 2, maxArgs: 2, signature: 'percentile(field, percent)' },
   stddev: { minArgs: 1, maxArgs: 1, signature: 'stddev(field)' },
   sum: { minArgs: 1, maxArgs: 1, signature: 'sum(field)' },
   earliest: { minArgs: 1, maxArgs: 1, signature: 'earliest(field)' },

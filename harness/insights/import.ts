@@ -5,7 +5,9 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { UsageError } from '../errors.js';
 import { truncateMessage } from '../logstore/event-size.js';
+import { writeLogGroupType } from '../logstore/log-type-file.js';
 import { appendStoredEvents, groupDirPath, type StoredEvent } from '../logstore/store.js';
+import { type LogType, parseLogType } from './log-types.js';
 
 /** What `logs import` does: one export file into one log group of the local store. */
 export interface ImportOptions {
@@ -14,6 +16,11 @@ export interface ImportOptions {
   readonly logDir: string;
   /** The group to store the events under. @default the file name without `.json` */
   readonly logGroupName?: string;
+  /**
+   * The kind of log (`LOG_TYPES`, e.g. `vpc-flow`), stored with the group so queries discover its fields
+   * (docs/aws-behaviour.md#log-type-discovery); `auto` clears a stored type. @default keep what the group has
+   */
+  readonly logType?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -29,6 +36,8 @@ export interface ImportReport {
   readonly alreadyStored: number;
   /** Stream names, sorted. */
   readonly streams: readonly string[];
+  /** The log type stored with the group, when `logType` was given and is not `auto`. */
+  readonly logType?: LogType;
   /**
    * Events stored with their message cut to the size limit of one CloudWatch event
    * (docs/aws-behaviour.md#log-event-size); present only when at least one was.
@@ -56,6 +65,8 @@ export const IMPORTED_IDS_FILE = '.imported-event-ids';
  * await importFilterLogEvents({ file: 'prod.json', logDir: '.rda/logs', logGroupName: '/aws/lambda/fn' });
  */
 export async function importFilterLogEvents(options: ImportOptions): Promise<ImportReport> {
+  // Checked first: a bad --log-type must not leave half an import behind.
+  const logType = options.logType === undefined ? undefined : parseLogType(options.logType);
   const logGroupName = options.logGroupName ?? path.basename(options.file).replace(/\.json$/i, '');
   if (logGroupName.length === 0) {
     throw new UsageError('InvalidLogGroupName', 'the log group name is empty: pass --log-group NAME');
@@ -156,7 +167,16 @@ export async function importFilterLogEvents(options: ImportOptions): Promise<Imp
   if (events === 0 && duplicates === 0 && alreadyStored === 0) {
     await fs.mkdir(groupDirPath(options.logDir, logGroupName), { recursive: true });
   }
-  const report = { logGroupName, pages, events, duplicates, alreadyStored, streams: [...streams].sort() };
+  if (logType !== undefined) await writeLogGroupType(options.logDir, logGroupName, logType === 'auto' ? null : logType);
+  const report: ImportReport = {
+    logGroupName,
+    pages,
+    events,
+    duplicates,
+    alreadyStored,
+    streams: [...streams].sort(),
+    ...(logType !== undefined && logType !== 'auto' ? { logType } : {}),
+  };
   return truncated > 0 ? { ...report, truncated } : report;
 }
 

@@ -25,3 +25,4 @@ export { parseQuery } from './parser.js';
 export { printQuery } from './printer.js';
 export { QuerySyntaxError } from './query-error.js';
 export { decodePtr, EventRow, type StreamInfo } from './rows.js';
+export { selectsOwnLogGroups } from './source.js';

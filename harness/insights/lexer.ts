@@ -37,7 +37,9 @@ export type Punct =
   | '<='
   | '>'
   | '>='
-  | '=~';
+  | '=~'
+  // Only in `SOURCE logGroups(namePrefix: [...])`.
+  | ':';
 
 // Units and abbreviations of CWL_QuerySyntax-Stats; words of more than one letter also take a plural `s`.
 const PERIOD_UNITS: Record<string, PeriodUnit> = {
@@ -201,7 +203,7 @@ export class Lexer {
       this.pos = start + 2;
       return { type: 'punct', text: two, span: { start, end: start + 2 } };
     }
-    if ('|,()[]+-*/%^=<>'.includes(c)) {
+    if ('|,()[]+-*/%^=<>:'.includes(c)) {
       this.pos = start + 1;
       return { type: 'punct', text: c as Punct, span: { start, end: start + 1 } };
     }

@@ -11,10 +11,27 @@ import type {
   StringLiteral,
 } from './ast.js';
 import { Lexer, type Token } from './lexer.js';
+import { offlineCommand, offlineCommandProblem } from './offline-commands.js';
 import { QuerySyntaxError, type Span } from './query-error.js';
+import { parseSourceCommand } from './source.js';
 
-const COMMANDS = ['fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'display', 'dedup'] as const;
-const COMMAND_LIST = 'fields, filter, stats, sort, limit, parse, display or dedup';
+const COMMANDS = [
+  'fields',
+  'filter',
+  'filterindex',
+  'stats',
+  'sort',
+  'limit',
+  'parse',
+  'display',
+  'dedup',
+  'unnest',
+  'pattern',
+  'source',
+] as const;
+/** The commands the engine runs, as the docs spell them. */
+export const COMMAND_LIST =
+  'fields, filter, filterIndex, stats, sort, limit, parse, display, dedup, unnest, pattern or SOURCE';
 // Words that end an expression or a list item; a field with one of these names needs backticks.
 const RESERVED = new Set(['and', 'or', 'not', 'like', 'in', 'as', 'by', 'asc', 'desc']);
 const COMPARISONS = new Set(['=', '!=', '<', '<=', '>', '>=']);
@@ -51,7 +68,14 @@ class Parser {
       throw this.error(this.lexer.peek().span, `the query is empty: start with a command (${COMMAND_LIST})`);
     }
     for (;;) {
-      commands.push(this.command());
+      const command = this.command();
+      if (command.kind === 'source' && commands.length > 0) {
+        throw this.error(
+          { start: command.span.start, end: command.span.start + 6 },
+          'SOURCE must be the first command of the query: move it to the start',
+        );
+      }
+      commands.push(command);
       const token = this.lexer.next();
       if (token.type === 'eof') break;
       if (!isPunct(token, '|')) {
@@ -99,8 +123,31 @@ class Parser {
         while (this.acceptPunct(',')) fields.push(this.fieldRef(`','`));
         return { kind: 'dedup', fields, span: this.spanFrom(start) };
       }
-      default:
+      case 'filterindex':
+        return this.filterIndex(token.text, start);
+      case 'unnest': {
+        const field = this.fieldRef(`'unnest'`);
+        const into = this.lexer.next();
+        if (!isKeyword(into, 'into')) {
+          throw this.error(
+            into.span,
+            `expected 'into' and a field name after 'unnest ${field.name}', found ${describe(into)}`,
+          );
+        }
+        const alias = this.alias('into');
+        return { kind: 'unnest', field, into: alias, span: this.spanFrom(start) };
+      }
+      case 'pattern': {
+        const expr = this.expression(`'${token.text}'`);
+        return { kind: 'pattern', expr, span: this.spanFrom(start) };
+      }
+      case 'source':
+        return parseSourceCommand(this.lexer, this.source, start, describe);
+      default: {
+        const offline = offlineCommand(token.text);
+        if (offline) throw this.error(token.span, offlineCommandProblem(offline, token.text));
         throw this.error(token.span, `unknown command '${token.text}': expected ${COMMAND_LIST}`);
+      }
     }
   }
 
@@ -115,8 +162,10 @@ class Parser {
 
   private sort(start: number): Command {
     const keys: SortKey[] = [];
+    // `sort by x` is read as `sort x`: AWS's own published Lambda queries write it (docs/aws-behaviour.md#insights-commands).
+    const by = this.acceptKeyword('by');
     do {
-      const expr = this.expression(keys.length === 0 ? `'sort'` : `','`);
+      const expr = this.expression(keys.length === 0 ? (by ? `'sort by'` : `'sort'`) : `','`);
       const next = this.lexer.peek();
       let order: 'asc' | 'desc' = 'asc';
       let explicitOrder = false;
@@ -168,6 +217,25 @@ class Parser {
     return { kind: 'parse', field, pattern, aliases, span: this.spanFrom(start) };
   }
 
+  /**
+   * `filterIndex field = value` or `filterIndex field in [values]` (CWL_QuerySyntax-FilterIndex): the equality
+   * forms a field index answers. Anything else is a `filter`.
+   */
+  private filterIndex(written: string, start: number): Command {
+    const expr = this.expression(`'${written}'`);
+    const literal = (e: Expr) => e.kind === 'string' || e.kind === 'number';
+    const ok =
+      (expr.kind === 'binary' && expr.op === '=' && expr.left.kind === 'field' && literal(expr.right)) ||
+      (expr.kind === 'in' && !expr.negated && expr.subject.kind === 'field' && expr.items.every(literal));
+    if (!ok) {
+      throw this.error(
+        expr.span,
+        `${written} takes an indexed field compared with '=' or 'in', e.g. ${written} requestId = "abc" or ${written} requestId in ["a", "b"]: write other conditions with filter`,
+      );
+    }
+    return { kind: 'filter', expr, index: true, span: this.spanFrom(start) };
+  }
+
   private projections(after: string, allowStar = false): Projection[] {
     const items: Projection[] = [];
     do {
@@ -180,12 +248,12 @@ class Parser {
     return items;
   }
 
-  private alias(): Alias {
+  private alias(after = 'as'): Alias {
     const token = this.lexer.next();
     if (token.type === 'quoted') return { name: token.text, span: token.span };
     if (token.type === 'ident' && !RESERVED.has(token.text.toLowerCase()))
       return { name: token.text, span: token.span };
-    throw this.error(token.span, `expected a field name after 'as', found ${describe(token)}`);
+    throw this.error(token.span, `expected a field name after '${after}', found ${describe(token)}`);
   }
 
   private fieldRef(after: string): FieldRef {
@@ -333,6 +401,13 @@ class Parser {
 
   private inList(subject: Expr, negated: boolean): Expr {
     const open = this.lexer.next();
+    if (isPunct(open, '(')) {
+      // CWL_QuerySyntax-Subqueries: `filter x in ( <query> )` runs a second query first.
+      throw this.error(
+        open.span,
+        `subqueries ('${negated ? 'not in' : 'in'} (...)') are not supported offline: run the inner query on its own and list its values, e.g. requestId in ["a", "b"]`,
+      );
+    }
     if (!isPunct(open, '[')) {
       throw this.error(
         open.span,

@@ -36,11 +36,12 @@ export function printCommand(command: Command): string {
     case 'display':
       return `${command.kind} ${command.items.map(printProjection).join(', ')}`;
     case 'filter':
-      return `filter ${printExpr(command.expr)}`;
+      return `${command.index ? 'filterIndex' : 'filter'} ${printExpr(command.expr)}`;
     case 'stats': {
       const by = command.by.length > 0 ? ` by ${command.by.map(printProjection).join(', ')}` : '';
       return `stats ${command.items.map(printProjection).join(', ')}${by}`;
     }
+    // `sort by k` parses to the tree of `sort k`; the canonical form leaves the `by` out.
     case 'sort':
       return `sort ${command.keys.map((key) => `${printExpr(key.expr)}${key.explicitOrder ? ` ${key.order}` : ''}`).join(', ')}`;
     case 'limit':
@@ -53,6 +54,21 @@ export function printCommand(command: Command): string {
     }
     case 'dedup':
       return `dedup ${command.fields.map((f) => printField(f.name)).join(', ')}`;
+    case 'pattern':
+      return `pattern ${printExpr(command.expr)}`;
+    case 'unnest':
+      return `unnest ${printField(command.field.name)} into ${printField(command.into.name)}`;
+    case 'source': {
+      const lists: [string, readonly string[] | null][] = [
+        ['namePrefix', command.namePrefixes],
+        ['class', command.classes],
+        ['accountIdentifiers', command.accountIdentifiers],
+      ];
+      const args = lists
+        .filter(([, values]) => values !== null)
+        .map(([key, values]) => `${key}: [${values!.map(printString).join(', ')}]`);
+      return `SOURCE logGroups(${args.join(', ')})`;
+    }
   }
 }
 

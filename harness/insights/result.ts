@@ -12,6 +12,11 @@ export interface InsightsResult {
   readonly fields: readonly string[];
   readonly rows: readonly InsightsRow[];
   readonly statistics: InsightsStatistics;
+  /**
+   * Local engine only: why fields may come back empty, e.g. a group typed `vpc-flow` whose events are in
+   * another format (docs/aws-behaviour.md#log-type-discovery). Absent when there is nothing to say.
+   */
+  readonly warnings?: readonly string[];
 }
 
 export interface InsightsStatistics {

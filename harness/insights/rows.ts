@@ -10,6 +10,7 @@ import {
   type ReportLine,
   reportField,
 } from './discovery.js';
+import type { TextFormat } from './log-types.js';
 import { Timestamp, type Value } from './values.js';
 
 /** A row flowing through a query: a log event, or a row that `stats` produced. */
@@ -26,6 +27,8 @@ export interface StreamInfo {
   readonly log: string;
   /** Whether Lambda's fields are discovered here (`isLambdaStream`). */
   readonly lambda: boolean;
+  /** The text format (VPC flow, Route 53) whose records' fields are discovered here (log-types.ts). @default none */
+  readonly format?: TextFormat | null;
 }
 
 /**
@@ -38,6 +41,7 @@ export class EventRow implements Row {
   private json: JsonObject | null | undefined = undefined;
   private platform: PlatformFields | undefined = undefined;
   private report: ReportLine | null | undefined = undefined;
+  private formatFields: ReadonlyMap<string, Value> | null | undefined = undefined;
 
   constructor(
     readonly stream: StreamInfo,
@@ -93,8 +97,16 @@ export class EventRow implements Row {
     return this.platform.get(name) ?? null;
   }
 
-  /** A field of the message's JSON object (flattened name), null when there is none. */
+  /**
+   * A field of the message's JSON object (flattened name), null when there is none. In a stream of a text
+   * format (VPC flow, Route 53 query logs) a record in that format gives its fields instead.
+   */
   jsonField(name: string): Value {
+    const format = this.stream.format;
+    if (format) {
+      if (this.formatFields === undefined) this.formatFields = format.parse(this.message);
+      if (this.formatFields !== null) return this.formatFields.get(name) ?? null;
+    }
     if (this.json === undefined) this.json = firstJsonObject(this.message, this.stream.lambda);
     return this.json === null ? null : jsonField(this.json, name);
   }

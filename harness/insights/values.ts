@@ -17,8 +17,57 @@ export class DoubleValue {
   constructor(readonly n: number) {}
 }
 
+/**
+ * A map or a list, the structure types that `jsonParse()` makes (docs/aws-behaviour.md#insights-functions):
+ * `json` is the parsed JSON object (map) or array (list). Its members are read with dots (`m.key`, `list.0`,
+ * see `structureMember`). As a result value it renders as compact JSON (choice: the docs show no rendering).
+ */
+export class Structure {
+  constructor(readonly json: { readonly [key: string]: unknown } | readonly unknown[]) {}
+
+  get isList(): boolean {
+    return Array.isArray(this.json);
+  }
+}
+
 /** Every value an expression can produce; `null` is a missing field. */
-export type Value = string | number | boolean | Timestamp | DoubleValue | null;
+export type Value = string | number | boolean | Timestamp | DoubleValue | Structure | null;
+
+/**
+ * One member of a parsed JSON value as a query value: objects and arrays stay structures, strings and numbers
+ * are themselves, booleans the words `true`/`false` (as discovered JSON fields render them), null is missing.
+ */
+export function jsonMember(value: unknown): Value {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'object') return new Structure(value as { [key: string]: unknown } | unknown[]);
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return null;
+}
+
+/**
+ * Reads `path` (dot-separated keys; list items by index) inside a structure: `structureMember(m, ['a', '0'])`
+ * is `m.a[0]`. A key may itself hold dots (`{"a.b": 1}`), so a longer key is tried before splitting. Missing
+ * members, and paths through something that is not a structure, give null.
+ */
+export function structureMember(value: Value, path: readonly string[]): Value {
+  if (path.length === 0) return value;
+  if (!(value instanceof Structure)) return null;
+  const json = value.json;
+  for (let take = path.length; take >= 1; take--) {
+    const key = path.slice(0, take).join('.');
+    let member: unknown;
+    if (Array.isArray(json)) {
+      if (!/^\d+$/.test(key)) continue;
+      member = json[Number(key)];
+    } else {
+      if (!Object.hasOwn(json, key)) continue;
+      member = (json as { [key: string]: unknown })[key];
+    }
+    return structureMember(jsonMember(member), path.slice(take));
+  }
+  return null;
+}
 
 // A string counts as a number when it is one decimal number and nothing else (sort doc: "values that
 // include only numbers"); signs, a fraction and an exponent are allowed so parsed fields like "-3.5" compare as numbers.
@@ -35,6 +84,7 @@ export function toNumber(value: Value): number | null {
     case 'boolean':
       return value ? 1 : 0;
     default:
+      if (value instanceof Structure) return null;
       return value instanceof Timestamp ? value.ms : value.n;
   }
 }
@@ -55,6 +105,7 @@ export function truthy(value: Value): boolean {
     case 'string':
       return value.length > 0;
     default:
+      if (value instanceof Structure) return true;
       return value instanceof Timestamp ? true : value.n !== 0 && !Number.isNaN(value.n);
   }
 }
@@ -71,6 +122,7 @@ export function renderValue(value: Value): string | null {
     case 'boolean':
       return value ? '1' : '0';
     default:
+      if (value instanceof Structure) return JSON.stringify(value.json);
       return value instanceof Timestamp ? formatTimestamp(value.ms) : formatJavaDouble(value.n);
   }
 }
@@ -154,7 +206,7 @@ export function valuesEqual(a: Value, b: Value): boolean {
 /** True when `sort` treats the value as a number ("values that include only numbers"). */
 function isSortNumber(value: Value): boolean {
   if (typeof value === 'string') return NUMERIC_STRING.test(value);
-  return value !== null;
+  return value !== null && !(value instanceof Structure);
 }
 
 /**

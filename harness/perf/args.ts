@@ -49,6 +49,9 @@ export function parsePerfOptions(args: PerfArgs): PerfOptions {
   };
 }
 
+/** Names for the figures people ask for by what they measure: `--only insights` is G9. */
+const FIGURE_ALIASES = { insights: 'G9', report: 'G8' } as const satisfies Record<string, FigureId>;
+
 /** `G1,g9, handler` → ['G9', 'G1', 'handler'] in suite order; unknown or empty names are usage errors. */
 export function parseOnly(text: string): FigureId[] {
   const names = text
@@ -59,11 +62,13 @@ export function parseOnly(text: string): FigureId[] {
     throw new UsageError('InvalidOnly', `--only '${text}' names no figure: give e.g. --only G1,G9`);
   const chosen = new Set<FigureId>();
   for (const name of names) {
-    const id = FIGURE_IDS.find((known) => known.toLowerCase() === name.toLowerCase());
+    const id =
+      FIGURE_IDS.find((known) => known.toLowerCase() === name.toLowerCase()) ??
+      FIGURE_ALIASES[name.toLowerCase() as keyof typeof FIGURE_ALIASES];
     if (!id)
       throw new UsageError(
         'UnknownFigure',
-        `--only names unknown figure '${name}': choose from ${FIGURE_IDS.join(', ')}`,
+        `--only names unknown figure '${name}': choose from ${FIGURE_IDS.join(', ')} (or ${Object.keys(FIGURE_ALIASES).join(', ')})`,
       );
     chosen.add(id);
   }

@@ -11,6 +11,7 @@ import {
 import { abortError, abortSignalName, InfraError, InterruptedError, UsageError } from '../../errors.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../../insights/compile.js';
 import { QuerySyntaxError } from '../../insights/query-error.js';
+import { selectsOwnLogGroups } from '../../insights/source.js';
 import type { InsightsResult, InsightsRow } from '../target.js';
 import { awsCallFailed, awsErrorCode, isRetryableAwsError } from './errors.js';
 import { withBackoff } from './retry.js';
@@ -123,7 +124,8 @@ export async function runAwsInsightsQuery(
       client.send(
         new StartQueryCommand({
           queryString: query.queryString,
-          logGroupNames: [...query.logGroupNames],
+          // A query starting with SOURCE names its groups itself (docs/aws-behaviour.md#insights-source).
+          logGroupNames: query.logGroupNames.length > 0 ? [...query.logGroupNames] : undefined,
           startTime: Math.floor(query.startTimeMs / 1000),
           endTime: Math.floor(query.endTimeMs / 1000),
           limit: query.limit ?? DEFAULT_LIMIT,
@@ -250,7 +252,14 @@ export function toRows(results: readonly (readonly ResultField[])[]): { fields: 
 
 function validate(query: AwsInsightsQuery): void {
   const count = query.logGroupNames.length;
-  if (count === 0 || count > MAX_LOG_GROUPS) {
+  if (selectsOwnLogGroups(query.queryString)) {
+    if (count > 0) {
+      throw new UsageError(
+        'ConflictingFlags',
+        `the query picks its log groups with SOURCE and log groups were named as well (${query.logGroupNames.join(', ')}): use one or the other`,
+      );
+    }
+  } else if (count === 0 || count > MAX_LOG_GROUPS) {
     throw new UsageError('InvalidLogGroups', `StartQuery takes 1 to ${MAX_LOG_GROUPS} log groups, got ${count}`);
   }
   if (!Number.isFinite(query.startTimeMs) || !Number.isFinite(query.endTimeMs) || query.startTimeMs > query.endTimeMs) {

@@ -51,6 +51,9 @@ const functionName = fc.constantFrom(
   'bin',
   'ispresent',
   'pct',
+  'percentile',
+  'jsonParse',
+  'jsonStringify',
   'coalesce',
   'substr',
   'tomillis',
@@ -92,7 +95,8 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
           fc.constant([{ kind: 'star', span: NO_SPAN } as Expr]),
         ),
       })
-      .map(({ name, args }): Expr => ({ kind: 'call', name, rawName: name, args, span: NO_SPAN })),
+      // The tree keeps the name as written (rawName) and lower-cased (name), as the parser does.
+      .map(({ name, args }): Expr => ({ kind: 'call', name: name.toLowerCase(), rawName: name, args, span: NO_SPAN })),
   ),
 }));
 
@@ -146,9 +150,41 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc
     .array(fieldRef, { minLength: 1, maxLength: 3 })
     .map((fields): Command => ({ kind: 'dedup', fields, span: NO_SPAN })),
+  // filterIndex: field = value or field in [values] (CWL_QuerySyntax-FilterIndex).
+  fc
+    .record({
+      subject: field,
+      values: fc.array(fc.oneof(number, string), { minLength: 1, maxLength: 3 }),
+      equals: fc.boolean(),
+    })
+    .map(
+      ({ subject, values, equals }): Command => ({
+        kind: 'filter',
+        expr: equals
+          ? { kind: 'binary', op: '=', left: subject, right: values[0]!, span: NO_SPAN }
+          : { kind: 'in', negated: false, subject, items: values, span: NO_SPAN },
+        index: true,
+        span: NO_SPAN,
+      }),
+    ),
+  fc.record({ field: fieldRef, into: alias }).map((u): Command => ({ kind: 'unnest', ...u, span: NO_SPAN })),
+  expr.map((e): Command => ({ kind: 'pattern', expr: e, span: NO_SPAN })),
 );
 
-const query = fc.array(command, { minLength: 1, maxLength: 4 }).map((commands): Query => ({ source: '', commands }));
+// SOURCE logGroups(...) (CWL_QuerySyntax-Source): only ever the first command.
+const stringValues = (max: number) =>
+  fc.option(fc.array(fc.string({ maxLength: 8 }), { minLength: 1, maxLength: max }), { nil: null });
+const source = fc
+  .record({
+    namePrefixes: stringValues(5),
+    classes: fc.option(fc.subarray(['STANDARD', 'INFREQUENT_ACCESS'], { minLength: 1 }), { nil: null }),
+    accountIdentifiers: stringValues(3),
+  })
+  .map((lists): Command => ({ kind: 'source', ...lists, span: NO_SPAN }));
+
+const query = fc
+  .record({ first: fc.option(source, { nil: null }), rest: fc.array(command, { minLength: 1, maxLength: 4 }) })
+  .map(({ first, rest }): Query => ({ source: '', commands: first === null ? rest : [first, ...rest] }));
 
 describe('parse ∘ print', () => {
   test('printing any query and parsing it back gives the same tree', () => {
@@ -158,6 +194,19 @@ describe('parse ∘ print', () => {
         expect(shape(parseQuery(text))).toEqual(shape(q));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  test("'sort by k' parses to the tree of 'sort k' (the canonical form leaves the 'by' out)", () => {
+    const sortCommand = command.filter((c) => c.kind === 'sort');
+    fc.assert(
+      fc.property(sortCommand, (c) => {
+        const text = printQuery({ source: '', commands: [c] });
+        const withBy = text.replace(/^sort /, 'sort by ');
+        expect(shape(parseQuery(withBy))).toEqual(shape(parseQuery(text)));
+        expect(printQuery(parseQuery(withBy))).toBe(text);
+      }),
+      { numRuns: 200 },
     );
   });
 

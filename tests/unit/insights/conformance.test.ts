@@ -303,7 +303,7 @@ const cases: Case[] = [
     name: 'arithmetic: precedence, right-associative ^, %, unary minus; doubles stay doubles',
     query: `filter @type = "REPORT" and @requestId = "${R1}" | fields @duration * 2 + 1 as a, 2 ^ 3 ^ 2 as p, 10 % 3 as m, (1 + 2) * 3 as q, -@duration as neg`,
     fields: ['a', 'p', 'm', 'q', 'neg'],
-    rows: [{ a: '18.04', p: '512.0', m: '1', q: '9', neg: '-8.52' }],
+    rows: [{ a: '18.04', p: '512', m: '1', q: '9', neg: '-8.52' }],
   },
   {
     name: 'division gives a double; division by zero gives no value',
@@ -762,6 +762,322 @@ const cases: Case[] = [
       { '@log': `123456789012:${B}`, 'count(*)': '1' },
     ],
   },
+  // --- documented commands beyond the core set (issue 12 item 4; docs/aws-behaviour.md#insights-source and below) ---
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Source.html: namePrefix selects the
+    // groups whose names start with a prefix; no groups are named outside the query.
+    name: 'SOURCE logGroups(namePrefix: [...]) picks the groups of the store whose names start with a prefix',
+    query: "SOURCE logGroups(namePrefix: ['/aws/lambda/']) | stats count(*) as n by @log",
+    groups: [],
+    fields: ['@log', 'n'],
+    // Every line of A (23) and of B (5) is inside the window.
+    rows: [
+      { '@log': `123456789012:${A}`, n: '23' },
+      { '@log': `123456789012:${B}`, n: '5' },
+    ],
+  },
+  {
+    // Same page: several prefixes, class STANDARD (every local group) and the local account together.
+    name: 'SOURCE with two prefixes, class STANDARD and the local account identifier',
+    query:
+      "SOURCE logGroups(namePrefix: ['/custom', '/aws/lambda/rda-w'], class: ['STANDARD'], accountIdentifiers: ['123456789012'])\n| stats count(*) as n by @log",
+    groups: [],
+    fields: ['@log', 'n'],
+    // C: six events in the window (one 1 ms before T0 and one 1 ms after the end are out); B: five.
+    rows: [
+      { '@log': `123456789012:${B}`, n: '5' },
+      { '@log': `123456789012:${C}`, n: '6' },
+    ],
+  },
+  {
+    // Same page: logGroups() with no keyword selects every group of the account.
+    name: 'SOURCE logGroups() selects every group of the store',
+    query: 'source logGroups() | stats count(*) as n',
+    groups: [],
+    fields: ['n'],
+    rows: [{ n: '34' }],
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-FilterIndex.html: filterIndex with in.
+    // Choice (docs/insights-limits.md#filterindex): with no field indexes offline it keeps what filter would keep.
+    name: 'filterIndex field in [...] keeps the events the equivalent filter keeps',
+    query: 'filterIndex path in ["/random/nope", "/worker"] | fields path',
+    groups: [A, B],
+    fields: ['path'],
+    // R2's pino line (T0+60.003 s) and B's JSON line (T0+45.002 s), newest first.
+    rows: [{ path: '/random/nope' }, { path: '/worker' }],
+  },
+  {
+    // Same page: filterIndex field = value.
+    name: 'filterIndex field = value',
+    query: 'filterIndex status = 404 | fields status, path',
+    fields: ['status', 'path'],
+    rows: [{ status: '404', path: '/random/nope' }],
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Unnest.html: a LIST from jsonParse
+    // gives one record per item; the other fields come from the original record.
+    name: 'unnest flattens a jsonParse list into one row per item',
+    query:
+      'filter @message like /roles/ | fields jsonParse(@message) as j | unnest j.user.roles into role | sort role asc | display role, j.path',
+    fields: ['role', 'j.path'],
+    rows: [
+      { role: 'admin', 'j.path': '/random/int' },
+      { role: 'dev', 'j.path': '/random/int' },
+    ],
+  },
+  {
+    // Same page: a MAP is a list with one item, so the row stays and its members can be read.
+    name: 'unnest of a map keeps one row',
+    query: 'filter @message like /roles/ | fields jsonParse(@message) as j | unnest j.user into u | display u.id',
+    fields: ['u.id'],
+    rows: [{ 'u.id': '7' }],
+  },
+  {
+    // Same page: a string is a list with one item.
+    name: 'unnest of a string keeps one row with the value',
+    query: 'filter @message like /roles/ | unnest @logStream into s | display s',
+    fields: ['s'],
+    rows: [{ s: A2 }],
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Pattern.html: @pattern, @ratio (half the
+    // events give 0.50), @sampleCount. Offline tokens: docs/insights-limits.md#pattern.
+    name: 'pattern @message clusters START and END lines, half each',
+    query: 'filter @message like /^(START|END) / | pattern @message',
+    fields: ['@pattern', '@ratio', '@sampleCount', '@severityLabel'],
+    // Five of each; equal counts order by pattern text (choice).
+    rows: [
+      { '@pattern': 'END RequestId: <Token-1>', '@ratio': '0.5', '@sampleCount': '5' },
+      { '@pattern': 'START RequestId: <Token-1> Version: $LATEST', '@ratio': '0.5', '@sampleCount': '5' },
+    ],
+  },
+  {
+    // Same page: pattern combined with filter and sort on @sampleCount.
+    name: 'pattern over REPORT lines tells the lines with Init Duration and Status apart',
+    query: 'filter @type = "REPORT" | pattern @message | sort @sampleCount desc, @pattern asc',
+    fields: ['@pattern', '@ratio', '@sampleCount', '@severityLabel'],
+    // R2 and R5 (warm), R1 and R4 (cold, Init Duration), R3 (Status: timeout); 2/5, 2/5, 1/5.
+    rows: [
+      {
+        '@pattern':
+          'REPORT RequestId: <Token-1>\tDuration: <Token-2> ms\tBilled Duration: <Token-3> ms\tMemory Size: <Token-4> MB\tMax Memory Used: <Token-5> MB\t',
+        '@ratio': '0.4',
+        '@sampleCount': '2',
+      },
+      {
+        '@pattern':
+          'REPORT RequestId: <Token-1>\tDuration: <Token-2> ms\tBilled Duration: <Token-3> ms\tMemory Size: <Token-4> MB\tMax Memory Used: <Token-5> MB\tInit Duration: <Token-6> ms\t',
+        '@ratio': '0.4',
+        '@sampleCount': '2',
+      },
+      {
+        '@pattern':
+          'REPORT RequestId: <Token-1>\tDuration: <Token-2> ms\tBilled Duration: <Token-3> ms\tMemory Size: <Token-4> MB\tMax Memory Used: <Token-5> MB\tStatus: timeout',
+        '@ratio': '0.2',
+        '@sampleCount': '1',
+      },
+    ],
+  },
+  {
+    // Same page: @severityLabel is the level (Error, Warning, Info, Debug); here the runtime's INFO word.
+    name: 'pattern gives the severity label of a level word',
+    query: 'filter @message like /cache miss/ | pattern @message',
+    fields: ['@pattern', '@ratio', '@sampleCount', '@severityLabel'],
+    rows: [
+      {
+        '@pattern': '<Token-1>\t<Token-2>\tINFO\tcache miss for key <Token-3>',
+        '@ratio': '1',
+        '@sampleCount': '1',
+        '@severityLabel': 'Info',
+      },
+    ],
+  },
+  {
+    // Same page: the input can be any string field. JSON punctuation separates tokens; a token's digits make it dynamic.
+    name: 'pattern splits JSON and access-log lines into static and dynamic tokens',
+    query: 'pattern @message',
+    groups: [C],
+    fields: ['@pattern', '@ratio', '@sampleCount', '@severityLabel'],
+    // Six events, one each (1/6); ordered by pattern text: 'G' < 'P' < 'S' < '{'.
+    rows: [
+      { '@pattern': 'GET /admin <Token-1> <Token-2> <Token-3>', '@ratio': '0.16666666666666666', '@sampleCount': '1' },
+      {
+        '@pattern': 'GET /index.html <Token-1> <Token-2> <Token-3>',
+        '@ratio': '0.16666666666666666',
+        '@sampleCount': '1',
+      },
+      { '@pattern': 'GET /last <Token-1> <Token-2> <Token-3>', '@ratio': '0.16666666666666666', '@sampleCount': '1' },
+      { '@pattern': 'POST /api <Token-1> <Token-2> <Token-3>', '@ratio': '0.16666666666666666', '@sampleCount': '1' },
+      {
+        '@pattern': 'START RequestId: <Token-1> Version: $LATEST',
+        '@ratio': '0.16666666666666666',
+        '@sampleCount': '1',
+      },
+      {
+        '@pattern': '{"@timestamp":"<Token-1>","level":"info","msg":"hello","status":<Token-2>}',
+        '@ratio': '0.16666666666666666',
+        '@sampleCount': '1',
+      },
+    ],
+  },
+  // --- published queries (issue 12; docs/aws-behaviour.md#insights-commands, #insights-functions) ---
+  {
+    // Recorded: aws/aws-sdk-js-v3#6928 (https://github.com/aws/aws-sdk-js-v3/issues/6928), a REPORT parse with no
+    // fields command, whose CLI results carry the parsed fields and @ptr only (no @timestamp, no @message).
+    name: 'a query whose only named fields come from parse shows those fields (no @timestamp or @message)',
+    query:
+      'filter @type = "REPORT" | parse @message "Memory Size: * MB\\tMax Memory Used: * MB" as sizeMb, usedMb | sort usedMb desc | limit 20',
+    fields: ['sizeMb', 'usedMb'],
+    // Max Memory Used on the five REPORT lines: R3 70, R2 68, R1 67, R5 67, R4 66.
+    rows: [
+      { sizeMb: '128', usedMb: '70' },
+      { sizeMb: '128', usedMb: '68' },
+      { sizeMb: '128', usedMb: '67' },
+      { sizeMb: '128', usedMb: '67' },
+      { sizeMb: '128', usedMb: '66' },
+    ],
+  },
+  {
+    // Same source: a regex parse over every event; events it does not match keep their row, without the field.
+    name: 'a regex parse with no fields command shows its named groups only',
+    query: 'parse @message /Max Memory Used: (?<usedMb>\\d+) MB/ | sort usedMb desc | limit 6',
+    fields: ['usedMb'],
+    rows: [{ usedMb: '70' }, { usedMb: '68' }, { usedMb: '67' }, { usedMb: '67' }, { usedMb: '66' }, {}],
+  },
+  {
+    // The Lambda "overprovisioned memory" query of https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-examples.html:
+    // the last item subtracts two aliases of the same stats. 128 MB is 1.28E8 bytes, so /1000/1000 gives 128.0.
+    name: 'a stats item may compute with the aliases of earlier items of the same stats (AWS sample query)',
+    query: `filter @type = "REPORT"
+| stats max(@memorySize / 1000 / 1000) as provisonedMemoryMB,
+    min(@maxMemoryUsed / 1000 / 1000) as smallestMemoryRequestMB,
+    avg(@maxMemoryUsed / 1000 / 1000) as avgMemoryUsedMB,
+    max(@maxMemoryUsed / 1000 / 1000) as maxMemoryUsedMB,
+    provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB`,
+    fields: [
+      'provisonedMemoryMB',
+      'smallestMemoryRequestMB',
+      'avgMemoryUsedMB',
+      'maxMemoryUsedMB',
+      'overProvisionedMB',
+    ],
+    // used MB: 67, 68, 70, 66, 67 -> min 66, avg 338 / 5 = 67.6, max 70; 128 - 70 = 58.
+    rows: [
+      {
+        provisonedMemoryMB: '128.0',
+        smallestMemoryRequestMB: '66.0',
+        avgMemoryUsedMB: '67.6',
+        maxMemoryUsedMB: '70.0',
+        overProvisionedMB: '58.0',
+      },
+    ],
+  },
+  {
+    // Same page, the shorter form, per group: each group's alias values feed its own difference.
+    name: 'aliases inside one stats are computed per group',
+    query:
+      'filter @type = "REPORT" | stats max(@memorySize / 1000 / 1000) as provisionedMB, max(@maxMemoryUsed / 1000 / 1000) as usedMB, provisionedMB - usedMB as overMB by @log',
+    groups: [A, B],
+    fields: ['@log', 'provisionedMB', 'usedMB', 'overMB'],
+    // B's only REPORT: Memory Size 1024 MB, Max Memory Used 90 MB.
+    rows: [
+      { '@log': `123456789012:${A}`, provisionedMB: '128.0', usedMB: '70.0', overMB: '58.0' },
+      { '@log': `123456789012:${B}`, provisionedMB: '1024.0', usedMB: '90.0', overMB: '934.0' },
+    ],
+  },
+  {
+    // AWS Lambda Operator Guide, "Useful Insights queries" (https://serverlessland.com/content/service/lambda/guides/aws-lambda-operator-guide/useful-queries)
+    // writes percentile(@billedDuration, 99): the same aggregation as pct.
+    name: 'percentile(field, n) is pct(field, n)',
+    query:
+      'filter @type = "REPORT" | stats percentile(@billedDuration, 50) as p50, pct(@billedDuration, 50) as same, percentile(@billedDuration, 99) as p99',
+    fields: ['p50', 'same', 'p99'],
+    // Billed 4, 6, 9, 15, 3000 (doubles): nearest rank 3 of 5 is 9, rank 5 of 5 is 3000.
+    rows: [{ p50: '9.0', same: '9.0', p99: '3000.0' }],
+  },
+  {
+    // Same guide, "The top 100 highest billed invocations": sort by @billedDuration desc.
+    name: "'sort by field' sorts like 'sort field'",
+    query: 'filter @type = "REPORT" | fields @requestId, @billedDuration | sort by @billedDuration desc | limit 2',
+    fields: ['@requestId', '@billedDuration'],
+    rows: [
+      { '@requestId': R3, '@billedDuration': '3000.0' },
+      { '@requestId': R5, '@billedDuration': '15.0' },
+    ],
+  },
+  {
+    // The replacement the error for `sort @timestamp` after stats suggests (see the error cases below).
+    name: 'after stats by bin(), sort on the bin column',
+    query: 'filter @type = "REPORT" | stats count(*) as n by bin(1m) | sort bin(1m) desc',
+    fields: ['bin(1m)', 'n'],
+    rows: [
+      { 'bin(1m)': ts('12:02:00.000'), n: '1' },
+      { 'bin(1m)': ts('12:01:00.000'), n: '2' },
+      { 'bin(1m)': ts('12:00:00.000'), n: '2' },
+    ],
+  },
+  {
+    // The VPC "SKIPDATA" sample (https://github.com/awsdocs/amazon-cloudwatch-logs-user-guide/blob/master/doc_source/CWL_QuerySyntax-examples.md):
+    // `stats count(*) by bin(1h) as t | sort t` names the time column and sorts on it.
+    name: 'a bin() column can be named with as and sorted on by that name',
+    query: 'filter @type = "REPORT" | stats count(*) by bin(1m) as t | sort t',
+    fields: ['t', 'count(*)'],
+    rows: [
+      { t: ts('12:00:00.000'), 'count(*)': '2' },
+      { t: ts('12:01:00.000'), 'count(*)': '2' },
+      { t: ts('12:02:00.000'), 'count(*)': '1' },
+    ],
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html, arithmetic
+    // operators: `2 ^ 3` returns `8`, `10 % 3` returns `1`. A power that is not whole is a double (choice).
+    name: 'exponentiation of integers gives an integer, as the operators table shows',
+    query: `filter @type = "REPORT" and @requestId = "${R1}" | fields 2 ^ 3 as p, 10 % 3 as m, 2 ^ -1 as half, 2.5 ^ 2 as sq`,
+    fields: ['p', 'm', 'half', 'sq'],
+    rows: [{ p: '8', m: '1', half: '0.5', sq: '6.25' }],
+  },
+  {
+    // Same page, "Structure types" and "JSON functions": jsonParse makes a map or list of a JSON string, dots read
+    // its members, jsonStringify writes it back. List items by index after a dot, like flattened JSON (choice).
+    name: 'jsonParse makes a map of a JSON string; dots read members; jsonStringify writes JSON back',
+    query:
+      'filter errorType = "TimeoutError" | parse @message "Invoke Error \\t*" as raw | fields jsonParse(raw) as err | display err.errorType, err.stack.1, jsonStringify(err.stack) as stackJson, err.nothing',
+    fields: ['err.errorType', 'err.stack.1', 'stackJson', 'err.nothing'],
+    rows: [
+      {
+        'err.errorType': 'TimeoutError',
+        'err.stack.1': '    at fetchUpstream (/var/task/index.js:10:11)',
+        stackJson: '["TimeoutError: upstream took too long","    at fetchUpstream (/var/task/index.js:10:11)"]',
+      },
+    ],
+  },
+  {
+    // Same page: `fields jsonParse(@message) as json_message`. Members are values like any other (arithmetic,
+    // stats by); text that is not JSON gives no value (choice); a map shown as a column is its JSON (choice).
+    name: 'jsonParse of @message: members in arithmetic and stats by; invalid JSON gives no value',
+    query:
+      'filter ispresent(@@timestamp) | fields jsonParse(@message) as doc | display doc.msg, doc.status + 1 as next, jsonParse("[1, 2]") as list, jsonParse(doc.msg) as bad',
+    groups: [C],
+    fields: ['doc.msg', 'next', 'list', 'bad'],
+    rows: [{ 'doc.msg': 'hello', next: '202', list: '[1,2]' }],
+  },
+  {
+    // The raw-line pre-check (prefilter.ts) must leave `doc.level` alone: no JSON key of the line is named so.
+    name: 'filter can test members of a jsonParse map',
+    query:
+      'fields jsonParse(@message) as doc | filter doc.level = "info" and doc.msg like "hel" | display doc.msg, doc.status',
+    groups: [C],
+    fields: ['doc.msg', 'doc.status'],
+    rows: [{ 'doc.msg': 'hello', 'doc.status': '201' }],
+  },
+  {
+    name: 'stats can group by a member of a jsonParse map',
+    query: 'fields jsonParse(@message) as doc | filter ispresent(doc.level) | stats count(*) as n by doc.level',
+    groups: [C],
+    fields: ['doc.level', 'n'],
+    rows: [{ 'doc.level': 'info', n: '1' }],
+  },
 ];
 
 describe('Logs Insights conformance over the fixture store', () => {
@@ -777,7 +1093,8 @@ describe('Logs Insights conformance over the fixture store', () => {
     expect(result.status).toBe('Complete');
     expect(result.fields).toEqual(c.fields);
     expect(withoutPtr(result.rows)).toEqual(c.rows);
-    const eventRows = !/\bstats\b/i.test(c.query);
+    // stats and pattern make rows of their own, without @ptr.
+    const eventRows = !/\b(stats|pattern)\b/i.test(c.query);
     for (const row of result.rows) expect(typeof row['@ptr'] === 'string').toBe(eventRows);
   });
 });
@@ -952,8 +1269,171 @@ const errorCases: ErrorCase[] = [
     column: 14,
     message: /pct\(\) needs a percentile between 0 and 100/,
   },
+  // Documented commands the engine does not run offline (docs/insights-limits.md#commands-not-supported-offline):
+  // the error names the command as real, says why and what to write instead.
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Diff.html
+    name: 'diff is documented but not supported offline',
+    query: 'filter @type = "REPORT"\n| diff previousDay',
+    line: 2,
+    column: 3,
+    message:
+      /'diff' is a documented Logs Insights command that is not supported offline \(.*\): run the query once per period \(--start\/--end\)/,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Anomaly.html
+    name: 'anomaly is documented but not supported offline',
+    query: 'pattern @message | anomaly',
+    line: 1,
+    column: 20,
+    message:
+      /'anomaly' is a documented .* not supported offline \(.*anomaly models.*\): count events over time with stats count\(\*\) by bin\(5m\)/,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Lookup.html
+    name: 'lookup is documented but not supported offline',
+    query: 'lookup users id as userId OUTPUT name',
+    line: 1,
+    column: 1,
+    message:
+      /'lookup' is a documented .* not supported offline \(lookup tables live in the AWS account.*\): export the rows/,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Join.html
+    name: 'join is documented but not supported offline',
+    query:
+      "filter status >= 500\n| join type=inner left=api right=lambda where api.requestId=lambda.requestId (SOURCE '/aws/lambda/f')",
+    line: 2,
+    column: 3,
+    message:
+      /'join' is a documented .* not supported offline \(.*one query at a time\): query both groups in one query/,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html (command table): unmask.
+    name: 'unmask is documented but not supported offline',
+    query: 'fields @message | unmask @message',
+    line: 1,
+    column: 19,
+    message: /'unmask' is a documented .*: remove unmask/,
+  },
+  {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Subqueries.html: filter x in ( query ).
+    name: 'a subquery is documented but not supported offline',
+    query: "filter requestId in (SOURCE '/aws/lambda/db' | fields requestId)",
+    line: 1,
+    column: 21,
+    message:
+      /subqueries \('in \(\.\.\.\)'\) are not supported offline: run the inner query on its own and list its values/,
+  },
+  {
+    // CWL_QuerySyntax-FilterIndex shows only field = value and field in [...].
+    name: 'filterIndex with a condition an index cannot answer',
+    query: 'filterIndex status > 400',
+    line: 1,
+    column: 13,
+    message: /filterIndex takes an indexed field compared with '=' or 'in'.*: write other conditions with filter/,
+  },
+  {
+    // CWL_QuerySyntax-Source: "You can include as many as five prefixes in the list."
+    name: 'SOURCE with six name prefixes',
+    query: "SOURCE logGroups(namePrefix: ['a', 'b', 'c', 'd', 'e', 'f']) | fields @message",
+    line: 1,
+    column: 56,
+    message: /'namePrefix' takes at most 5 values/,
+  },
+  {
+    name: 'SOURCE with an unknown log class',
+    query: "SOURCE logGroups(class: ['COLD'])",
+    line: 1,
+    column: 26,
+    message: /unknown log class "COLD": use 'STANDARD' or 'INFREQUENT_ACCESS'/,
+  },
+  {
+    name: 'SOURCE with an unknown keyword',
+    query: "SOURCE logGroups(names: ['a'])",
+    line: 1,
+    column: 18,
+    message: /expected namePrefix, class or accountIdentifiers in logGroups\(\.\.\.\), found 'names'/,
+  },
+  {
+    name: 'SOURCE after another command',
+    query: "fields @message\n| SOURCE logGroups(namePrefix: ['/aws/lambda/'])",
+    line: 2,
+    column: 3,
+    message: /SOURCE must be the first command of the query: move it to the start/,
+  },
+  {
+    name: 'SOURCE without logGroups(...)',
+    query: 'SOURCE groups',
+    line: 1,
+    column: 8,
+    message:
+      /expected logGroups\(\.\.\.\) after SOURCE, e\.g\. SOURCE logGroups\(namePrefix: \['\/aws\/lambda\/my-fn'\]\), found 'groups'/,
+  },
+  {
+    // CWL_QuerySyntax-Unnest: unnest field into unnested_field.
+    name: 'unnest without into',
+    query: 'unnest items as item',
+    line: 1,
+    column: 14,
+    message: /expected 'into' and a field name after 'unnest items', found 'as'/,
+  },
+  {
+    name: 'a field that pattern dropped',
+    query: 'pattern @message | filter @logStream = "x"',
+    line: 1,
+    column: 27,
+    message:
+      /field '@logStream' is not available after stats: only '@pattern', '@ratio', '@sampleCount', '@severityLabel' are/,
+  },
   { name: 'a stray character', query: 'filter a !b', line: 1, column: 10, message: /unexpected character '!'/ },
   { name: 'a keyword as a value', query: 'filter and = 1', line: 1, column: 8, message: /found the keyword 'and'/ },
+  // --- issue 12 ---
+  {
+    name: 'sort on @timestamp after stats by bin() points at the bin column',
+    query: 'stats count(*) as n by bin(5m) | sort @timestamp desc',
+    line: 1,
+    column: 39,
+    message:
+      /field '@timestamp' is not available after stats .*: use the time column of the stats, e.g. sort bin\(5m\) desc/,
+  },
+  {
+    name: 'sort on @timestamp after stats by a named bin() points at that name',
+    query: 'stats count(*) by bin(1h) as t | sort @timestamp',
+    line: 1,
+    column: 39,
+    message: /use the time column of the stats, e.g. sort t desc/,
+  },
+  {
+    name: 'sort on @timestamp after stats without bin() says how to carry it',
+    query: 'stats count(*) as n by @logStream\n| sort @timestamp',
+    line: 2,
+    column: 8,
+    message: /carry it through the stats, e.g. stats max\(@timestamp\) as lastSeen, \.\.\. \| sort lastSeen desc/,
+  },
+  {
+    name: 'percentile outside 0..100',
+    query: 'stats percentile(@duration, 101)',
+    line: 1,
+    column: 29,
+    message:
+      /percentile\(\) needs a percentile between 0 and 100 as its second argument, e.g. percentile\(@duration, 99\)/,
+  },
+  {
+    name: 'sort by without a field',
+    query: 'sort by',
+    line: 1,
+    column: 8,
+    message: /expected an expression after 'sort by', found the end of the query/,
+  },
+  {
+    name: 'a stats item that uses the name of a later item',
+    query: 'stats x - 1 as y, count(*) as x',
+    line: 1,
+    column: 7,
+    message:
+      /field 'x' must be inside an aggregate function such as count\(x\), listed after 'by', or the name of an earlier item of this stats/,
+  },
 ];
 
 describe('bad queries get compiler-style errors', () => {
@@ -971,6 +1451,27 @@ describe('bad queries get compiler-style errors', () => {
     const sourceLine = c.query.split('\n')[c.line - 1];
     expect(e.message).toContain(`line ${c.line}, column ${c.column}: `);
     expect(e.message).toContain(`\n  ${sourceLine}\n  ${' '.repeat(c.column - 1)}^`);
+  });
+
+  test('naming log groups and using SOURCE in the same query is refused (choice: docs/aws-behaviour.md#insights-source)', async () => {
+    const error = await run("SOURCE logGroups(namePrefix: ['/aws/lambda/']) | fields @message", { groups: [A] }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HarnessError);
+    expect((error as HarnessError).code).toBe('ConflictingFlags');
+    expect((error as HarnessError).exitCode).toBe(2);
+    expect((error as Error).message).toMatch(/picks its log groups with SOURCE and log groups were named as well/);
+  });
+
+  test.each([
+    ["SOURCE logGroups(class: ['INFREQUENT_ACCESS'])", 'no local group is INFREQUENT_ACCESS'],
+    ["SOURCE logGroups(accountIdentifiers: ['111122223333'])", 'another account'],
+    ["SOURCE logGroups(namePrefix: ['/nope/'])", 'no name starts with the prefix'],
+  ])('SOURCE that selects no group of the store: %s (%s)', async (query) => {
+    const error = await run(query, { groups: [] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HarnessError);
+    expect((error as HarnessError).code).toBe('LogGroupNotFound');
+    expect((error as Error).message).toMatch(/^SOURCE selects no log group of the local store/);
   });
 
   test('an unknown log group gets AWS wording and code LogGroupNotFound', async () => {

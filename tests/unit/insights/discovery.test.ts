@@ -6,6 +6,14 @@ import {
   jsonField,
   lambdaFields,
 } from '../../../harness/insights/discovery.js';
+import {
+  LOG_TYPES,
+  parseLogType,
+  ROUTE53_QUERY_FORMAT,
+  sniffTextFormat,
+  streamDiscovery,
+  VPC_FLOW_FORMAT,
+} from '../../../harness/insights/log-types.js';
 import { DoubleValue, renderValue } from '../../../harness/insights/values.js';
 
 const ID = '76269889-7d50-4d6d-a3f1-9b4f5322f47c';
@@ -101,5 +109,92 @@ describe('JSON discovery (docs/aws-behaviour.md#json-field-discovery)', () => {
     expect(jsonField(object, 'x.y.1')).toBe(20);
     expect(jsonField(object, 'obj')).toBeNull();
     expect(jsonField(object, 'x.y.2')).toBeNull();
+  });
+});
+
+describe('log types (docs/aws-behaviour.md#log-type-discovery)', () => {
+  // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html
+  const FLOW =
+    '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+  // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/query-logs.html
+  const DNS = '1.0 2017-12-13T08:16:02.130Z Z123412341234 example.com A NOERROR UDP FRA6 192.168.1.1 -';
+
+  test('a default-format flow record: numbers for counts, ports, protocol and times, text for the rest', () => {
+    const fields = VPC_FLOW_FORMAT.parse(FLOW);
+    expect(fields && Object.fromEntries(fields)).toEqual({
+      version: 2,
+      accountId: '123456789010',
+      interfaceId: 'eni-1235b8ca123456789',
+      srcAddr: '172.31.16.139',
+      dstAddr: '172.31.16.21',
+      srcPort: 20641,
+      dstPort: 22,
+      protocol: 6,
+      packets: 20,
+      bytes: 4249,
+      startTime: 1418530010,
+      endTime: 1418530070,
+      action: 'ACCEPT',
+      logStatus: 'OK',
+    });
+    // No data: the flow fields stay `-` as written, which no sum counts.
+    const empty = VPC_FLOW_FORMAT.parse('2 123456789010 eni-1 - - - - - - - 1431280876 1431280934 - NODATA');
+    expect(empty?.get('bytes')).toBe('-');
+    expect(empty?.get('logStatus')).toBe('NODATA');
+  });
+
+  test('records of other shapes are not flow records', () => {
+    expect(VPC_FLOW_FORMAT.parse(`${FLOW} extra`)).toBeNull();
+    expect(VPC_FLOW_FORMAT.parse(FLOW.replace('ACCEPT', 'ALLOW'))).toBeNull();
+    expect(VPC_FLOW_FORMAT.parse(FLOW.replace(' OK', ' FINE'))).toBeNull();
+    expect(VPC_FLOW_FORMAT.parse('{"version": 2}')).toBeNull();
+  });
+
+  test('a Route 53 query record: nine fields, all text; the EDNS subnet is not discovered', () => {
+    const fields = ROUTE53_QUERY_FORMAT.parse(DNS);
+    expect(fields && Object.fromEntries(fields)).toEqual({
+      version: '1.0',
+      queryTimestamp: '2017-12-13T08:16:02.130Z',
+      hostZoneId: 'Z123412341234',
+      queryName: 'example.com',
+      queryType: 'A',
+      responseCode: 'NOERROR',
+      protocol: 'UDP',
+      edgeLocation: 'FRA6',
+      resolverIp: '192.168.1.1',
+    });
+    expect(ROUTE53_QUERY_FORMAT.parse(DNS.replace('UDP', 'SCTP'))).toBeNull();
+  });
+
+  test('sniffing tells the two formats apart and leaves other lines alone', () => {
+    expect(sniffTextFormat(FLOW)?.type).toBe('vpc-flow');
+    expect(sniffTextFormat(DNS)?.type).toBe('route53');
+    expect(sniffTextFormat('START RequestId: 1 Version: $LATEST')).toBeNull();
+    expect(sniffTextFormat('{"srcAddr": "10.0.0.1"}')).toBeNull();
+  });
+
+  test('the rule: stored type, then group name, then the first event', () => {
+    expect(streamDiscovery('vpc-flow', '/aws/route53/x', DNS).format?.type).toBe('vpc-flow');
+    expect(streamDiscovery('cloudtrail', 'g', FLOW)).toEqual({ lambda: false, format: null });
+    expect(streamDiscovery('lambda', 'g', null)).toEqual({ lambda: true, format: null });
+    expect(streamDiscovery('auto', '/aws/route53/example.com', 'anything').format?.type).toBe('route53');
+    expect(streamDiscovery(null, '/aws/lambda/fn', FLOW)).toEqual({ lambda: true, format: null });
+    expect(streamDiscovery(null, 'g', FLOW).format?.type).toBe('vpc-flow');
+    expect(streamDiscovery(null, 'g', null)).toEqual({ lambda: false, format: null });
+  });
+
+  test('parseLogType accepts the listed types in any case and names them when the value is unknown', () => {
+    expect(LOG_TYPES).toEqual([
+      'auto',
+      'vpc-flow',
+      'route53',
+      'route53-resolver',
+      'cloudtrail',
+      'apigateway',
+      'lambda',
+      'other',
+    ]);
+    expect(parseLogType(' CloudTrail ')).toBe('cloudtrail');
+    expect(() => parseLogType('vpc')).toThrow(/unknown log type 'vpc': use one of auto, vpc-flow, route53/);
   });
 });

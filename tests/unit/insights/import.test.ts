@@ -5,7 +5,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { HarnessError } from '../../../harness/errors.js';
 import { IMPORTED_IDS_FILE, importFilterLogEvents, JsonDocumentSplitter } from '../../../harness/insights/import.js';
 import { queryLogStore } from '../../../harness/insights/index.js';
-import { readStoredEvents, streamFilePath } from '../../../harness/logstore/store.js';
+import { LOG_TYPE_FILE, readLogGroupType } from '../../../harness/logstore/log-type-file.js';
+import { groupDirPath, readStoredEvents, removeLogGroupDir, streamFilePath } from '../../../harness/logstore/store.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -210,6 +211,82 @@ describe('logs import', () => {
     );
     expect((error as HarnessError).code).toBe('ImportFileNotFound');
     expect((error as Error).message).toContain("'/nonexistent/export.json'");
+  });
+});
+
+describe('logs import --log-type (docs/aws-behaviour.md#log-type-discovery)', () => {
+  const FLOW =
+    '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+
+  async function exportFile(dir: string, message: string): Promise<string> {
+    const file = path.join(dir, 'export.json');
+    await writeFile(
+      file,
+      JSON.stringify({ events: [{ logStreamName: 's', timestamp: 1000, message, eventId: 'e1' }] }),
+    );
+    return file;
+  }
+
+  test('the type is stored with the group, reported, and removed with the group', async () => {
+    // Arrange
+    const logDir = await tempDir();
+    const file = await exportFile(logDir, FLOW);
+
+    // Act
+    const report = await importFilterLogEvents({ file, logDir, logGroupName: 'flows', logType: 'VPC-Flow' });
+
+    // Assess
+    expect(report).toMatchObject({ logGroupName: 'flows', events: 1, logType: 'vpc-flow' });
+    expect(await readLogGroupType(logDir, 'flows')).toBe('vpc-flow');
+    expect(await readdir(groupDirPath(logDir, 'flows'))).toContain(LOG_TYPE_FILE);
+    removeLogGroupDir(logDir, 'flows');
+    expect(await readdir(logDir)).toEqual(['export.json']);
+    expect(await readLogGroupType(logDir, 'flows')).toBeNull();
+  });
+
+  test('a later import without --log-type keeps the type; --log-type auto clears it', async () => {
+    const logDir = await tempDir();
+    const file = await exportFile(logDir, FLOW);
+    await importFilterLogEvents({ file, logDir, logGroupName: 'g', logType: 'route53' });
+    const again = await importFilterLogEvents({ file, logDir, logGroupName: 'g' });
+    expect(again.logType).toBeUndefined();
+    expect(await readLogGroupType(logDir, 'g')).toBe('route53');
+    await importFilterLogEvents({ file, logDir, logGroupName: 'g', logType: 'auto' });
+    expect(await readLogGroupType(logDir, 'g')).toBeNull();
+  });
+
+  test('the stored type decides discovery: a flow record in a group typed route53 gives no flow fields', async () => {
+    const logDir = await tempDir();
+    const file = await exportFile(logDir, FLOW);
+    const query = async () =>
+      (
+        await queryLogStore({
+          logDir,
+          logGroupNames: ['g'],
+          queryString: 'fields srcAddr, bytes',
+          startTimeMs: 0,
+          endTimeMs: 10_000,
+        })
+      ).rows.map(({ '@ptr': _ptr, ...row }) => row);
+    await importFilterLogEvents({ file, logDir, logGroupName: 'g', logType: 'route53' });
+    expect(await query()).toEqual([{}]);
+    await importFilterLogEvents({ file, logDir, logGroupName: 'g', logType: 'auto' });
+    expect(await query()).toEqual([{ srcAddr: '172.31.16.139', bytes: '4249' }]);
+  });
+
+  test('a bad --log-type is a usage error naming the value and the accepted ones, before anything is stored', async () => {
+    const logDir = await tempDir();
+    const file = await exportFile(logDir, FLOW);
+    const error = await importFilterLogEvents({ file, logDir, logGroupName: 'g', logType: 'vpcflow' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HarnessError);
+    expect((error as HarnessError).code).toBe('InvalidLogType');
+    expect((error as HarnessError).exitCode).toBe(2);
+    expect((error as Error).message).toBe(
+      "unknown log type 'vpcflow': use one of auto, vpc-flow, route53, route53-resolver, cloudtrail, apigateway, lambda, other (--log-type; auto decides from the group name and the events)",
+    );
+    expect(await readdir(logDir)).toEqual(['export.json']);
   });
 });
 

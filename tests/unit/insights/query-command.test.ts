@@ -155,6 +155,39 @@ describe('npm run harness -- logs import', () => {
     expect(query.out).toBe('@message,@ingestionTime\nhello,1970-01-01 00:00:02.000');
   });
 
+  test('--log-type is stored and reported; a bad value exits 2 naming it and the accepted types', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'insights-cmd-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'flows.json');
+    const message =
+      '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+    await writeFile(file, JSON.stringify({ events: [{ logStreamName: 's', timestamp: 1000, message, eventId: '1' }] }));
+    const logs = path.join(dir, 'logs');
+    const bad = await harness(['logs', 'import', file, '--log-dir', logs, '--log-type', 'flowlogs']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("unknown log type 'flowlogs': use one of auto, vpc-flow, route53,");
+    const good = await harness([
+      'logs',
+      'import',
+      file,
+      '--log-dir',
+      logs,
+      '--log-group',
+      'f',
+      '--log-type',
+      'vpc-flow',
+    ]);
+    expect(good.code).toBe(0);
+    expect(good.out).toMatch(/; log type vpc-flow$/);
+    const query = await harness(['query', '--log-dir', logs, '--format', 'csv', 'stats sum(bytes) as b by srcAddr']);
+    expect(query.out).toBe('srcAddr,b\n172.31.16.139,4249');
+    // Typed wrongly: the query still answers, and says on stderr why the fields are empty.
+    await harness(['logs', 'import', file, '--log-dir', logs, '--log-group', 'dns', '--log-type', 'route53']);
+    const wrong = await harness(['query', '--log-dir', logs, '--log-group', 'dns', 'stats count(*) as n by queryName']);
+    expect(wrong.code).toBe(0);
+    expect(wrong.err).toContain("warning: log group 'dns' is of type route53 (logs import --log-type), but stream 's'");
+  });
+
   test('a file that is not an export is a usage error', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'insights-cmd-'));
     dirs.push(dir);

@@ -99,8 +99,9 @@ describe('catastrophic regular expressions finish with the right answer', () => 
 
     // Assess
     expect(result.rows.map((r) => r.m)).toEqual(expected);
-    // Only a super-linear blow-up breaks this: without the fallback these take seconds to hours.
-    expect(elapsedMs).toBeLessThan(50 * calibration + 200);
+    // Only a super-linear blow-up breaks this: without the fallback these take minutes to hours. The bound is
+    // loose on purpose (a machine busy with other test workers stretches both runs unevenly).
+    expect(elapsedMs).toBeLessThan(200 * calibration + 2_000);
   });
 
   test('parse with nested quantifiers extracts the groups of the leftmost match', () => {

@@ -6,8 +6,12 @@ import {
   formatTimestamp,
   naturalCompare,
   renderValue,
+  Structure,
+  structureMember,
   Timestamp,
   toMillis,
+  toNumber,
+  truthy,
   valuesEqual,
 } from '../../../harness/insights/values.js';
 
@@ -100,5 +104,30 @@ describe('the natural sort order of CWL_QuerySyntax-Sort', () => {
     const descending = [...values].sort((x, y) => -naturalCompare(x, y));
     expect(descending).toEqual([...ascending].reverse());
     expect(ascending).toEqual(['a', 'b2', 'b10', '7', '10']);
+  });
+});
+
+// jsonParse's maps and lists (docs/aws-behaviour.md#insights-functions).
+describe('structures', () => {
+  const doc = new Structure({ a: { b: [10, { c: true }] }, 'x.y': 'dotted', n: null });
+
+  test('members are read by dotted path, list items by index; missing paths give null', () => {
+    expect(structureMember(doc, ['a', 'b', '0'])).toBe(10);
+    expect(structureMember(doc, ['a', 'b', '1', 'c'])).toBe('true');
+    expect(structureMember(doc, ['x', 'y'])).toBe('dotted');
+    expect(structureMember(doc, ['n'])).toBeNull();
+    expect(structureMember(doc, ['a', 'nope'])).toBeNull();
+    expect(structureMember(doc, ['a', 'b', 'first'])).toBeNull();
+    expect(structureMember('text', ['a'])).toBeNull();
+    expect(structureMember(doc, ['a'])).toBeInstanceOf(Structure);
+  });
+
+  test('a structure renders as compact JSON, is true, and is not a number', () => {
+    expect(renderValue(structureMember(doc, ['a']))).toBe('{"b":[10,{"c":true}]}');
+    expect(truthy(new Structure([]))).toBe(true);
+    expect(toNumber(new Structure([1]))).toBeNull();
+    expect(compareValues(new Structure([1]), 1)).toBeNull();
+    // It sorts with text, before numbers.
+    expect(naturalCompare(new Structure([1]), 5)).toBeLessThan(0);
   });
 });

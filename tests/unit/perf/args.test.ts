@@ -56,6 +56,7 @@ describe('harness perf flags', () => {
   it('selects figures case-insensitively and keeps the table order', async () => {
     expect((await parse(['--only', 'g9, G1,handler'])).only).toEqual(['G1', 'G9', 'handler']);
     expect(parseOnly('overhead,G7,g7')).toEqual(['G7', 'overhead']);
+    expect(parseOnly('insights, report')).toEqual(['G8', 'G9']);
   });
 
   it('rejects an unknown flag or a stray argument with exit code 2, as every harness command does', async () => {

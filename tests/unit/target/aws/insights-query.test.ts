@@ -217,6 +217,23 @@ describe('runAwsInsightsQuery', () => {
     expect(calls.at(-1)).toEqual({ name: 'StopQuery', input: { queryId: 'q-5' } });
   });
 
+  test('a query starting with SOURCE goes out without logGroupNames (docs/aws-behaviour.md#insights-source)', async () => {
+    const { client, calls } = stubClient(['q-7'], [COMPLETE]);
+    const queryString = "SOURCE logGroups(namePrefix: ['/aws/lambda/']) | stats count(*)";
+    await runAwsInsightsQuery(client, { ...QUERY, queryString, logGroupNames: [] }, { sleep: async () => {} });
+    expect(calls[0]?.name).toBe('StartQuery');
+    expect(calls[0]?.input.queryString).toBe(queryString);
+    expect(calls[0]?.input.logGroupNames).toBeUndefined();
+  });
+
+  test('SOURCE together with named log groups is refused before any call (choice)', async () => {
+    const { client, calls } = stubClient([], []);
+    await expect(
+      runAwsInsightsQuery(client, { ...QUERY, queryString: 'SOURCE logGroups() | fields @message' }),
+    ).rejects.toMatchObject({ code: 'ConflictingFlags' });
+    expect(calls).toEqual([]);
+  });
+
   test('bad arguments are refused before any call', async () => {
     const { client, calls } = stubClient([], []);
     await expect(runAwsInsightsQuery(client, { ...QUERY, logGroupNames: [] })).rejects.toMatchObject({

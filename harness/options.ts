@@ -152,6 +152,8 @@ export interface BenchArgs {
   readonly logsTimeout?: string;
   readonly requestTimeout?: string;
   readonly reportDir?: string;
+  /** Opens the HTML report when done; the bench command's concern, not the run's. */
+  readonly open?: boolean;
   readonly keep?: boolean;
   readonly region?: string;
   readonly apiUrl?: string;

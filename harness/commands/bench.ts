@@ -7,6 +7,7 @@ import { HarnessError, UsageError } from '../errors.js';
 import { DEFAULT_MIX_NAME, MIX_CATALOG } from '../load/mix.js';
 import { type BenchArgs, DEFAULTS, parseBenchOptions, type RunOptions } from '../options.js';
 import type { RunReport, SloView } from '../report/model.js';
+import { openReport } from '../report/open.js';
 import { createProgress } from '../report/progress.js';
 import { ms, outcomeLine } from '../report/render.js';
 import { run } from '../run.js';
@@ -96,7 +97,12 @@ export const BENCH_FLAGS = {
   'report-dir': {
     type: 'string',
     default: DEFAULTS.reportDir,
-    desc: 'folder for the .md and .json reports and latest.md',
+    desc: 'folder for the .md, .json and .html reports and latest.md/.json/.html',
+  },
+  open: {
+    type: 'boolean',
+    default: false,
+    desc: "open the HTML report in the desktop's browser when the run is done (says so and does nothing without a display)",
   },
   keep: {
     type: 'boolean',
@@ -224,6 +230,8 @@ export function createBenchCommand(createTarget: TargetFactory = defaultTargetFa
         ctx.out(`verdict: ${outcomeLine(result.outcome, result.exitCode)}`);
         for (const line of verdictDetails(result.report)) ctx.out(`  ${line}`);
         ctx.out(`report: ${result.paths.markdown}`);
+        ctx.out(`html report: ${result.paths.html}`);
+        if (args.open) ctx.out(await openReport(result.paths.html, { env: ctx.env }));
         return result.exitCode;
       } finally {
         ctx.setCleanupHint(undefined);

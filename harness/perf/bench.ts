@@ -37,7 +37,7 @@ export interface ReportGenerationFigures {
   readonly buildMs: number;
   readonly renderMs: number;
   readonly jsonMs: number;
-  /** Writing the .md, .json and latest.md. */
+  /** Writing the .md, .json and .html (charts drawn) and latest.*. */
   readonly writeMs: number;
   readonly totalMs: number;
   /** totalMs / run duration (goal ≤ 0.01). */

@@ -19,7 +19,7 @@ import type { LoadResult } from '../load/load.js';
 import type { MachineSample } from '../load/machine.js';
 import { Phase } from '../load/records.js';
 import type { RunOptions } from '../options.js';
-import { histogram, percentilesOverTime } from '../stats/buckets.js';
+import { bucketIndex, histogram, logEdges, type PercentilesOverTime, percentilesOverTime } from '../stats/buckets.js';
 import { PERCENTILE_RANKS } from '../stats/percentile.js';
 import { underSampledStats } from '../stats/sampling.js';
 import type { Summary } from '../stats/summary.js';
@@ -232,6 +232,27 @@ export interface RunReport {
       readonly p99Ms: readonly (number | null)[];
     };
     readonly histogram: { readonly edgesMs: readonly number[]; readonly counts: readonly number[] };
+    /** The HTML report's latency-over-time chart: like `overTime`, with up to 600 buckets (1 s each up to 10 minutes). */
+    readonly timeline: {
+      readonly bucketSeconds: number;
+      readonly startSeconds: readonly number[];
+      readonly responses: readonly number[];
+      readonly p50Ms: readonly (number | null)[];
+      readonly p99Ms: readonly (number | null)[];
+    };
+    /** Due times (s after the measured start) of measured requests the logs show were cold starts, the first 1,000. */
+    readonly coldStartsAtSeconds: readonly number[];
+    /**
+     * Measured responses per latency bucket, ten buckets per decade (bucket i: `edgesMs[i]` up to `edgesMs[i + 1]`,
+     * so each count array is one shorter than the edges),
+     * apart by what the logs say of each request: warm, cold, or unknown (not correlated, or no correlation ran).
+     */
+    readonly distribution: {
+      readonly edgesMs: readonly number[];
+      readonly warm: readonly number[];
+      readonly cold: readonly number[];
+      readonly unknown: readonly number[];
+    };
   } | null;
   readonly warnings: readonly string[];
   readonly notes: readonly string[];
@@ -245,6 +266,12 @@ export const LOCAL_LATENCY_NOTE =
 
 /** Points on the latency-over-time chart at most (xychart-beta stays readable). */
 const MAX_CHART_POINTS = 60;
+/** Points on the HTML report's timeline at most: one per second for runs up to ten minutes. */
+const MAX_TIMELINE_POINTS = 600;
+/** Cold starts marked on the HTML timeline at most. */
+const MAX_COLD_MARKS = 1_000;
+/** Buckets per decade of the HTML report's latency distribution. */
+const DISTRIBUTION_BUCKETS_PER_DECADE = 10;
 /** Histogram bucket edges in ms: 1-2-5 steps, trimmed to the data. */
 const HISTOGRAM_EDGES_MS = [
   0, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000,
@@ -357,7 +384,7 @@ export function buildReport(input: ReportInput): RunReport {
     coverage: correlation ? coverageView(correlation) : null,
     queries: reportQueries(load, correlation),
     destroy: input.destroy,
-    charts: load && load.log.count > 0 ? charts(load) : null,
+    charts: load && load.log.count > 0 ? charts(load, correlation) : null,
     warnings: collapseRepeats(warnings),
     notes,
   };
@@ -508,39 +535,73 @@ function reportQueries(load: LoadResult | undefined, correlation: CorrelationRes
   ];
 }
 
-/** Latency over time (p50 and p99 per bucket of due time) and a latency histogram, measured phase. */
-function charts(load: LoadResult): NonNullable<RunReport['charts']> {
-  const { latencyMs, atSeconds } = measuredResponses(load);
-  const overTime = percentilesOverTime(latencyMs, atSeconds, load.measuredSeconds, MAX_CHART_POINTS);
+/** Latency over time (p50 and p99 per bucket of due time), latency histograms and cold starts, measured phase. */
+function charts(load: LoadResult, correlation: CorrelationResult | undefined): NonNullable<RunReport['charts']> {
+  const { latencyMs, atSeconds, cold } = measuredResponses(load, correlation);
   const histogramMs = histogram(latencyMs, HISTOGRAM_EDGES_MS);
-  // No responses is not 0 ms: an empty bucket's point is left out (null).
-  const point = (ms: number) => (Number.isFinite(ms) ? round3(ms) : null);
   return {
-    overTime: {
-      bucketSeconds: overTime.bucketSeconds,
-      startSeconds: [...overTime.startSeconds],
-      responses: [...overTime.counts],
-      p50Ms: overTime.p50.map(point),
-      p99Ms: overTime.p99.map(point),
-    },
+    overTime: overTimeView(percentilesOverTime(latencyMs, atSeconds, load.measuredSeconds, MAX_CHART_POINTS)),
     histogram: { edgesMs: [...histogramMs.edges], counts: [...histogramMs.counts] },
+    timeline: overTimeView(percentilesOverTime(latencyMs, atSeconds, load.measuredSeconds, MAX_TIMELINE_POINTS)),
+    coldStartsAtSeconds: coldMarks(atSeconds, cold),
+    distribution: distributionView(latencyMs, cold),
   };
 }
 
-/** Latency (ms) and due time (s after the measured start) of each measured request that got a response. */
-function measuredResponses(load: LoadResult): { latencyMs: Float64Array; atSeconds: Float64Array } {
+function overTimeView(overTime: PercentilesOverTime): NonNullable<RunReport['charts']>['overTime'] {
+  // No responses is not 0 ms: an empty bucket's point is left out (null).
+  const point = (ms: number) => (Number.isFinite(ms) ? round3(ms) : null);
+  return {
+    bucketSeconds: overTime.bucketSeconds,
+    startSeconds: [...overTime.startSeconds],
+    responses: [...overTime.counts],
+    p50Ms: overTime.p50.map(point),
+    p99Ms: overTime.p99.map(point),
+  };
+}
+
+function coldMarks(atSeconds: Float64Array, cold: Uint8Array): number[] {
+  const marks: number[] = [];
+  for (let i = 0; i < atSeconds.length && marks.length < MAX_COLD_MARKS; i++) {
+    if (cold[i] === ColdState.Cold) marks.push(round3(atSeconds[i]!));
+  }
+  return marks;
+}
+
+function distributionView(latencyMs: Float64Array, cold: Uint8Array): NonNullable<RunReport['charts']>['distribution'] {
+  const edgesMs = logEdges(latencyMs, DISTRIBUTION_BUCKETS_PER_DECADE);
+  // The last edge lies above the largest value: it closes the last bucket and has none of its own.
+  const zeros = () => new Array<number>(Math.max(0, edgesMs.length - 1)).fill(0);
+  const counts = { warm: zeros(), cold: zeros(), unknown: zeros() };
+  for (let i = 0; i < latencyMs.length; i++) {
+    const state = cold[i] === ColdState.Cold ? counts.cold : cold[i] === ColdState.Warm ? counts.warm : counts.unknown;
+    state[bucketIndex(edgesMs, latencyMs[i]!)]!++;
+  }
+  return { edgesMs, ...counts };
+}
+
+/**
+ * Measured requests that got a response: latency (ms), due time (s after the measured start) and what the
+ * logs say of each ({@link ColdState}; Unknown without correlation).
+ */
+function measuredResponses(
+  load: LoadResult,
+  correlation: CorrelationResult | undefined,
+): { latencyMs: Float64Array; atSeconds: Float64Array; cold: Uint8Array } {
   const log = load.log;
   const latencyMs = new Float64Array(log.count);
   const atSeconds = new Float64Array(log.count);
+  const cold = new Uint8Array(log.count);
   let n = 0;
   for (let i = 0; i < log.count; i++) {
     if (log.phase[i] !== Phase.Measured || log.status[i] === 0) continue;
     const ms = log.latencyUs[i]! / 1000;
     if (!Number.isFinite(ms)) continue;
     latencyMs[n] = ms;
+    cold[n] = correlation?.coldState[i] ?? ColdState.Unknown;
     atSeconds[n++] = (log.dueUs[i]! - load.measuredStartUs) / 1e6;
   }
-  return { latencyMs: latencyMs.subarray(0, n), atSeconds: atSeconds.subarray(0, n) };
+  return { latencyMs: latencyMs.subarray(0, n), atSeconds: atSeconds.subarray(0, n), cold: cold.subarray(0, n) };
 }
 
 function round3(value: number): number {

@@ -16,11 +16,19 @@ import { minSamplesFor } from '../stats/sampling.js';
 import { markdownTable } from './markdown.js';
 import type { RunReport, SloView, SummaryView } from './model.js';
 
-/** Renders the full report. */
-export function renderReport(report: RunReport): string {
+/** Where the markdown points for its HTML page: the file beside it, and the workflow run whose artifacts hold it. */
+export interface HtmlLink {
+  readonly name: string;
+  /** The GitHub Actions run page, when the report is written in one (PR comments and step summaries link there). */
+  readonly runUrl?: string;
+}
+
+/** Renders the full report; `html` names its HTML page, linked under the verdict. */
+export function renderReport(report: RunReport, html?: HtmlLink): string {
   const legend = legendOnce();
   const sections = [
     headline(report),
+    html ? htmlLine(html) : '',
     notes(report),
     sloTable(report, legend),
     warnings(report),
@@ -37,6 +45,12 @@ export function renderReport(report: RunReport): string {
     metadata(report),
   ];
   return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
+}
+
+function htmlLine(html: HtmlLink): string {
+  const file = `[${html.name}](${encodeURI(html.name)})`;
+  const artifacts = html.runUrl ? `, also in the [workflow run's artifacts](${html.runUrl})` : '';
+  return `Charts and the same numbers in one page: ${file} beside this file${artifacts}; it opens offline in any browser.`;
 }
 
 const VERDICT_TEXT = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const;

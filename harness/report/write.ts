@@ -1,19 +1,23 @@
 /**
- * Writes a report: `<dir>/<utc>-<target>-<runId>.md` (`-2`, `-3`, ... when taken), its `.json` twin (the same data), and
- * `<dir>/latest.md` with `<dir>/latest.json` beside it; appends the markdown to `$GITHUB_STEP_SUMMARY` when that is set (GitHub shows it on the
+ * Writes a report: `<dir>/<utc>-<target>-<runId>.md` (`-2`, `-3`, ... when taken), its `.json` twin (the same data),
+ * its `.html` page with charts, and `<dir>/latest.md` with `latest.json` and `latest.html` beside it; appends the markdown to `$GITHUB_STEP_SUMMARY` when that is set (GitHub shows it on the
  * run's summary page).
  */
 import { appendFile, mkdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../errors.js';
+import { renderHtml } from './html.js';
 import type { RunReport } from './model.js';
-import { renderReport } from './render.js';
+import { type HtmlLink, renderReport } from './render.js';
 
 /** Where a report was written. */
 export interface ReportPaths {
   readonly markdown: string;
   readonly json: string;
+  /** The self-contained HTML page: the same report with charts (report/html.ts). */
+  readonly html: string;
   readonly latest: string;
+  readonly latestHtml: string;
   /** `latest.json`: the latest report as data, for scripts that should not parse markdown. */
   readonly latestJson: string;
   readonly stepSummary: string | undefined;
@@ -41,43 +45,79 @@ export async function writeReport(
   report: RunReport,
   dir: string,
   env: Readonly<Record<string, string | undefined>> = {},
-  rewrite?: Pick<ReportPaths, 'markdown' | 'json'>,
+  rewrite?: Pick<ReportPaths, 'markdown' | 'json' | 'html'>,
 ): Promise<ReportPaths> {
-  const markdown = renderReport(report);
   const json = `${JSON.stringify(report, null, 2)}\n`;
+  const html = await renderHtml(report);
+  const link = (file: string): HtmlLink => ({ name: path.basename(file), runUrl: actionsRunUrl(env) });
   await mkdir(dir, { recursive: true });
-  let dated: { markdown: string; json: string };
+  let dated: Dated;
   if (rewrite) {
-    await writeFile(rewrite.json, json);
-    await writeFile(rewrite.markdown, markdown);
-    dated = { markdown: rewrite.markdown, json: rewrite.json };
+    dated = { markdown: rewrite.markdown, json: rewrite.json, html: rewrite.html };
+    await writeFile(dated.json, json);
+    await writeFile(dated.html, html);
+    await writeFile(dated.markdown, renderReport(report, link(dated.html)));
   } else {
-    dated = await writeNewPair(path.join(dir, reportBaseName(report)), json, markdown);
+    dated = await writeNewSet(path.join(dir, reportBaseName(report)), json, html, (file) =>
+      renderReport(report, link(file)),
+    );
   }
+  const markdown = renderReport(report, link(dated.html));
   const paths = {
     ...dated,
     latest: path.join(dir, 'latest.md'),
     latestJson: path.join(dir, 'latest.json'),
+    latestHtml: path.join(dir, 'latest.html'),
     stepSummary: env.GITHUB_STEP_SUMMARY || undefined,
   };
   await writeFile(paths.latest, markdown);
   await writeFile(paths.latestJson, json);
+  await writeFile(paths.latestHtml, html);
   if (paths.stepSummary) await appendFile(paths.stepSummary, `${markdown}\n`);
   return paths;
 }
 
-/** Writes `<base>.json` and `<base>.md` with flag 'wx', trying `<base>-2`, `<base>-3`, ... while either exists. */
-async function writeNewPair(base: string, json: string, markdown: string): Promise<{ markdown: string; json: string }> {
+/** The page of the GitHub Actions run writing the report (where its artifacts are), from the variables Actions sets. */
+export function actionsRunUrl(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+
+type Dated = Pick<ReportPaths, 'markdown' | 'json' | 'html'>;
+
+/**
+ * Writes `<base>.json`, `<base>.html` and `<base>.md` with flag 'wx', trying `<base>-2`, `<base>-3`, ... while any
+ * exists. The markdown links to its own page, so it is rendered once the name is known.
+ */
+async function writeNewSet(
+  base: string,
+  json: string,
+  html: string,
+  markdownFor: (htmlFile: string) => string,
+): Promise<Dated> {
   for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
     const name = n === 1 ? base : `${base}-${n}`;
-    const pair = { markdown: `${name}.md`, json: `${name}.json` };
-    // The .json is claimed first; a .md left without its twin (a run killed in between) also takes the name.
-    if (!(await createExclusive(pair.json, json))) continue;
-    if (!(await createExclusive(pair.markdown, markdown))) {
-      await unlink(pair.json).catch(() => undefined);
+    const set = { markdown: `${name}.md`, json: `${name}.json`, html: `${name}.html` };
+    // The .json is claimed first; a .md or .html left without its twin (a run killed in between) also takes the name.
+    if (!(await createExclusive(set.json, json))) continue;
+    const rest = [
+      [set.html, html],
+      [set.markdown, markdownFor(set.html)],
+    ] as const;
+    const written: string[] = [set.json];
+    let taken = false;
+    for (const [file, content] of rest) {
+      if (!(await createExclusive(file, content))) {
+        taken = true;
+        break;
+      }
+      written.push(file);
+    }
+    if (taken) {
+      for (const file of written) await unlink(file).catch(() => undefined);
       continue;
     }
-    return pair;
+    return set;
   }
   throw new InfraError(
     'Unexpected',

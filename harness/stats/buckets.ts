@@ -95,3 +95,25 @@ export function bucketIndex(edges: readonly number[], value: number): number {
   }
   return lo;
 }
+
+/**
+ * Bucket edges spaced evenly on a log scale, `perDecade` to each power of ten, from the one at or below the
+ * smallest value to the first above the largest (3 significant digits each). Empty for no values; values
+ * at or below 0 are taken as 1 µs.
+ */
+export function logEdges(values: ArrayLike<number>, perDecade: number): number[] {
+  if (values.length === 0) return [];
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.max(values[i]!, 1e-3);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const edge = (k: number) => Number((10 ** (k / perDecade)).toPrecision(3));
+  let k = Math.floor(Math.log10(min) * perDecade);
+  while (edge(k) > min) k--; // the rounding of an edge must not leave the smallest value below it
+  const edges = [edge(k)];
+  while (edges[edges.length - 1]! <= max) edges.push(edge(++k));
+  return edges;
+}

@@ -1,9 +1,10 @@
 /**
- * The Python tools some test files need, like AWS's own: `moto_server` for the AWS target, `cfn-lint` for
- * the synthesized templates. `npm test` on a machine without one of them leaves those files out and says
- * so in one loud line at the end, without failing; `npm run test:aws` then finds no test file and fails.
- * `.ci/run` refuses to start without both and sets `RDA_REQUIRE_TOOLS=1`, which keeps the files in
- * whatever PATH holds, so that a broken install fails them (CONTRIBUTING.md#the-aws-tests-and-moto_server).
+ * The tools outside npm some test files need: the Python tools `moto_server` (the AWS target) and `cfn-lint`
+ * (the synthesized templates), and Debian's `chromium` (the HTML report in a real browser). `npm test` on a
+ * machine without one of them leaves those files out and says so in one loud line at the end, without
+ * failing; `npm run test:aws` then finds no test file and fails. `.ci/run` installs chromium, refuses to
+ * start without the Python tools, and sets `RDA_REQUIRE_TOOLS=1`, which keeps the files in whatever PATH
+ * holds, so that a broken install fails them (CONTRIBUTING.md#the-aws-tests-and-moto_server).
  */
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { delimiter, join, relative, resolve } from 'node:path';
@@ -14,7 +15,7 @@ import type { Vitest } from 'vitest/node';
 export const REQUIRE_TOOLS_ENV = 'RDA_REQUIRE_TOOLS';
 
 /** A command some test files need, and how to get it. */
-export interface PythonTool {
+export interface TestTool {
   readonly command: string;
   /** What the files test, for the notice. */
   readonly purpose: string;
@@ -25,7 +26,7 @@ export interface PythonTool {
   readonly paths: readonly string[];
 }
 
-export const PYTHON_TOOLS: readonly PythonTool[] = [
+export const TEST_TOOLS: readonly TestTool[] = [
   {
     command: 'moto_server',
     purpose: 'AWS-target',
@@ -39,6 +40,13 @@ export const PYTHON_TOOLS: readonly PythonTool[] = [
     install: 'pip install cfn-lint',
     project: 'local',
     paths: ['tests/local/stack/cfn-lint.test.ts'],
+  },
+  {
+    command: 'chromium',
+    purpose: 'browser',
+    install: 'apt-get install chromium (Debian; .ci/run does it)',
+    project: 'local',
+    paths: ['tests/local/report/html-browser.e2e.test.ts'],
   },
 ];
 
@@ -60,13 +68,13 @@ export function commandOnPath(command: string, path = process.env.PATH ?? ''): b
 }
 
 /** The tools whose test files this run leaves out: those not on PATH, unless `RDA_REQUIRE_TOOLS=1`. */
-export function missingTools(env: NodeJS.ProcessEnv = process.env): PythonTool[] {
+export function missingTools(env: NodeJS.ProcessEnv = process.env): TestTool[] {
   if (env[REQUIRE_TOOLS_ENV] === '1') return [];
-  return PYTHON_TOOLS.filter((tool) => !commandOnPath(tool.command, env.PATH));
+  return TEST_TOOLS.filter((tool) => !commandOnPath(tool.command, env.PATH));
 }
 
 /** Glob patterns for a project's `exclude`: the files of `tools` in that project. */
-export function excludedFiles(tools: readonly PythonTool[], project: string): string[] {
+export function excludedFiles(tools: readonly TestTool[], project: string): string[] {
   return tools
     .filter((tool) => tool.project === project)
     .flatMap((tool) => tool.paths.map((path) => (isFolder(path) ? `${path}/**` : path)));
@@ -94,9 +102,7 @@ function isFolder(path: string): boolean {
 }
 
 /** The one line `npm test` prints at its end when it left files out; undefined when it left none out. */
-export function missingToolsLine(
-  skipped: readonly { tool: PythonTool; files: readonly string[] }[],
-): string | undefined {
+export function missingToolsLine(skipped: readonly { tool: TestTool; files: readonly string[] }[]): string | undefined {
   const parts = skipped
     .filter(({ files }) => files.length > 0)
     .map(
@@ -107,14 +113,14 @@ export function missingToolsLine(
   return `SKIPPED: ${parts.join('. ')} (CONTRIBUTING.md#the-aws-tests-and-moto_server); .ci/run refuses to pass without ${parts.length > 1 ? 'them' : 'it'}.`;
 }
 
-const selected = new Set<PythonTool>();
+const selected = new Set<TestTool>();
 
 /**
  * A vitest plugin for a project that lost files to `tools`: once the run closes, prints the one line
  * naming them (after vitest's summary, where it is seen), limited to the files the run's filters
  * (`vitest run tests/aws/x`) would have picked. A project left out with `--project` prints nothing.
  */
-export function missingToolsNotice(tools: readonly PythonTool[], project: string) {
+export function missingToolsNotice(tools: readonly TestTool[], project: string) {
   return {
     name: 'rda-missing-tools-notice',
     configureVitest({ vitest }: { vitest: Vitest }) {
@@ -131,7 +137,7 @@ function printNotice(vitest: Vitest): void {
   const filters = (filenamePattern ?? []).map((filter) => relative(ROOT, resolve(filter)));
   const wanted = (file: string) =>
     filters.length === 0 || filters.some((filter) => file.includes(filter) || filter.includes(file));
-  const tools = PYTHON_TOOLS.filter((tool) => selected.has(tool));
+  const tools = TEST_TOOLS.filter((tool) => selected.has(tool));
   const line = missingToolsLine(tools.map((tool) => ({ tool, files: testFiles(tool.paths).filter(wanted) })));
   if (line === undefined) return;
   const loud = process.stderr.isTTY ? `\x1b[1;43;30m ${line} \x1b[0m` : line;

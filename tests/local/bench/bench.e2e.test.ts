@@ -54,11 +54,12 @@ describe('npm run bench on the local target (end to end)', () => {
       expect(out).toContain(`phase ${phase}: started`);
     expect(out).toContain('verdict: PASS (exit 0)');
 
-    // The report files: markdown, its JSON twin, latest.md, latest.json and the step summary
+    // The report files: markdown, its JSON twin and HTML page, latest.md/.json/.html and the step summary
     const reportDir = path.join(cwd, 'out');
     const files = readdirSync(reportDir).sort();
-    expect(files).toHaveLength(4);
+    expect(files).toHaveLength(6);
     expect(files).toContain('latest.json');
+    expect(files).toContain('latest.html');
     const markdownFile = files.find((f) => /^\d{8}T\d{6}Z-local-e2e-local\.md$/.test(f))!;
     const markdown = readFileSync(path.join(reportDir, markdownFile), 'utf8');
     expect(readFileSync(path.join(reportDir, 'latest.md'), 'utf8')).toBe(markdown);

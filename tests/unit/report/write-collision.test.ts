@@ -1,6 +1,6 @@
 /**
  * Report file names cannot collide: two reports of the same run id, target and start second (two runs on
- * one machine, or a CI retry) get distinct dated files, `-2` on both of the second one's files.
+ * one machine, or a CI retry) get distinct dated files, `-2` on all of the second one's files.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,18 +29,27 @@ describe('writeReport with a name already taken', () => {
 
     // Assess
     expect(readdirSync(dir).sort()).toEqual([
+      '20300102T030405Z-local-snap-2.html',
       '20300102T030405Z-local-snap-2.json',
       '20300102T030405Z-local-snap-2.md',
+      '20300102T030405Z-local-snap.html',
       '20300102T030405Z-local-snap.json',
       '20300102T030405Z-local-snap.md',
+      'latest.html',
       'latest.json',
       'latest.md',
     ]);
     expect(a.markdown).not.toBe(b.markdown);
-    expect(readFileSync(a.markdown, 'utf8')).toBe(renderReport(first));
-    expect(readFileSync(b.markdown, 'utf8')).toBe(renderReport(second));
+    // Each markdown links to its own page.
+    expect(readFileSync(a.markdown, 'utf8')).toBe(renderReport(first, { name: '20300102T030405Z-local-snap.html' }));
+    expect(readFileSync(b.markdown, 'utf8')).toBe(renderReport(second, { name: '20300102T030405Z-local-snap-2.html' }));
     expect(JSON.parse(readFileSync(b.json, 'utf8')).warnings).toEqual(['the second run']);
-    expect(readFileSync(path.join(dir, 'latest.md'), 'utf8')).toBe(renderReport(second));
+    expect(readFileSync(b.html, 'utf8')).toContain('the second run');
+    expect(readFileSync(a.html, 'utf8')).not.toContain('the second run');
+    expect(readFileSync(path.join(dir, 'latest.md'), 'utf8')).toBe(
+      renderReport(second, { name: '20300102T030405Z-local-snap-2.html' }),
+    );
+    expect(readFileSync(path.join(dir, 'latest.html'), 'utf8')).toBe(readFileSync(b.html, 'utf8'));
   });
 
   it('counts on past -2 when two are taken, also when they are written at once', async () => {
@@ -54,7 +63,10 @@ describe('writeReport with a name already taken', () => {
       '20300102T030405Z-local-snap-3.json',
       '20300102T030405Z-local-snap.json',
     ]);
-    for (const p of written) expect(path.basename(p.markdown, '.md')).toBe(path.basename(p.json, '.json'));
+    for (const p of written) {
+      expect(path.basename(p.markdown, '.md')).toBe(path.basename(p.json, '.json'));
+      expect(path.basename(p.html, '.html')).toBe(path.basename(p.json, '.json'));
+    }
   });
 
   it('writes the same run again over its own files when given them', async () => {
@@ -64,7 +76,9 @@ describe('writeReport with a name already taken', () => {
     const again = await writeReport({ ...fixtureReport(), warnings: ['late signal'] }, dir, {}, first);
 
     expect(again.markdown).toBe(first.markdown);
-    expect(readdirSync(dir)).toHaveLength(4);
+    expect(again.html).toBe(first.html);
+    expect(readdirSync(dir)).toHaveLength(6);
     expect(JSON.parse(readFileSync(first.json, 'utf8')).warnings).toEqual(['late signal']);
+    expect(readFileSync(first.html, 'utf8')).toContain('late signal');
   });
 });

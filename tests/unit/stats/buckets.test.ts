@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bucketIndex, bucketSecondsFor, histogram, percentilesOverTime } from '../../../harness/stats/buckets.js';
+import {
+  bucketIndex,
+  bucketSecondsFor,
+  histogram,
+  logEdges,
+  percentilesOverTime,
+} from '../../../harness/stats/buckets.js';
 
 describe('bucketSecondsFor', () => {
   it('uses 1 s buckets up to the point limit, then whole seconds that fit the span into it', () => {
@@ -67,5 +73,29 @@ describe('histogram', () => {
     expect(bucketIndex(edges, -1)).toBe(0);
     expect(bucketIndex(edges, 2)).toBe(2);
     expect(bucketIndex(edges, 19.99)).toBe(4);
+  });
+});
+
+describe('logEdges', () => {
+  it('spaces edges ten to a decade and holds every value between the first and the last', () => {
+    const values = [0.37, 1, 2.5, 99.9, 100, 1234];
+
+    const edges = logEdges(values, 10);
+
+    expect(edges[0]).toBeLessThanOrEqual(0.37);
+    expect(edges.at(-1)).toBeGreaterThan(1234);
+    expect(edges).toContain(1);
+    expect(edges).toContain(100);
+    expect(edges.filter((e) => e >= 1 && e < 10)).toEqual([1, 1.26, 1.58, 2, 2.51, 3.16, 3.98, 5.01, 6.31, 7.94]);
+    for (const v of values) {
+      const i = bucketIndex(edges, v);
+      expect(edges[i]).toBeLessThanOrEqual(v);
+      expect(edges[i + 1]).toBeGreaterThan(v);
+    }
+  });
+
+  it('has no edges for no values, and takes 0 ms as 1 µs', () => {
+    expect(logEdges([], 10)).toEqual([]);
+    expect(logEdges([0], 10)[0]).toBeLessThanOrEqual(0.001);
   });
 });

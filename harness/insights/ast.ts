@@ -98,6 +98,8 @@ export interface DedupCommand {
  */
 export interface SourceCommand {
   readonly kind: 'source';
+  /** `SOURCE '<group>'`, the form a subquery uses to name its one log group (CWL_QuerySyntax-Subqueries). */
+  readonly names?: readonly string[];
   readonly namePrefixes: readonly string[] | null;
   readonly classes: readonly string[] | null;
   readonly accountIdentifiers: readonly string[] | null;
@@ -228,11 +230,13 @@ export interface Match {
   readonly span: Span;
 }
 
-/** `x in [a, b]`, `x not in [a, b]`. */
+/** `x in [a, b]`, `x not in [a, b]`; or `x in ( <query> )`, a subquery, whose rows give the values (items empty). */
 export interface InList {
   readonly kind: 'in';
   readonly negated: boolean;
   readonly subject: Expr;
   readonly items: readonly Expr[];
+  /** The subquery (CWL_QuerySyntax-Subqueries); its commands' spans are offsets in the outer query's source. */
+  readonly subquery?: Query;
   readonly span: Span;
 }

@@ -28,6 +28,7 @@ import { printField } from './printer.js';
 import { QuerySyntaxError, type Span } from './query-error.js';
 import { RegexLimitError, userRegex } from './regex.js';
 import type { EventRow, Row } from './rows.js';
+import { membership, type SubqueryValues } from './subquery.js';
 import { unnestRow } from './unnest.js';
 import {
   compareValues,
@@ -100,8 +101,12 @@ export interface CompiledQuery {
  * arguments, aggregates outside stats, more than two stats, sort or limit before the second stats,
  * commands after dedup other than limit, fields that no longer exist after stats.
  */
-export function compileQuery(query: Query): CompiledQuery {
-  return new Compiler(query).compile();
+/**
+ * Compiles a parsed query. A query with subqueries needs their values (`subqueryValues`, from the engine that
+ * ran them first, harness/insights/subquery.ts).
+ */
+export function compileQuery(query: Query, subqueryValues: SubqueryValues = new Map()): CompiledQuery {
+  return new Compiler(query, subqueryValues).compile();
 }
 
 interface ExprScope {
@@ -128,7 +133,10 @@ class Compiler {
   private readonly steps: Step[] = [];
   private readonly eventFilters: EventFilter[] = [];
 
-  constructor(private readonly query: Query) {
+  constructor(
+    private readonly query: Query,
+    private readonly subqueryValues: SubqueryValues,
+  ) {
     this.source = query.source;
   }
 
@@ -540,6 +548,14 @@ class Compiler {
         return this.match(expr.op, expr.negated, this.expr(expr.subject, scope), expr.pattern);
       case 'in': {
         const subject = this.expr(expr.subject, scope);
+        if (expr.subquery) {
+          const values = this.subqueryValues.get(expr);
+          if (values === undefined) {
+            throw this.error(expr.span, 'a subquery runs only over a log store: run the query with the query command');
+          }
+          const has = membership(values);
+          return expr.negated ? (row) => subject(row) !== null && !has(subject(row)) : (row) => has(subject(row));
+        }
         const items = expr.items.map((item) => this.expr(item, scope));
         const negated = expr.negated;
         return (row) => {
@@ -736,7 +752,7 @@ export function compileFieldPredicate(expr: Expr, source: string): (value: Value
     hasTimestamp: false,
     where: 'in filter',
   };
-  const evaluate = new Compiler({ source, commands: [] }).expr(expr, scope);
+  const evaluate = new Compiler({ source, commands: [] }, new Map()).expr(expr, scope);
   const row: Row = { get: () => holder.value, set: () => {} };
   return (value) => {
     holder.value = value;

@@ -9,7 +9,8 @@ import {
   type StoredEvent,
 } from '../logstore/store.js';
 import { type HeldFile, rangesToRead, type SpanBuilder, type StoreTimeIndex } from '../logstore/time-index.js';
-import { compileQuery, DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
+import type { InList, Query } from './ast.js';
+import { type CompiledQuery, compileQuery, DEFAULT_LIMIT, MAX_LIMIT } from './compile.js';
 import { isLambdaStream, LOCAL_ACCOUNT_ID } from './discovery.js';
 import { QueryRun } from './execute.js';
 import {
@@ -21,9 +22,11 @@ import {
 } from './log-types.js';
 import { parseQuery } from './parser.js';
 import { buildLineMatcher } from './prefilter.js';
+import { QuerySyntaxError } from './query-error.js';
 import type { InsightsResult } from './result.js';
 import { EventRow, type StreamInfo } from './rows.js';
 import { queryLogGroups, selectLogGroups, sourceCommandOf } from './source.js';
+import { subqueriesOf, subqueryColumn } from './subquery.js';
 
 /** A query over the local store, in the same terms as StartQuery. */
 export interface LogStoreQueryOptions {
@@ -71,13 +74,50 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new UsageError('InvalidLimit', `limit must be a whole number from 1 to ${MAX_LIMIT}, got ${limit}`);
   }
-  const compiled = compileQuery(parseQuery(options.queryString));
-  // SOURCE in the query or the names given (harness/insights/source.ts).
-  const logGroupNames = await queryLogGroups(compiled.query, options.logGroupNames, () =>
-    listLogGroups(options.logDir),
-  );
+  const query = parseQuery(options.queryString);
+  const logGroupNames = await storeLogGroups(query, options.logGroupNames, options.logDir);
+  // Subqueries run first, innermost first, over the same range (harness/insights/subquery.ts).
+  const values = new Map<InList, readonly string[]>();
+  let subRecords = 0;
+  let subBytes = 0;
+  for (const node of subqueriesOf(query)) {
+    const sub = node.subquery!;
+    const groups = sourceCommandOf(sub) ? await storeLogGroups(sub, [], options.logDir) : logGroupNames;
+    const result = await scanStore(options, compileQuery(sub, values), groups, MAX_LIMIT);
+    if (result.rows.length >= MAX_LIMIT) {
+      throw new QuerySyntaxError(
+        query.source,
+        node.span,
+        `the subquery returned ${MAX_LIMIT} rows or more, and values past them would be lost: narrow it (a filter, or stats ... by the field)`,
+      );
+    }
+    const column = subqueryColumn(node, result.fields);
+    values.set(
+      node,
+      result.rows.flatMap((row) => (row[column] === undefined ? [] : [row[column]!])),
+    );
+    subRecords += result.statistics.recordsScanned;
+    subBytes += result.statistics.bytesScanned;
+  }
+  const result = await scanStore(options, compileQuery(query, values), logGroupNames, limit);
+  if (subRecords === 0 && subBytes === 0) return result;
+  // A subquery's scan is part of the query's (AWS bills the bytes of both).
+  const statistics = result.statistics;
+  return {
+    ...result,
+    statistics: {
+      ...statistics,
+      recordsScanned: statistics.recordsScanned + subRecords,
+      bytesScanned: statistics.bytesScanned + subBytes,
+    },
+  };
+}
+
+/** The log groups of the store a query runs over: SOURCE in the query or the names given, each one there. */
+async function storeLogGroups(query: Query, named: readonly string[], logDir: string): Promise<string[]> {
+  const logGroupNames = await queryLogGroups(query, named, () => listLogGroups(logDir));
   for (const name of logGroupNames) {
-    if (!(await logGroupExists(options.logDir, name))) {
+    if (!(await logGroupExists(logDir, name))) {
       // AWS's own words (docs/aws-behaviour.md#insights-api, recorded ResourceNotFoundException message).
       throw new UsageError(
         'LogGroupNotFound',
@@ -85,7 +125,17 @@ export async function queryLogStore(options: LogStoreQueryOptions): Promise<Insi
       );
     }
   }
+  return logGroupNames;
+}
 
+/** One scan of the store's groups for a compiled query, at most `limit` rows. */
+async function scanStore(
+  options: LogStoreQueryOptions,
+  compiled: CompiledQuery,
+  logGroupNames: readonly string[],
+  limit: number,
+): Promise<InsightsResult> {
+  const { startTimeMs, endTimeMs } = options;
   const run = new QueryRun(compiled, limit);
   const matcher = buildLineMatcher(compiled.eventFilters, options.queryString);
   const timeIndex = options.timeIndex;

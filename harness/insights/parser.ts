@@ -62,13 +62,20 @@ class Parser {
     this.lexer = new Lexer(source);
   }
 
-  query(): Query {
+  /** The whole query; a subquery (`inside` the `(` that opens it) ends at its `)`, which is left to the caller. */
+  query(inside?: Token): Query {
     const commands: Command[] = [];
-    if (this.lexer.peek().type === 'eof') {
-      throw this.error(this.lexer.peek().span, `the query is empty: start with a command (${COMMAND_LIST})`);
+    const end = (token: Token) => (inside ? isPunct(token, ')') : token.type === 'eof');
+    if (end(this.lexer.peek()) || this.lexer.peek().type === 'eof') {
+      throw this.error(
+        this.lexer.peek().span,
+        inside
+          ? `the subquery is empty: write a query inside the parentheses, e.g. (filter errorType = "Timeout" | fields requestId)`
+          : `the query is empty: start with a command (${COMMAND_LIST})`,
+      );
     }
     for (;;) {
-      const command = this.command();
+      const command = this.command(inside !== undefined);
       if (command.kind === 'source' && commands.length > 0) {
         throw this.error(
           { start: command.span.start, end: command.span.start + 6 },
@@ -76,19 +83,22 @@ class Parser {
         );
       }
       commands.push(command);
+      if (end(this.lexer.peek())) break;
       const token = this.lexer.next();
-      if (token.type === 'eof') break;
       if (!isPunct(token, '|')) {
         throw this.error(
           token.span,
-          `expected '|' or the end of the query after the ${commands.at(-1)?.kind} command, found ${describe(token)}`,
+          inside
+            ? `expected '|' or ')' to close the subquery after the ${commands.at(-1)?.kind} command, found ${describe(token)}`
+            : `expected '|' or the end of the query after the ${commands.at(-1)?.kind} command, found ${describe(token)}`,
         );
       }
     }
+    if (!inside) this.lexer.next(); // the end
     return { source: this.source, commands };
   }
 
-  private command(): Command {
+  private command(inSubquery = false): Command {
     const token = this.lexer.next();
     if (token.type !== 'ident') {
       throw this.error(token.span, `expected a command (${COMMAND_LIST}), found ${describe(token)}`);
@@ -142,7 +152,7 @@ class Parser {
         return { kind: 'pattern', expr, span: this.spanFrom(start) };
       }
       case 'source':
-        return parseSourceCommand(this.lexer, this.source, start, describe);
+        return parseSourceCommand(this.lexer, this.source, start, describe, inSubquery);
       default: {
         const offline = offlineCommand(token.text);
         if (offline) throw this.error(token.span, offlineCommandProblem(offline, token.text));
@@ -226,7 +236,11 @@ class Parser {
     const literal = (e: Expr) => e.kind === 'string' || e.kind === 'number';
     const ok =
       (expr.kind === 'binary' && expr.op === '=' && expr.left.kind === 'field' && literal(expr.right)) ||
-      (expr.kind === 'in' && !expr.negated && expr.subject.kind === 'field' && expr.items.every(literal));
+      (expr.kind === 'in' &&
+        !expr.negated &&
+        !expr.subquery &&
+        expr.subject.kind === 'field' &&
+        expr.items.every(literal));
     if (!ok) {
       throw this.error(
         expr.span,
@@ -402,11 +416,10 @@ class Parser {
   private inList(subject: Expr, negated: boolean): Expr {
     const open = this.lexer.next();
     if (isPunct(open, '(')) {
-      // CWL_QuerySyntax-Subqueries: `filter x in ( <query> )` runs a second query first.
-      throw this.error(
-        open.span,
-        `subqueries ('${negated ? 'not in' : 'in'} (...)') are not supported offline: run the inner query on its own and list its values, e.g. requestId in ["a", "b"]`,
-      );
+      // CWL_QuerySyntax-Subqueries: `filter x in ( <query> )`; the engine runs it first (harness/insights/subquery.ts).
+      const subquery = this.query(open);
+      const close = this.lexer.next(); // the ')' query() stopped at
+      return { kind: 'in', negated, subject, items: [], subquery, span: join(subject.span, close.span) };
     }
     if (!isPunct(open, '[')) {
       throw this.error(

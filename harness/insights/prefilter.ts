@@ -198,6 +198,8 @@ function need(expr: Expr, computed: ReadonlySet<string>, source: string): Need |
     case 'in': {
       if (expr.subject.kind !== 'field') return null;
       const name = expr.subject.name;
+      // A subquery's values are known only once it ran: the line must have the field, nothing more is checked.
+      if (expr.subquery) return presence(name, computed);
       const parts = [presence(name, computed)];
       if (expr.items.every(isLiteral)) parts.push(scannedValue(name, expr, computed, source));
       if (!expr.negated && expr.items.length > 0) {

@@ -59,6 +59,7 @@ export function printCommand(command: Command): string {
     case 'unnest':
       return `unnest ${printField(command.field.name)} into ${printField(command.into.name)}`;
     case 'source': {
+      if (command.names) return `SOURCE ${command.names.map(printString).join(', ')}`;
       const lists: [string, readonly string[] | null][] = [
         ['namePrefix', command.namePrefixes],
         ['class', command.classes],
@@ -127,6 +128,9 @@ export function printExpr(expr: Expr, parent = 0): string {
     }
     case 'in': {
       const own = PRECEDENCE.in!;
+      const op = expr.negated ? 'not in' : 'in';
+      if (expr.subquery)
+        return wrap(`${printExpr(expr.subject, own + 1)} ${op} (${printQuery(expr.subquery)})`, own, parent);
       const items = expr.items.map((i) => printExpr(i)).join(', ');
       return wrap(`${printExpr(expr.subject, own + 1)} ${expr.negated ? 'not in' : 'in'} [${items}]`, own, parent);
     }

@@ -41,13 +41,25 @@ export function parseSourceCommand(
   source: string,
   start: number,
   describe: (token: Token) => string,
+  inSubquery = false,
 ): SourceCommand {
   const error = (span: Span, problem: string) => new QuerySyntaxError(source, span, problem);
   const head = lexer.next();
   if (head.type === 'string') {
+    // CWL_QuerySyntax-Subqueries: a subquery names its log group as `SOURCE '<group>'`.
+    if (inSubquery) {
+      return {
+        kind: 'source',
+        names: [head.value],
+        namePrefixes: null,
+        classes: null,
+        accountIdentifiers: null,
+        span: { start, end: head.span.end },
+      };
+    }
     throw error(
       head.span,
-      `SOURCE with a quoted log group name (the subquery form) is not supported offline: name the groups with logGroups(...), e.g. ${EXAMPLE}, or with --log-group`,
+      `SOURCE '<group>' names the log group of a subquery (filter x in (SOURCE '<group>' | ...)); at the start of a query name the groups with logGroups(...), e.g. ${EXAMPLE}, or with --log-group`,
     );
   }
   if (head.type !== 'ident' || head.text.toLowerCase() !== 'loggroups') {
@@ -128,6 +140,7 @@ function isPunct(token: Token, text: string): boolean {
  * STANDARD is also the default without `class`), in the local account (any without `accountIdentifiers`).
  */
 export function selectLogGroups(command: SourceCommand, available: readonly string[], querySource: string): string[] {
+  if (command.names) return available.filter((g) => command.names!.includes(g));
   const classes = command.classes ?? ['STANDARD'];
   const accounts = command.accountIdentifiers;
   if (!classes.includes('STANDARD') || (accounts !== null && !accounts.includes(LOCAL_ACCOUNT_ID))) return [];
@@ -171,6 +184,14 @@ export async function queryLogGroups(
     );
   }
   const chosen = selectLogGroups(command, await available(), query.source);
+  const missing = command.names?.find((name) => !chosen.includes(name));
+  if (missing !== undefined) {
+    // AWS's own words for a group that does not exist (docs/aws-behaviour.md#insights-api).
+    throw new UsageError(
+      'LogGroupNotFound',
+      `Log group '${missing}' does not exist for account ID '${LOCAL_ACCOUNT_ID}'`,
+    );
+  }
   if (chosen.length === 0) {
     throw new UsageError(
       'LogGroupNotFound',

@@ -12,9 +12,9 @@ export function offlineSupportText(): string {
   const aggregates = Object.keys(AGGREGATE_FUNCTIONS).sort((a, b) => a.localeCompare(b));
   return [
     `Offline (--target local) the engine runs the commands ${COMMAND_LIST}; the stats functions ` +
-      `${aggregates.join(', ')}; and the functions ${scalars.join(', ')}.`,
+      `${aggregates.join(', ')}; the functions ${scalars.join(', ')}; and subqueries, filter x in (<query>).`,
     `Refused offline, with an error that says what to write instead: ${OFFLINE_COMMAND_NAMES.join(', ')}, ` +
-      "subqueries (filter x in (<query>)), regex backreferences and lookarounds. pattern is a local stand-in for AWS's " +
+      "regex backreferences and lookarounds. pattern is a local stand-in for AWS's " +
       'model. Every limit, and why: docs/insights-limits.md. With --target aws, AWS runs the query as written.',
   ].join('\n\n');
 }

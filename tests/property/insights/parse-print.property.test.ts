@@ -87,6 +87,43 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
     fc
       .record({ negated: fc.boolean(), subject: tie('expr'), items: fc.array(tie('expr'), { maxLength: 3 }) })
       .map((i): Expr => ({ kind: 'in', ...i, span: NO_SPAN })),
+    // A subquery (CWL_QuerySyntax-Subqueries): SOURCE '<group>' or not, filters, and the column it returns.
+    fc
+      .record({
+        negated: fc.boolean(),
+        subject: tie('expr'),
+        group: fc.option(fc.string({ maxLength: 8 }), { nil: null }),
+        filters: fc.array(tie('expr'), { maxLength: 2 }),
+        column: field,
+      })
+      .map(
+        ({ negated, subject, group, filters, column }): Expr => ({
+          kind: 'in',
+          negated,
+          subject,
+          items: [],
+          subquery: {
+            source: '',
+            commands: [
+              ...(group === null
+                ? []
+                : [
+                    {
+                      kind: 'source' as const,
+                      names: [group],
+                      namePrefixes: null,
+                      classes: null,
+                      accountIdentifiers: null,
+                      span: NO_SPAN,
+                    },
+                  ]),
+              ...filters.map((e) => ({ kind: 'filter' as const, expr: e, span: NO_SPAN })),
+              { kind: 'fields' as const, items: [{ expr: column, alias: null, text: '' }], span: NO_SPAN },
+            ],
+          },
+          span: NO_SPAN,
+        }),
+      ),
     fc
       .record({
         name: functionName,

@@ -39,6 +39,8 @@ interface Case {
   readonly end?: number;
   readonly limit?: number;
   readonly fields: readonly string[];
+  /** Whether rows are events (with `@ptr`); by default, when the query has no stats or pattern. */
+  readonly eventRows?: boolean;
   /** Rows without `@ptr` (checked separately: on every event row, on no stats row). */
   readonly rows: readonly Record<string, string>[];
 }
@@ -777,6 +779,53 @@ const cases: Case[] = [
     ],
   },
   {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Subqueries.html: `filter <field> in
+    // ( <subquery> )`; the subquery runs over the same groups unless it names its own. Here: the REPORT lines of
+    // the requests whose handler logged a 4xx or 5xx (R2 404, R5 500), slowest first.
+    name: 'a subquery gives the values of the outer filter: REPORT lines of the requests that failed',
+    query:
+      'filter @type = "REPORT"\n| filter @requestId in (filter status >= 400 | fields @requestId)\n| fields @requestId, @duration\n| sort @duration desc',
+    fields: ['@requestId', '@duration'],
+    rows: [
+      { '@requestId': R5, '@duration': '14.97' },
+      { '@requestId': R2, '@duration': '3.01' },
+    ],
+  },
+  {
+    // Same page: `not in`, and a subquery ending in stats ... by the field. R1, R3 and R4 logged no 4xx/5xx.
+    name: 'not in a subquery that ends with stats by the field',
+    query:
+      'filter @type = "REPORT" and @requestId not in (filter status >= 400 | stats count(*) by @requestId)\n| fields @requestId\n| sort @requestId',
+    fields: ['@requestId'],
+    rows: [{ '@requestId': R1 }, { '@requestId': R3 }, { '@requestId': R4 }],
+    eventRows: true, // the stats is the subquery's
+  },
+  {
+    // Same page, example 1's shape: SOURCE '<group>' inside the subquery reads another group. The worker's warn line
+    // has status 200 (a number): the demo function's lines with that status are R1's and R4's.
+    name: "a subquery over another group with SOURCE '<group>'",
+    query:
+      'filter status in (SOURCE \'/aws/lambda/rda-worker-fn\' | filter level = "warn" | fields status)\n| fields correlationId, status\n| sort correlationId',
+    fields: ['correlationId', 'status'],
+    rows: [
+      { correlationId: C1, status: '200' },
+      { correlationId: C4, status: '200' },
+    ],
+  },
+  {
+    // A subquery inside a subquery: R5's 500 picks R5, whose lines (all four with the id) come back, newest first.
+    name: 'a subquery nested in a subquery',
+    query:
+      'filter @requestId in (filter @requestId in (filter status = 500 | fields @requestId) | fields @requestId)\n| fields @requestId, @type',
+    fields: ['@requestId', '@type'],
+    rows: [
+      { '@requestId': R5, '@type': 'REPORT' },
+      { '@requestId': R5, '@type': 'END' },
+      { '@requestId': R5 },
+      { '@requestId': R5, '@type': 'START' },
+    ],
+  },
+  {
     // Same page: several prefixes, class STANDARD (every local group) and the local account together.
     name: 'SOURCE with two prefixes, class STANDARD and the local account identifier',
     query:
@@ -1094,7 +1143,7 @@ describe('Logs Insights conformance over the fixture store', () => {
     expect(result.fields).toEqual(c.fields);
     expect(withoutPtr(result.rows)).toEqual(c.rows);
     // stats and pattern make rows of their own, without @ptr.
-    const eventRows = !/\b(stats|pattern)\b/i.test(c.query);
+    const eventRows = c.eventRows ?? !/\b(stats|pattern)\b/i.test(c.query);
     for (const row of result.rows) expect(typeof row['@ptr'] === 'string').toBe(eventRows);
   });
 });
@@ -1317,13 +1366,35 @@ const errorCases: ErrorCase[] = [
     message: /'unmask' is a documented .*: remove unmask/,
   },
   {
-    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Subqueries.html: filter x in ( query ).
-    name: 'a subquery is documented but not supported offline',
-    query: "filter requestId in (SOURCE '/aws/lambda/db' | fields requestId)",
+    // CWL_QuerySyntax-Subqueries: "The subquery must produce fields referenced by the outer query."
+    name: 'a subquery that does not return the field the outer filter reads',
+    query: 'filter @type = "REPORT"\n| filter @requestId in (filter status >= 400 | fields correlationId)',
+    line: 2,
+    column: 10,
+    message: /the subquery returns 'correlationId', not '@requestId': end it with fields @requestId/,
+  },
+  {
+    name: 'a subquery left open',
+    query: 'filter @requestId in (filter status >= 400 | fields @requestId',
     line: 1,
-    column: 21,
+    column: 63,
+    message: /expected '\|' or '\)' to close the subquery after the fields command, found the end of the query/,
+  },
+  {
+    name: 'an empty subquery',
+    query: 'filter @requestId in ( )',
+    line: 1,
+    column: 24,
+    message: /the subquery is empty: write a query inside the parentheses/,
+  },
+  {
+    // The quoted form of SOURCE is the subquery's (CWL_QuerySyntax-Subqueries); a whole query uses logGroups(...).
+    name: "SOURCE '<group>' at the start of a whole query",
+    query: "SOURCE '/aws/lambda/rda-demo-fn' | fields @message",
+    line: 1,
+    column: 8,
     message:
-      /subqueries \('in \(\.\.\.\)'\) are not supported offline: run the inner query on its own and list its values/,
+      /SOURCE '<group>' names the log group of a subquery .*; at the start of a query name the groups with logGroups/,
   },
   {
     // CWL_QuerySyntax-FilterIndex shows only field = value and field in [...].

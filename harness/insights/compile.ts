@@ -554,7 +554,11 @@ class Compiler {
             throw this.error(expr.span, 'a subquery runs only over a log store: run the query with the query command');
           }
           const has = membership(values);
-          return expr.negated ? (row) => subject(row) !== null && !has(subject(row)) : (row) => has(subject(row));
+          if (!expr.negated) return (row) => has(subject(row));
+          return (row) => {
+            const value = subject(row);
+            return value !== null && !has(value);
+          };
         }
         const items = expr.items.map((item) => this.expr(item, scope));
         const negated = expr.negated;

@@ -15,8 +15,9 @@ import { isLambdaStream, LOCAL_ACCOUNT_ID } from './discovery.js';
 import { QueryRun } from './execute.js';
 import {
   firstStoredMessage,
-  logTypeFromGroupName,
+  givenLogType,
   logTypeWarning,
+  readsFirstEvent,
   storedLogType,
   streamDiscovery,
 } from './log-types.js';
@@ -261,11 +262,8 @@ async function scanStore(
     let base = 0;
     for (const logGroupName of logGroupNames) {
       const storedType = await storedLogType(options.logDir, logGroupName);
-      const namedType = logTypeFromGroupName(logGroupName);
       // Read the first event to sniff an untyped stream, or to check a typed one (one warning per group).
-      const givenType = storedType ?? namedType;
-      const readFirst =
-        givenType === null || givenType === 'vpc-flow' || givenType === 'route53' || givenType === 'apigateway';
+      const readFirst = readsFirstEvent(givenLogType(storedType, logGroupName));
       let warned = false;
       for (const stream of await listLogStreams(options.logDir, logGroupName)) {
         // docs/aws-behaviour.md#log-type-discovery: stored type, then group name, then the first event.

@@ -179,6 +179,19 @@ export async function storedLogType(dir: string, logGroupName: string): Promise<
   return text !== null && (LOG_TYPES as readonly string[]).includes(text) ? (text as LogType) : null;
 }
 
+/** The type a group was given: the one `logs import` stored (`auto` is none), else its name's convention; null: none. */
+export function givenLogType(storedType: LogType | null, logGroupName: string): LogType | null {
+  return storedType !== null && storedType !== 'auto' ? storedType : logTypeFromGroupName(logGroupName);
+}
+
+/**
+ * Whether a scan reads each stream's first event for a group of this given type: to sniff an untyped stream,
+ * or to check that a typed one is in a format {@link logTypeWarning} can find wrong.
+ */
+export function readsFirstEvent(givenType: LogType | null): boolean {
+  return givenType === null || textFormatOf(givenType) !== null || givenType === 'apigateway';
+}
+
 /** How one stream's events are discovered, beyond JSON. */
 export interface StreamDiscovery {
   /** Lambda's platform fields are discovered (besides `isLambdaStream`). */
@@ -196,7 +209,7 @@ export function streamDiscovery(
   logGroupName: string,
   firstMessage: string | null,
 ): StreamDiscovery {
-  const type = storedType !== null && storedType !== 'auto' ? storedType : logTypeFromGroupName(logGroupName);
+  const type = givenLogType(storedType, logGroupName);
   if (type !== null) return { lambda: type === 'lambda', format: textFormatOf(type) };
   return { lambda: false, format: firstMessage === null ? null : sniffTextFormat(firstMessage) };
 }
@@ -211,10 +224,9 @@ export function logTypeWarning(
   logStreamName: string,
   firstMessage: string | null,
 ): string | null {
-  const stored = storedType !== null && storedType !== 'auto';
-  const type = stored ? storedType : logTypeFromGroupName(logGroupName);
+  const type = givenLogType(storedType, logGroupName);
   if (type === null || firstMessage === null) return null;
-  const how = stored ? 'logs import --log-type' : 'its name';
+  const how = type === storedType ? 'logs import --log-type' : 'its name';
   const format = textFormatOf(type);
   if (format !== null && format.parse(firstMessage) === null) {
     return (

@@ -24,8 +24,8 @@ export async function renderCharts(r: RunReport): Promise<Chart[]> {
   const charts: Chart[] = [];
   if (r.charts) {
     charts.push(await timelineChart(r.charts, r.run.warmupSeconds));
-    const distribution = distributionChart(r.charts.distribution);
-    if (distribution) charts.push(await distribution);
+    const distribution = await distributionChart(r.charts.distribution);
+    if (distribution) charts.push(distribution);
   }
   if (r.breakdown) charts.push(await breakdownChart(r.breakdown));
   if (r.coverage) charts.push(await coverageChart(r.coverage));
@@ -125,7 +125,8 @@ async function timelineChart(c: Charts, warmupSeconds: number): Promise<Chart> {
   };
 }
 
-function distributionChart(d: Charts['distribution']): Promise<Chart> | undefined {
+/** Undefined when no group has a response to show. */
+async function distributionChart(d: Charts['distribution']): Promise<Chart | undefined> {
   const groups = (['warm', 'cold', 'unknown'] as const)
     .map((state) => ({ state, counts: d[state], n: d[state].reduce((a, b) => a + b, 0) }))
     .filter((g) => g.n > 0);
@@ -160,14 +161,14 @@ function distributionChart(d: Charts['distribution']): Promise<Chart> | undefine
       },
     },
   };
-  return toSvg(spec as TopLevelSpec).then((svg) => ({
+  return {
     id: 'chart-distribution',
     title: 'Latency distribution',
     caption:
       'Share of each group of measured responses per latency bucket (ten buckets per decade, log axis): warm and ' +
       'cold starts apart, as the logs tell them; unknown = not matched to a log line.',
-    svg,
-  }));
+    svg: await toSvg(spec as TopLevelSpec),
+  };
 }
 
 const PARTS = [

@@ -121,6 +121,16 @@ export interface TimingView {
   readonly doubts: readonly { readonly code: string; readonly reason: string }[];
 }
 
+/** p50 and p99 of measured responses per bucket of due time. */
+export interface OverTimeView {
+  readonly bucketSeconds: number;
+  readonly startSeconds: readonly number[];
+  /** Responses per bucket; a bucket without any has null percentiles (not 0 ms). */
+  readonly responses: readonly number[];
+  readonly p50Ms: readonly (number | null)[];
+  readonly p99Ms: readonly (number | null)[];
+}
+
 export interface SlowRequestView {
   readonly correlationId: string;
   readonly request: string;
@@ -223,23 +233,11 @@ export interface RunReport {
   readonly queries: readonly SavedQuery[];
   readonly destroy: DestroyOutcome;
   readonly charts: {
-    readonly overTime: {
-      readonly bucketSeconds: number;
-      readonly startSeconds: readonly number[];
-      /** Responses per bucket; a bucket without any has null percentiles (not 0 ms). */
-      readonly responses: readonly number[];
-      readonly p50Ms: readonly (number | null)[];
-      readonly p99Ms: readonly (number | null)[];
-    };
+    /** The markdown's Mermaid chart: at most 60 buckets. */
+    readonly overTime: OverTimeView;
     readonly histogram: { readonly edgesMs: readonly number[]; readonly counts: readonly number[] };
-    /** The HTML report's latency-over-time chart: like `overTime`, with up to 600 buckets (1 s each up to 10 minutes). */
-    readonly timeline: {
-      readonly bucketSeconds: number;
-      readonly startSeconds: readonly number[];
-      readonly responses: readonly number[];
-      readonly p50Ms: readonly (number | null)[];
-      readonly p99Ms: readonly (number | null)[];
-    };
+    /** The HTML report's chart: up to 600 buckets (1 s each up to 10 minutes). */
+    readonly timeline: OverTimeView;
     /** Due times (s after the measured start) of measured requests the logs show were cold starts, the first 1,000. */
     readonly coldStartsAtSeconds: readonly number[];
     /**
@@ -548,7 +546,7 @@ function charts(load: LoadResult, correlation: CorrelationResult | undefined): N
   };
 }
 
-function overTimeView(overTime: PercentilesOverTime): NonNullable<RunReport['charts']>['overTime'] {
+function overTimeView(overTime: PercentilesOverTime): OverTimeView {
   // No responses is not 0 ms: an empty bucket's point is left out (null).
   const point = (ms: number) => (Number.isFinite(ms) ? round3(ms) : null);
   return {

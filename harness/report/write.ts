@@ -38,7 +38,7 @@ const MAX_NAME_SUFFIX = 1000;
 
 /**
  * Renders and writes the report files. The dated files are never overwritten: a report of another run
- * with the same second, target and run id gets `-2`, `-3`, ... on both its `.md` and `.json`. Pass the
+ * with the same second, target and run id gets `-2`, `-3`, ... on its `.md`, `.json` and `.html`. Pass the
  * paths of an earlier call as `rewrite` to write the same run's report again over its own files.
  */
 export async function writeReport(
@@ -52,17 +52,18 @@ export async function writeReport(
   const link = (file: string): HtmlLink => ({ name: path.basename(file), runUrl: actionsRunUrl(env) });
   await mkdir(dir, { recursive: true });
   let dated: Dated;
+  let markdown: string;
   if (rewrite) {
     dated = { markdown: rewrite.markdown, json: rewrite.json, html: rewrite.html };
+    markdown = renderReport(report, link(dated.html));
     await writeFile(dated.json, json);
     await writeFile(dated.html, html);
-    await writeFile(dated.markdown, renderReport(report, link(dated.html)));
+    await writeFile(dated.markdown, markdown);
   } else {
-    dated = await writeNewSet(path.join(dir, reportBaseName(report)), json, html, (file) =>
+    ({ dated, markdown } = await writeNewSet(path.join(dir, reportBaseName(report)), json, html, (file) =>
       renderReport(report, link(file)),
-    );
+    ));
   }
-  const markdown = renderReport(report, link(dated.html));
   const paths = {
     ...dated,
     latest: path.join(dir, 'latest.md'),
@@ -87,37 +88,31 @@ type Dated = Pick<ReportPaths, 'markdown' | 'json' | 'html'>;
 
 /**
  * Writes `<base>.json`, `<base>.html` and `<base>.md` with flag 'wx', trying `<base>-2`, `<base>-3`, ... while any
- * exists. The markdown links to its own page, so it is rendered once the name is known.
+ * exists; returns the names and the markdown, which links to its own page and so is rendered per name tried.
  */
 async function writeNewSet(
   base: string,
   json: string,
   html: string,
   markdownFor: (htmlFile: string) => string,
-): Promise<Dated> {
+): Promise<{ dated: Dated; markdown: string }> {
   for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
     const name = n === 1 ? base : `${base}-${n}`;
-    const set = { markdown: `${name}.md`, json: `${name}.json`, html: `${name}.html` };
+    const dated = { markdown: `${name}.md`, json: `${name}.json`, html: `${name}.html` };
+    const markdown = markdownFor(dated.html);
     // The .json is claimed first; a .md or .html left without its twin (a run killed in between) also takes the name.
-    if (!(await createExclusive(set.json, json))) continue;
-    const rest = [
-      [set.html, html],
-      [set.markdown, markdownFor(set.html)],
+    const files = [
+      [dated.json, json],
+      [dated.html, html],
+      [dated.markdown, markdown],
     ] as const;
-    const written: string[] = [set.json];
-    let taken = false;
-    for (const [file, content] of rest) {
-      if (!(await createExclusive(file, content))) {
-        taken = true;
-        break;
-      }
+    const written: string[] = [];
+    for (const [file, content] of files) {
+      if (!(await createExclusive(file, content))) break;
       written.push(file);
     }
-    if (taken) {
-      for (const file of written) await unlink(file).catch(() => undefined);
-      continue;
-    }
-    return set;
+    if (written.length === files.length) return { dated, markdown };
+    for (const file of written) await unlink(file).catch(() => undefined);
   }
   throw new InfraError(
     'Unexpected',

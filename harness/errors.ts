@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   NoSlos: 'usage',
   UnknownAction: 'usage',
   UnknownFormat: 'usage',
+  // CDK context: -c flags and the context files the CDK CLI reads (target/cdk-context.ts).
+  InvalidContextFlag: 'usage',
+  ContextKeyReserved: 'usage',
+  ContextFileInvalid: 'usage',
   // Run ids and runs.
   RunIdInvalid: 'usage',
   RunIdMissing: 'usage',

@@ -9,6 +9,13 @@ import { parseSlo, type Slo, sloUsesLatency } from './check/slo.js';
 import { type DurationRange, parseDurationMs } from './duration.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MIX_NAME, type MixEntry, resolveMix } from './load/mix.js';
+import {
+  type ContextLayer,
+  type ContextSource,
+  checkStackContext,
+  mergeContext,
+  parseContextFlags,
+} from './target/cdk-context.js';
 import type { TargetKind } from './target/target.js';
 
 /** `open`: constant arrival rate, latency from each request's due time. `peak`: autocannon closed loop. */
@@ -66,8 +73,13 @@ export interface RunOptions {
   readonly apiUrl: string | undefined;
   /** Emulator knobs for `--target local`. */
   readonly local: LocalKnobs;
-  /** CDK context handed to `target.deploy()` (tags, memory, throttling sized for the rate). */
-  readonly stackContext: Readonly<Record<string, string>>;
+  /**
+   * CDK context handed to `target.deploy()`, resolved as `cdk synth` would (`-c` over `cdk.json` over
+   * `cdk.context.json` over `~/.cdk.json`) with the run's own keys on top (tags, memory, throttling sized for the rate).
+   */
+  readonly stackContext: Readonly<Record<string, unknown>>;
+  /** Where each key of `stackContext` came from, for the report's settings table. */
+  readonly contextSources: Readonly<Record<string, ContextSource>>;
 }
 
 /** Options only the local emulator reads. */
@@ -78,6 +90,8 @@ export interface LocalKnobs {
   readonly keepLogs: boolean;
   /** Emulator port. @default 0 (any free port) */
   readonly port: number;
+  /** Execution environments alive at once on this machine; invocations beyond wait (and the report says so). @default 10 */
+  readonly maxEnvironments: number | undefined;
 }
 
 /** Defaults in one table, as autocannon keeps them; the flag help prints them from here. */
@@ -121,6 +135,8 @@ const LIMITS = {
   connections: { min: 1, max: 1_024 },
   memorySizeMb: { min: 128, max: 10_240 },
   port: { min: 0, max: 65_535 },
+  // Each environment is a node process of ~40 MB; 1,000 is Lambda's default account concurrency.
+  maxEnvironments: { min: 1, max: 1_000 },
 };
 
 // The stack's stage throttle defaults to 100 rps / burst 200 (stack/config.ts); a run asking for more
@@ -161,6 +177,9 @@ export interface BenchArgs {
   readonly logDir?: string;
   readonly keepLogs?: boolean;
   readonly port?: NumberFlag;
+  /** `-c key=value` / `--context key=value`, repeatable: CDK context, as `cdk synth -c` takes it. */
+  readonly context?: readonly string[] | string;
+  readonly maxEnvironments?: NumberFlag;
 }
 
 /** The clock, environment and mix files, injectable so parsing stays pure in tests. */
@@ -171,6 +190,8 @@ export interface ParseContext {
   readonly readFile?: (path: string) => string;
   /** Random bytes for a generated run id. @default node:crypto */
   readonly randomBytes?: (size: number) => Uint8Array;
+  /** The context files the CDK CLI would read (`readContextFiles` of target/cdk-context.ts). @default none */
+  readonly contextFiles?: readonly ContextLayer[];
 }
 
 /** Validates parsed flags into {@link RunOptions}; throws {@link UsageError} naming the flag and the fix. */
@@ -190,6 +211,10 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
   const connections = integer('--connections', args.connections, DEFAULTS.connections, LIMITS.connections);
   const memorySizeMb = args.memory === undefined ? undefined : integer('--memory', args.memory, 0, LIMITS.memorySizeMb);
   const port = integer('--port', args.port, DEFAULTS.port, LIMITS.port);
+  const maxEnvironments =
+    args.maxEnvironments === undefined
+      ? undefined
+      : integer('--max-environments', args.maxEnvironments, 0, LIMITS.maxEnvironments);
   const sample =
     args.sample === undefined ? undefined : integer('--sample', args.sample, 0, { min: 1, max: 10_000_000 });
   const logsTimeoutMs = parseDurationMs(
@@ -237,9 +262,41 @@ export function parseBenchOptions(args: BenchArgs, context: ParseContext): RunOp
     reportDir: args.reportDir ?? DEFAULTS.reportDir,
     keep: args.keep ?? false,
     apiUrl,
-    local: { logDir: args.logDir, keepLogs: args.keepLogs ?? false, port },
-    stackContext: stackContextFor({ runId, expiresAt, creator, memorySizeMb, rateRps, mode }),
+    local: { logDir: args.logDir, keepLogs: args.keepLogs ?? false, port, maxEnvironments },
+    ...resolveStackContext(
+      toList(args.context),
+      stackContextFor({ runId, expiresAt, creator, memorySizeMb, rateRps, mode }),
+      context,
+    ),
   };
+}
+
+/**
+ * The context the stack is synthesized with: the context files, then `-c`, then the run's own keys. A `-c` the
+ * run would override (`--memory`, the throttle sized for `--rate`) is refused, and the stack's keys are
+ * checked now, so a bad value costs a second and not a deploy.
+ */
+function resolveStackContext(
+  flags: readonly string[],
+  runContext: Readonly<Record<string, string>>,
+  context: ParseContext,
+): Pick<RunOptions, 'stackContext' | 'contextSources'> {
+  const cli = parseContextFlags(flags);
+  for (const key of Object.keys(cli)) {
+    if (runContext[key] === undefined) continue;
+    const why =
+      key === 'memorySizeMb'
+        ? '--memory sets it too: give one of them'
+        : 'the run sizes the stage throttle for --rate/--mode: lower --rate or drop the -c';
+    throw new UsageError('ConflictingFlags', `-c ${key}=${cli[key]} conflicts with the run's own ${key}: ${why}`);
+  }
+  const resolved = mergeContext([
+    ...(context.contextFiles ?? []),
+    { source: '-c', values: cli },
+    { source: 'run', values: runContext },
+  ]);
+  checkStackContext(resolved, { now: context.now });
+  return { stackContext: resolved.values, contextSources: resolved.sources };
 }
 
 /** `--api-url`: an absolute http(s) URL, normalised to end in `/` like a stage's invoke URL. */
@@ -282,6 +339,7 @@ function checkConflicts(args: BenchArgs, target: TargetKind, mode: LoadMode): vo
       ['--log-dir', args.logDir],
       ['--keep-logs', args.keepLogs],
       ['--port', args.port],
+      ['--max-environments', args.maxEnvironments],
     ] as const) {
       if (value !== undefined && value !== false) {
         throw conflict(`${flag} configures the local emulator only: drop it or use --target local`);
@@ -354,6 +412,7 @@ const NUMBER_EXAMPLES: Record<string, string> = {
   '--connections': '10',
   '--memory': '1024',
   '--port': '3000',
+  '--max-environments': '20',
   '--sample': '1000',
 };
 

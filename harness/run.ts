@@ -7,6 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { emulatorDoubts, emulatorFaults, emulatorMarks, nodeMismatchText } from './check/emulator-limits.js';
 import { measureRun, type RunMeasurements } from './check/measure.js';
 import { exitCodeFor, type MeasuredOutcome, type PhaseName } from './check/outcome.js';
 import { decideVerdict, evaluateSlos, type SloResult } from './check/slo.js';
@@ -18,7 +19,7 @@ import type { RunOptions } from './options.js';
 import { buildReport, type DestroyOutcome, type PhaseRecord, type RunReport } from './report/model.js';
 import type { Progress } from './report/progress.js';
 import { type ReportPaths, writeReport } from './report/write.js';
-import type { Deployment, DestroyReport, Target } from './target/target.js';
+import type { Deployment, DestroyReport, EmulatorFacts, Target } from './target/target.js';
 
 /** What `run()` needs from its surroundings. */
 export interface RunDependencies {
@@ -111,6 +112,8 @@ class RunSession {
   private readonly warnings: string[] = [];
   /** The deployment's own faults, read just before it is destroyed. */
   private faults: readonly string[] = [];
+  /** The local emulator's Node.js and concurrency facts, read just before it is destroyed (none on AWS). */
+  private emulator: EmulatorFacts | undefined;
   private readonly now: () => Date;
   private current: PhaseName = 'deploy';
 
@@ -264,6 +267,9 @@ class RunSession {
   /** Records the deployment in the manifest, so an interrupted run says what to clean up. */
   async deployed(deployment: Deployment): Promise<void> {
     this.deployment = deployment;
+    const node = deployment.emulatorFacts?.().nodeRuntime;
+    // Said at once and loudly: every figure this run takes is on the wrong Node.js.
+    if (node && !node.matches) this.deps.progress.warn(nodeMismatchText(node));
     await this.manifest.update(() => ({
       deployment: {
         baseUrl: deployment.baseUrl,
@@ -292,10 +298,15 @@ class RunSession {
 
   /** Destroys what was deployed (unless --keep), never throwing: a failure becomes the outcome. */
   async destroy(deployment: Deployment | undefined): Promise<void> {
-    this.faults = deployment?.faults() ?? [];
+    this.emulator = deployment?.emulatorFacts?.();
+    this.faults = [...(deployment?.faults() ?? []), ...emulatorFaults(this.emulator)];
     for (const fault of this.faults) {
       this.warnings.push(fault);
       this.deps.progress.warn(fault);
+    }
+    for (const mark of emulatorMarks(this.emulator)) {
+      this.warnings.push(mark.text);
+      this.deps.progress.warn(mark.text);
     }
     if (!deployment || this.options.keep) {
       const scratch = await this.removeScratch();
@@ -369,6 +380,7 @@ class RunSession {
         slos: o.kind === 'verdict' ? judged.slos : [],
         destroy: this.destroyOutcome,
         warnings: this.warnings,
+        emulator: this.emulator,
       });
     // The report lists its own phase too, as it stands while the files are written.
     const reportOutcome = () => (outcome.kind === 'interrupted' && outcome.phase === 'report' ? 'interrupted' : 'done');
@@ -395,7 +407,7 @@ class RunSession {
       load && measurements
         ? evaluateSlos(this.options.slos, measurements.metrics, {
             closedLoop: load.closedLoop,
-            doubts: measurements.timing.doubts,
+            doubts: [...measurements.timing.doubts, ...emulatorDoubts(this.emulator)],
           })
         : [];
     if (this.failure) {

@@ -21,7 +21,7 @@ export interface SynthesizeOptions {
   /** Directory the cloud assembly is written to (created if missing). */
   readonly outdir: string;
   /** CDK context, e.g. `{ runId: 'pr-42', stage: 'bench' }`; values may be strings. @default {} */
-  readonly context?: Record<string, string>;
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 /** Where the synthesized stack is. */

@@ -143,7 +143,7 @@ export interface SloResult {
 
 /** Why a missed latency SLO may be this machine's or the generator's doing rather than the API's. */
 export interface LatencyDoubt {
-  readonly code: 'WarmupBacklog' | 'StartBacklog' | 'MachineSaturated' | 'GeneratorSaturated';
+  readonly code: 'WarmupBacklog' | 'StartBacklog' | 'MachineSaturated' | 'GeneratorSaturated' | 'LocalEnvironmentCap';
   /** One sentence for the report and the SLO's note. */
   readonly reason: string;
   /** The latency scopes it may have inflated. */

@@ -11,6 +11,7 @@ import { openReport } from '../report/open.js';
 import { createProgress } from '../report/progress.js';
 import { ms, outcomeLine } from '../report/render.js';
 import { run } from '../run.js';
+import { readContextFiles } from '../target/cdk-context.js';
 import type { Target } from '../target/target.js';
 import type { Command, CommandContext } from './command.js';
 
@@ -139,6 +140,22 @@ export const BENCH_FLAGS = {
     defaultDescription: `${DEFAULTS.port} (any free port)`,
     desc: 'local emulator port on 127.0.0.1 (--target local only)',
   },
+  'max-environments': {
+    type: 'string',
+    defaultDescription: '10',
+    desc:
+      "execution environments the local emulator runs at once; requests beyond wait for one, and the report says this machine's cap was " +
+      "reached (Lambda's own limit, reserved concurrency else 1,000, still answers 500 as on AWS) (--target local only)",
+  },
+  context: {
+    alias: 'c',
+    type: 'string',
+    array: true,
+    defaultDescription: 'none',
+    desc:
+      'CDK context key=value, repeatable, as `cdk synth -c` takes it: over the context of cdk.json, cdk.context.json and ' +
+      '~/.cdk.json, under the keys the run sets itself (e.g. -c memorySizeMb=1024 -c reservedConcurrency=5)',
+  },
 } as const satisfies Record<string, Options>;
 
 /**
@@ -178,7 +195,12 @@ const defaultTargetFactory: TargetFactory = async (options, ctx) => {
     return (await AwsAccount.open({ region: options.region, env: ctx.env })).target;
   }
   const { LocalTarget } = await import('../target/local/local-target.js');
-  return new LocalTarget({ logDir: options.local.logDir, keepLogs: options.local.keepLogs, port: options.local.port });
+  return new LocalTarget({
+    logDir: options.local.logDir,
+    keepLogs: options.local.keepLogs,
+    port: options.local.port,
+    maxEnvironments: options.local.maxEnvironments,
+  });
 };
 
 /**
@@ -215,6 +237,8 @@ export function createBenchCommand(createTarget: TargetFactory = defaultTargetFa
         now: new Date(),
         env: ctx.env,
         readFile: (file) => readFileSync(path.resolve(ctx.cwd, file), 'utf8'),
+        // The files `cdk synth` would read when run from here, so bench deploys what `npx cdk deploy` deploys.
+        contextFiles: readContextFiles({ projectDir: ctx.cwd, homeDir: ctx.env.HOME }),
       });
       const target = await createTarget(options, ctx);
       try {

@@ -1,6 +1,7 @@
 import { runIdProblem, TAG_KEYS } from '../../stack/names.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { generateRunId, parseTtlMs } from '../options.js';
+import { checkStackContext, mergeContext, parseContextFlags, readContextFiles } from '../target/cdk-context.js';
 import type { Command } from './command.js';
 
 interface DeployArgs {
@@ -8,6 +9,7 @@ interface DeployArgs {
   ttl: string;
   region?: string;
   deploymentMethod?: string;
+  context?: string[];
 }
 
 /**
@@ -32,6 +34,12 @@ export const deployCommand: Command<DeployArgs> = {
       .option('deployment-method', {
         type: 'string',
         desc: "'change-set' (default) or 'direct' (moto_server); default: $RDA_DEPLOYMENT_METHOD",
+      })
+      .option('context', {
+        alias: 'c',
+        type: 'string',
+        array: true,
+        desc: 'CDK context key=value, repeatable, as `cdk deploy -c` takes it (over cdk.json, cdk.context.json, ~/.cdk.json)',
       }),
   async run(args, ctx) {
     const runId = args.runId ?? generateRunId();
@@ -39,14 +47,21 @@ export const deployCommand: Command<DeployArgs> = {
     const problem = runIdProblem(runId);
     if (problem !== null) throw new UsageError('RunIdInvalid', problem);
     const ttlMs = parseTtlMs(args.ttl);
+    const expiresAt = new Date(Date.now() + ttlMs).toISOString();
+    // The context `npx cdk deploy` would use from here, checked before the first AWS call.
+    const resolved = mergeContext([
+      ...readContextFiles({ projectDir: ctx.cwd, homeDir: ctx.env.HOME }),
+      { source: '-c', values: parseContextFlags(args.context ?? []) },
+      { source: 'run', values: { expiresAt } },
+    ]);
+    checkStackContext(resolved, { now: new Date() });
     const { AwsAccount } = await import('../target/aws/index.js');
     const { target } = await AwsAccount.open({
       region: args.region,
       env: ctx.env,
       deploymentMethod: args.deploymentMethod,
     });
-    const expiresAt = new Date(Date.now() + ttlMs).toISOString();
-    const deployment = await target.deploy({ runId, signal: ctx.signal, context: { expiresAt }, log: ctx.err });
+    const deployment = await target.deploy({ runId, signal: ctx.signal, context: resolved.values, log: ctx.err });
 
     ctx.out(`stack ${deployment.stackName} deployed in ${deployment.region}`);
     for (const [key, value] of Object.entries(deployment.outputs)) ctx.out(`  ${key} = ${value}`);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { ManifestWriter } from '../manifest.js';
+import { checkStackContext, mergeContext, parseContextFlags, readContextFiles } from '../target/cdk-context.js';
 import { type LocalDeployment, LocalTarget } from '../target/local/local-target.js';
 import type { DestroyReport } from '../target/target.js';
 import type { Command } from './command.js';
@@ -14,6 +15,8 @@ interface LocalArgs {
   keepLogs: boolean;
   runId: string;
   cdkOut?: string;
+  context?: string[];
+  maxEnvironments?: number;
 }
 
 /**
@@ -41,16 +44,40 @@ export const localCommand: Command<LocalArgs> = {
         default: 'local',
         desc: 'run id the stack is synthesized with (names the function)',
       })
-      .option('cdk-out', { type: 'string', desc: 'run this synthesized assembly instead of synthesizing one' }),
+      .option('cdk-out', { type: 'string', desc: 'run this synthesized assembly instead of synthesizing one' })
+      .option('max-environments', {
+        type: 'number',
+        desc: "execution environments run at once on this machine (default 10); requests beyond wait for one (Lambda's own limit, reserved concurrency else 1,000, still answers 500)",
+      })
+      .option('context', {
+        alias: 'c',
+        type: 'string',
+        array: true,
+        desc: 'CDK context key=value, repeatable, as `cdk synth -c` takes it (over cdk.json, cdk.context.json, ~/.cdk.json)',
+      }),
   async run(args, ctx) {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) {
       throw new UsageError('InvalidPort', `--port '${args.port}' is not a port: give a whole number from 0 to 65535`);
     }
+    const cap = args.maxEnvironments;
+    if (cap !== undefined && (!Number.isInteger(cap) || cap < 1 || cap > 1_000)) {
+      throw new UsageError(
+        'OutOfRange',
+        `--max-environments '${cap}' is out of range: give a whole number from 1 to 1000`,
+      );
+    }
+    // The context `npx cdk synth` would use from here (the run id is set by deploy).
+    const resolved = mergeContext([
+      ...readContextFiles({ projectDir: ctx.cwd, homeDir: ctx.env.HOME }),
+      { source: '-c', values: parseContextFlags(args.context ?? []) },
+    ]);
+    checkStackContext(resolved, { now: new Date() });
     const target = new LocalTarget({
       port: args.port,
       logDir: args.logDir,
       keepLogs: args.keepLogs,
       cdkOutDir: args.cdkOut,
+      maxEnvironments: cap,
     });
     // Recorded like a bench run, so `destroy --run-id` and `sweep` can finish it if it is killed.
     const record = await LocalRunRecord.open(ctx.cwd, args.runId, target.cleanupCommand(args.runId));
@@ -60,6 +87,7 @@ export const localCommand: Command<LocalArgs> = {
       deployment = await target.deploy({
         runId: args.runId,
         signal: ctx.signal,
+        context: resolved.values,
         log: ctx.err,
         scratchDir: record.scratchDir,
       });

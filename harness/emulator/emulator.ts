@@ -1,10 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type LogFileSystem, type LogStoreHealth, LogStoreMonitor } from '../logstore/writer.js';
+import type { ConcurrencyStats } from './concurrency.js';
 import type { EmulatorConfig } from './config.js';
 import type { InvocationOutcome } from './execution-environment.js';
 import { isUuid, newExtendedRequestId, newRequestId, newTraceRoot, randomHex } from './ids.js';
-import { buildProxyEvent, findHeader, parseRequestTarget, type RequestTarget } from './proxy-event.js';
+import { type NodeRuntime, resolveNodeRuntime } from './node-runtime.js';
+import { buildProxyEvent, findHeader, parseRequestTarget, type RequestTarget, requestTrace } from './proxy-event.js';
 import { type GatewayErrorKind, gatewayError, type HttpResponse, mapProxyResult } from './proxy-response.js';
 import { RouteTable } from './routes.js';
 import { type EnvironmentInfo, type ProcessCheck, RuntimePool } from './runtime-pool.js';
@@ -17,14 +19,21 @@ import { TokenBucket } from './token-bucket.js';
 
 /** API Gateway's payload limit for REST APIs (docs/aws-behaviour.md#payload-limits: 10 MB). */
 const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+/** Lambda's Invoke takes an event JSON "smaller than 6291456 bytes" (docs/aws-behaviour.md#payload-limits). */
+const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 export interface EmulatorOptions {
   /** Where the log store lives (`<dir>/<group>/<stream>.ndjson`). */
   readonly logDir: string;
   /** @default 0 (a free port) */
   readonly port?: number;
-  /** @default the function's reserved concurrency, else 10 */
-  readonly maxConcurrency?: number;
+  /**
+   * Environments alive at once on this machine; invocations beyond it wait for one (counted in
+   * `concurrency()`). Lambda's own limit (reserved concurrency, else the account's) is applied apart. @default 10
+   */
+  readonly maxEnvironments?: number;
+  /** Lambda's account concurrency, the limit of a function that reserves none. @default 1000 */
+  readonly accountConcurrency?: number;
   /** @default 300000 */
   readonly idleTimeoutMs?: number;
   /** Overrides the API's integration timeout (29 s on AWS), e.g. to test the 504 quickly. */
@@ -35,6 +44,8 @@ export interface EmulatorOptions {
   readonly disableThrottling?: boolean;
   /** The log store's file operations; a seam for disk-failure tests. @default node:fs */
   readonly logFileSystem?: LogFileSystem;
+  /** The Node.js the function runs on. @default `resolveNodeRuntime(config.function.runtime)` */
+  readonly nodeRuntime?: NodeRuntime;
 }
 
 /** What `close()` did. */
@@ -51,10 +62,14 @@ export interface Emulator {
   readonly logDir: string;
   readonly logGroupName: string;
   readonly config: EmulatorConfig;
+  /** The Node.js binary the function runs on; `matches` false means not the runtime's major (reports mark it). */
+  readonly nodeRuntime: NodeRuntime;
   /** Environments alive now. */
   environments(): EnvironmentInfo[];
   /** Pids of every environment started so far. */
   startedPids(): number[];
+  /** Lambda's limit, the local cap, and what each did so far (throttles, queued invocations, waits). */
+  concurrency(): ConcurrencyStats;
   /**
    * Log events the store could not write (a full, read-only or failing disk) and the first error: when
    * `lostEvents` > 0 the logs are incomplete and no verdict drawn from them can be confident.
@@ -74,6 +89,7 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
       : new TokenBucket(api.throttle.rateLimit, api.throttle.burstLimit);
   const integrationTimeoutMs = options.integrationTimeoutMs ?? api.integrationTimeoutMs;
   const logMonitor = new LogStoreMonitor();
+  const nodeRuntime = options.nodeRuntime ?? resolveNodeRuntime(config.function.runtime);
   const pool = new RuntimePool({
     fn: config.function,
     region: config.region,
@@ -81,9 +97,13 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
     logDir: options.logDir,
     logMonitor,
     logFileSystem: options.logFileSystem,
-    maxConcurrency: options.maxConcurrency,
+    maxEnvironments: options.maxEnvironments,
+    accountConcurrency: options.accountConcurrency,
+    // A queued invocation is still under the integration timeout: past it the client has had its 504.
+    maxQueueWaitMs: integrationTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
+    nodePath: nodeRuntime.nodePath,
   });
   const sourceIps = new WeakMap<object, string>();
 
@@ -121,6 +141,8 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
     const ip = sourceIp;
 
     const proceed = (body: Buffer | null) => {
+      // One trace for the event's header, the function's _X_AMZN_TRACE_ID and the response (docs/aws-behaviour.md#response-headers).
+      const trace = requestTrace(findHeader(rawHeaders, 'x-amzn-trace-id'), () => newTraceRoot(receivedAtMs));
       const event = buildProxyEvent({
         method,
         target: target as RequestTarget,
@@ -139,20 +161,30 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
         stageName: api.stageName,
         stageVariables: api.stageVariables,
         binaryMediaTypes: api.binaryMediaTypes,
+        // The client reached this listener over plain HTTP on this port (README, "Headers, payload limits, ...").
+        forwarded: { traceHeader: trace.header, port: req.socket.localPort ?? 0, proto: 'http' },
       });
-      const traceRoot = newTraceRoot(receivedAtMs);
+      const eventJson = JSON.stringify(event);
+      // A UTF-16 unit is at most 3 UTF-8 bytes: only a long event needs counting.
+      if (
+        eventJson.length * 3 >= MAX_INVOKE_PAYLOAD_BYTES &&
+        Buffer.byteLength(eventJson) >= MAX_INVOKE_PAYLOAD_BYTES
+      ) {
+        return fail('RequestTooLarge');
+      }
       let outcome: ReturnType<typeof pool.invoke>;
       try {
         outcome = pool.invoke({
           awsRequestId: newRequestId(),
-          traceHeader: `${traceRoot};Parent=${randomHex(8)};Sampled=0`,
-          eventJson: JSON.stringify(event),
+          traceHeader: `${trace.root};Parent=${randomHex(8)};Sampled=0`,
+          eventJson,
         });
       } catch {
         // No environment could be started (e.g. the process table or the log disk refused it).
         return fail('InvokeRejected');
       }
-      if (outcome === 'throttled') return fail('Throttled');
+      // Lambda refused the invoke for lack of concurrency: a 500, not API Gateway's own 429.
+      if (outcome === 'throttled') return fail('LambdaThrottled');
       let answered = false;
       const timer = setTimeout(
         () => {
@@ -165,7 +197,7 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
         .then((result) => {
           if (answered) return;
           clearTimeout(timer);
-          respond(result, findHeader(rawHeaders, 'accept'), traceRoot);
+          respond(result, findHeader(rawHeaders, 'accept'), trace.header);
         })
         .catch(() => {
           clearTimeout(timer);
@@ -173,7 +205,7 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
         });
     };
 
-    const respond = (outcome: InvocationOutcome, accept: string | undefined, traceRoot: string) => {
+    const respond = (outcome: InvocationOutcome, accept: string | undefined, traceHeader: string) => {
       if (outcome.kind !== 'ok') return fail('FunctionError');
       let result: unknown;
       try {
@@ -191,7 +223,7 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
         extendedRequestId,
         // Returned for Lambda proxy integrations, not on gateway errors (docs/aws-behaviour.md#response-headers).
         'X-Amzn-Trace-Id',
-        traceRoot,
+        traceHeader,
       );
       // mapProxyResult already refuses what HTTP cannot carry; should node still refuse a header, the
       // answer is the malformed-response 502 rather than an exception.
@@ -240,8 +272,10 @@ export async function startEmulator(config: EmulatorConfig, options: EmulatorOpt
     logDir: options.logDir,
     logGroupName: config.function.logGroupName,
     config,
+    nodeRuntime,
     environments: () => pool.environments,
     startedPids: () => pool.startedPids,
+    concurrency: () => pool.concurrency,
     logStoreHealth: () => logMonitor.health(),
     close() {
       closing ??= (async () => {

@@ -1,11 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_EVENT_BYTES } from '../logstore/event-size.js';
 import { type LogFileSystem, type LogStoreMonitor, LogStreamWriter } from '../logstore/writer.js';
 import type { FunctionConfig } from './config.js';
 import { newLogStreamName } from './ids.js';
 import { endLine, initStartLine, reportLine, runtimeExitLine, startLine } from './platform-lines.js';
+import { descendantsRssKb, lambdaEnvironment, processTreeRssKb, runtimeNodeFlags } from './sandbox.js';
 
 /**
  * One Lambda execution environment: a child process running `runtime-worker.mjs` under plain node, its
@@ -14,6 +17,16 @@ import { endLine, initStartLine, reportLine, runtimeExitLine, startLine } from '
  */
 
 const WORKER_PATH = fileURLToPath(new URL('./runtime-worker.mjs', import.meta.url));
+/** Stands for Lambda's `/var/runtime` (`LAMBDA_RUNTIME_DIR`). */
+const RUNTIME_DIR = path.dirname(WORKER_PATH);
+
+/** Prefix of each environment's private temp directory in the host's temp directory. */
+export const ENVIRONMENT_TMP_PREFIX = 'rda-lambda-tmp-';
+
+// While an environment initializes or runs an invocation, its processes' memory is read this often (two
+// small /proc reads per process, ~20 µs): a function allocating 1 GB/s passes its limit by at most ~20 MB
+// before it is killed. Short invocations are checked once, at their end, from the worker's own peak.
+const MEMORY_CHECK_INTERVAL_MS = 20;
 
 // Lambda's on-demand init phase may take up to 10 s before the environment is given up.
 const DEFAULT_INIT_TIMEOUT_MS = 10_000;
@@ -53,6 +66,8 @@ export interface EnvironmentOptions {
   readonly logFileSystem?: LogFileSystem;
   /** @default 10000 */
   readonly initTimeoutMs?: number;
+  /** The Node.js binary of the function's runtime (node-runtime.ts). @default the host's node */
+  readonly nodePath?: string;
   /** Called once when the process has exited (for any reason). */
   readonly onExit?: (env: ExecutionEnvironment) => void;
 }
@@ -73,6 +88,8 @@ export class ExecutionEnvironment {
   readonly pid: number;
   readonly createdAtMs: number;
   readonly exited: Promise<void>;
+  /** The environment's private temp directory (TMPDIR), removed when the process has exited. */
+  readonly tmpDir: string;
   state: EnvironmentState = 'initializing';
   lastUsedAtMs: number;
   /** Measured from spawn to "handler loaded"; reported once, on the first invocation. */
@@ -92,6 +109,9 @@ export class ExecutionEnvironment {
   private active: Active | undefined;
   private queued: { request: InvocationRequest; resolve: (outcome: InvocationOutcome) => void } | undefined;
   private maxRssKb = 0;
+  /** The processes passed the memory size and were killed: the invocation fails with Runtime.OutOfMemory. */
+  private outOfMemory = false;
+  private memoryTimer: NodeJS.Timeout | undefined;
   private readonly readyWaiters: ((ok: boolean) => void)[] = [];
   private initTimer: NodeJS.Timeout | undefined;
   private functionTimer: NodeJS.Timeout | undefined;
@@ -112,20 +132,41 @@ export class ExecutionEnvironment {
     this.writer.add(this.createdAtMs, initStartLine(fn.runtime, options.region));
     this.writer.flush();
     this.spawnedAt = performance.now();
+    // Lambda's /tmp is private to the environment: here a fresh directory, removed when the process exits.
+    try {
+      this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), ENVIRONMENT_TMP_PREFIX));
+    } catch (error) {
+      this.writer.close();
+      throw error;
+    }
+    const nodePath = options.nodePath ?? process.execPath;
     // `2>&1` through sh (which then execs node, keeping the pid): stderr shares stdout's pipe, so every
-    // line the function writes, on either stream, arrives in order and before its result frame. The last
-    // argument is this process's pid: the worker's watchdog ends the environment once it has another parent.
-    this.child = spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', process.execPath, WORKER_PATH, String(process.pid)], {
-      cwd: fn.codeDir,
-      env: lambdaEnvironment(fn, options.region, this.logStreamName),
-      stdio: ['pipe', 'pipe', 'ignore'],
-      // Own process group, so destroy can kill whatever the function itself started.
-      detached: true,
-    });
+    // line the function writes, on either stream, arrives in order and before its result frame. Node flags
+    // go before the worker path, as Lambda's bootstrap passes them. The last argument is this process's
+    // pid: the worker's watchdog ends the environment once it has another parent.
+    const nodeFlags = runtimeNodeFlags(fn.memorySizeMb, fn.environment.NODE_OPTIONS);
+    this.child = spawn(
+      '/bin/sh',
+      ['-c', 'exec "$0" "$@" 2>&1', nodePath, ...nodeFlags, WORKER_PATH, String(process.pid)],
+      {
+        cwd: fn.codeDir,
+        env: lambdaEnvironment(fn, {
+          region: options.region,
+          logStreamName: this.logStreamName,
+          nodePath,
+          runtimeDir: RUNTIME_DIR,
+          tmpDir: this.tmpDir,
+        }),
+        stdio: ['pipe', 'pipe', 'ignore'],
+        // Own process group, so destroy can kill whatever the function itself started.
+        detached: true,
+      },
+    );
     // A failed spawn is reported on 'error' as well as by the missing pid: without a listener it would throw.
     this.child.on('error', () => {});
     if (this.child.pid === undefined) {
       this.writer.close();
+      removeTmpDir(this.tmpDir);
       throw new Error(`could not start a node process for '${fn.functionName}'`);
     }
     this.pid = this.child.pid;
@@ -157,6 +198,8 @@ export class ExecutionEnvironment {
       });
     });
     this.initTimer = setTimeout(() => this.kill(), options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS);
+    this.memoryTimer = setTimeout(() => this.checkMemory(), MEMORY_CHECK_INTERVAL_MS);
+    this.memoryTimer.unref();
   }
 
   /** Resolves true once the handler is loaded, false if the environment died first. */
@@ -203,6 +246,7 @@ export class ExecutionEnvironment {
     // fires, whatever is active then was dispatched a full timeout ago.
     if (this.functionTimer) this.functionTimer.refresh();
     else this.functionTimer = setTimeout(() => this.onTimeout(), timeoutMs);
+    this.memoryTimer?.refresh();
     const deadlineMs = nowMs + timeoutMs;
     this.send(
       `${deadlineMs}\t${request.awsRequestId}\t${request.traceHeader}\t${this.functionArn}\t${request.eventJson}\n`,
@@ -229,6 +273,26 @@ export class ExecutionEnvironment {
       }
     }
     this.child.stdin!.write(frame);
+  }
+
+  /** Samples the memory of the environment's processes while it initializes or runs an invocation. */
+  private checkMemory(): void {
+    if (this.exitInfo || (this.state !== 'busy' && this.state !== 'initializing')) return;
+    if (this.exceedsMemory(processTreeRssKb(this.pid))) return;
+    this.memoryTimer?.refresh();
+  }
+
+  /**
+   * Records a memory reading (KiB, the worker and what it started); past the memory size the environment is
+   * killed as Lambda kills it, and true is returned. The exit then fails the invocation (or init) with
+   * Runtime.OutOfMemory.
+   */
+  private exceedsMemory(rssKb: number): boolean {
+    this.maxRssKb = Math.max(this.maxRssKb, rssKb);
+    if (rssKb <= this.options.fn.memorySizeMb * 1024) return false;
+    this.outOfMemory = true;
+    this.kill();
+    return true;
   }
 
   /** Kills the process group (the worker and anything it started). Safe to call repeatedly. */
@@ -334,7 +398,8 @@ export class ExecutionEnvironment {
     if (type === 0x49 /* I */) {
       // Init ends once; a second "ready" (or one after the process died) is not the worker speaking.
       if (this.state !== 'initializing' || this.exitInfo || !/^\0I\d+$/.test(line)) return 'malformed';
-      this.maxRssKb = Math.max(this.maxRssKb, Number(line.slice(2)));
+      // An init that passed the memory size fails (the queued invocation with it) once the process is gone.
+      if (this.outOfMemory || this.exceedsMemory(Number(line.slice(2)) + descendantsRssKb(this.pid))) return 'handled';
       this.onReady();
       return 'handled';
     }
@@ -382,9 +447,10 @@ export class ExecutionEnvironment {
     if (t1 === 2 || !(durationMs >= 0) || !Number.isFinite(durationMs) || !Number.isInteger(rssKb) || rssKb < 0)
       return 'malformed';
     if (status !== 'ok' && status !== 'err') return 'malformed';
-    // The worker's late answer after the deadline: the environment is already being killed.
-    if (active.timedOut) return 'handled';
-    this.maxRssKb = Math.max(this.maxRssKb, rssKb);
+    // The worker's late answer after the deadline (or past its memory): the environment is being killed.
+    if (active.timedOut || this.outOfMemory) return 'handled';
+    // The end-of-invocation check: the worker's own peak (free, it is in the frame) plus what it started.
+    if (this.exceedsMemory(rssKb + descendantsRssKb(this.pid))) return 'handled';
     const payload = line.slice(t3 + 1);
     this.active = undefined;
     this.writer.add(nowMs, endLine(active.request.awsRequestId));
@@ -407,7 +473,8 @@ export class ExecutionEnvironment {
 
   private onTimeout(): void {
     const active = this.active;
-    if (!active || active.timedOut) return;
+    // Killed for its memory already: that, not the deadline, is how the invocation ends.
+    if (!active || active.timedOut || this.outOfMemory) return;
     active.timedOut = true;
     this.maxRssKb = Math.max(this.maxRssKb, peakRssKb(this.pid));
     // Lambda stops the runtime at the deadline; the environment is not reused.
@@ -418,6 +485,8 @@ export class ExecutionEnvironment {
   private onExit(): void {
     clearTimeout(this.initTimer);
     clearTimeout(this.functionTimer);
+    clearTimeout(this.memoryTimer);
+    removeTmpDir(this.tmpDir);
     if (this.partial.length > 0) {
       this.writer.add(Date.now(), this.partial);
       this.partial = '';
@@ -469,6 +538,8 @@ export class ExecutionEnvironment {
     const nowMs = Date.now();
     const { code, signal } = this.exitInfo;
     this.writer.add(nowMs, runtimeExitLine(active.request.awsRequestId, code, signal));
+    // The REPORT of an environment killed for its memory names Runtime.OutOfMemory (README, "Memory").
+    const errorType = this.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
     this.writer.add(nowMs, endLine(active.request.awsRequestId));
     this.writer.add(
       nowMs,
@@ -478,15 +549,16 @@ export class ExecutionEnvironment {
         memorySizeMb: this.options.fn.memorySizeMb,
         maxMemoryUsedMb: this.maxMemoryUsedMb(),
         initDurationMs: active.initDurationMs,
-        status: { kind: 'error', errorType: 'Runtime.ExitError' },
+        status: { kind: 'error', errorType },
       }),
     );
     this.writer.flush();
     active.resolve({ kind: 'crash', exitCode: code, signal });
   }
 
+  /** Peak memory in MB, never above the memory size (Lambda kills an environment that gets there). */
   private maxMemoryUsedMb(): number {
-    return Math.max(1, Math.round(this.maxRssKb / 1024));
+    return Math.min(this.options.fn.memorySizeMb, Math.max(1, Math.round(this.maxRssKb / 1024)));
   }
 }
 
@@ -501,25 +573,11 @@ function peakRssKb(pid: number): number {
   }
 }
 
-/** The variables Lambda sets for a Node.js function, plus the function's own (Lambda's reserved names win). */
-export function lambdaEnvironment(fn: FunctionConfig, region: string, logStreamName: string): Record<string, string> {
-  return {
-    ...fn.environment,
-    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
-    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-    LAMBDA_TASK_ROOT: fn.codeDir,
-    LAMBDA_RUNTIME_DIR: fileURLToPath(new URL('.', import.meta.url)),
-    _HANDLER: fn.handler,
-    TZ: ':UTC',
-    LANG: 'en_US.UTF-8',
-    // The host's PATH rather than Lambda's /var/lang/bin:…, so code that starts tools finds them here.
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-  };
+/** Removes an environment's temp directory; never throws (a failure shows in the shutdown check). */
+function removeTmpDir(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // Reported by RuntimePool.shutdown as a directory still there.
+  }
 }

@@ -24,8 +24,13 @@ export function parseRequestTarget(rawUrl: string, stageName: string): RequestTa
   const rawPath = question === -1 ? url : url.slice(0, question);
   const rawQuery = question === -1 ? null : url.slice(question + 1);
   const prefix = `/${stageName}`;
-  if (!rawPath.startsWith(prefix)) return null;
-  const rest = rawPath.slice(prefix.length);
+  // Slashes before the stage collapse: `//stage/x` is `/stage/x` in both paths (recorded,
+  // `invocation-payload-with-prepended-slash-to-stage`, docs/aws-behaviour.md#proxy-event).
+  let lead = 0;
+  while (lead + 1 < rawPath.length && rawPath[lead + 1] === '/') lead++;
+  const staged = lead === 0 ? rawPath : rawPath.slice(lead);
+  if (!staged.startsWith(prefix)) return null;
+  const rest = staged.slice(prefix.length);
   if (rest !== '' && rest[0] !== '/') return null;
   const kept = rest === '' ? '/' : rest;
   // `//hardcoded` becomes `/hardcoded` in `path` but stays in `requestContext.path` (docs/aws-behaviour.md#proxy-event, #request-context).
@@ -94,6 +99,69 @@ export function headerMaps(rawHeaders: readonly string[]): {
   return { headers, multiValueHeaders };
 }
 
+/** What API Gateway adds to every request it proxies (docs/aws-behaviour.md#proxy-event). */
+export interface ForwardedHeaders {
+  /** `X-Amzn-Trace-Id` as the request carries it on (`requestTrace`). */
+  readonly traceHeader: string;
+  /** `X-Forwarded-Port` and `X-Forwarded-Proto`: the port and scheme the client reached the API on. */
+  readonly port: number;
+  readonly proto: string;
+}
+
+/**
+ * `rawHeaders` as the integration receives them: the client's `X-Forwarded-Port`, `X-Forwarded-Proto` and
+ * `X-Amzn-Trace-Id` give way to API Gateway's, and `X-Forwarded-For` keeps what the client sent with the
+ * client's address appended (docs/aws-behaviour.md#proxy-event).
+ */
+export function withForwardedHeaders(
+  rawHeaders: readonly string[],
+  sourceIp: string,
+  forwarded: ForwardedHeaders,
+): string[] {
+  const kept: string[] = [];
+  const forwardedFor: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    // x-amzn-trace-id and x-forwarded-for are 15 characters, -port 16, -proto 17.
+    const lower = name.length >= 15 && name.length <= 17 ? name.toLowerCase() : '';
+    if (lower === 'x-forwarded-for') {
+      const value = rawHeaders[i + 1]!.trim();
+      if (value !== '') forwardedFor.push(value);
+    } else if (lower !== 'x-forwarded-port' && lower !== 'x-forwarded-proto' && lower !== 'x-amzn-trace-id') {
+      kept.push(name, rawHeaders[i + 1]!);
+    }
+  }
+  forwardedFor.push(sourceIp);
+  kept.push(
+    'X-Amzn-Trace-Id',
+    forwarded.traceHeader,
+    'X-Forwarded-For',
+    forwardedFor.join(', '),
+    'X-Forwarded-Port',
+    String(forwarded.port),
+    'X-Forwarded-Proto',
+    forwarded.proto,
+  );
+  return kept;
+}
+
+const TRACE_ROOT = /(?:^|;)\s*(Root=1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?=;|$)/;
+
+/**
+ * The trace a request carries on: a client's `X-Amzn-Trace-Id` with a valid `Root` is kept as sent, any
+ * other is replaced by a new `Root=1-...` from `newRoot` (docs/aws-behaviour.md#response-headers). `root` is
+ * the `Root=...` part the function's `_X_AMZN_TRACE_ID` starts with.
+ */
+export function requestTrace(
+  clientHeader: string | undefined,
+  newRoot: () => string,
+): { readonly header: string; readonly root: string } {
+  const root = clientHeader === undefined ? undefined : TRACE_ROOT.exec(clientHeader)?.[1];
+  if (clientHeader !== undefined && root !== undefined) return { header: clientHeader, root };
+  const fresh = newRoot();
+  return { header: fresh, root: fresh };
+}
+
 /** True when `contentType` (parameters ignored) matches one of the API's binary media types. */
 export function isBinaryMediaType(contentType: string | undefined, binaryMediaTypes: readonly string[]): boolean {
   if (!contentType || binaryMediaTypes.length === 0) return false;
@@ -128,11 +196,15 @@ export interface ProxyEventInput {
   readonly stageName: string;
   readonly stageVariables: Readonly<Record<string, string>> | null;
   readonly binaryMediaTypes: readonly string[];
+  /** The headers API Gateway adds; left out only where the event builder is measured alone (harness/perf). */
+  readonly forwarded?: ForwardedHeaders;
 }
 
 /** The proxy event, with keys in the order AWS sends them. */
 export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
-  const { headers, multiValueHeaders } = headerMaps(input.rawHeaders);
+  const { headers, multiValueHeaders } = headerMaps(
+    input.forwarded ? withForwardedHeaders(input.rawHeaders, input.sourceIp, input.forwarded) : input.rawHeaders,
+  );
   const query = parseQuery(input.target.rawQuery);
   const contentType = findHeader(input.rawHeaders, 'content-type');
   const userAgent = findHeader(input.rawHeaders, 'user-agent');

@@ -19,9 +19,18 @@ export type MappedResult =
 
 const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
 
-// Headers that would break HTTP framing if passed through, plus the documented example; API Gateway sends
-// them as `X-Amzn-Remapped-<name>`. The full AWS list is UNCONFIRMED (docs/aws-behaviour.md#response-headers).
-const REMAPPED = new Set(['connection', 'content-length', 'transfer-encoding', 'www-authenticate']);
+// Function headers API Gateway answers as `x-amzn-Remapped-<name>` (README, "Headers, payload limits, binary
+// responses, response validation"): its own Connection, Content-Length, Date and Server replace the function's,
+// as does its x-amzn-RequestId; Transfer-Encoding would break HTTP framing; WWW-Authenticate is the documented example.
+const REMAPPED = new Set([
+  'connection',
+  'content-length',
+  'date',
+  'server',
+  'x-amzn-requestid',
+  'transfer-encoding',
+  'www-authenticate',
+]);
 
 // HTTP/1.1 field names are tokens (RFC 9110 §5.1) and values exclude CR, LF, NUL and other controls
 // (§5.5); node's http refuses anything else (and chars above U+00FF). Such a header cannot be sent, so
@@ -30,8 +39,8 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
- * `result` is the function's JSON-decoded return value; `accept` is the request's Accept header (its first
- * media type decides binary decoding together with the response Content-Type, docs/aws-behaviour.md#proxy-response).
+ * `result` is the function's JSON-decoded return value; `accept` is the request's Accept header: a base64 body
+ * is decoded only when its first media type matches a binary media type (docs/aws-behaviour.md#proxy-response).
  */
 export function mapProxyResult(
   result: unknown,
@@ -70,7 +79,8 @@ export function mapProxyResult(
       for (const item of list) {
         if (item === null || item === undefined) continue;
         const text = scalar(item);
-        if (text === undefined) return { ok: false, reason: `multiValueHeaders '${name}' holds a non-scalar value` };
+        if (text === undefined)
+          return { ok: false, reason: `multiValueHeaders '${name}' holds a value that is not a string or boolean` };
         if (INVALID_HEADER_VALUE.test(text))
           return { ok: false, reason: `header '${name}' has a character HTTP cannot carry` };
         values.push(text);
@@ -87,7 +97,8 @@ export function mapProxyResult(
     for (const [name, value] of Object.entries(single as Record<string, unknown>)) {
       if (value === null || value === undefined) continue;
       const text = scalar(value);
-      if (text === undefined) return { ok: false, reason: `header '${name}' holds a non-scalar value` };
+      if (text === undefined)
+        return { ok: false, reason: `header '${name}' holds a value that is not a string or boolean` };
       if (!HEADER_NAME.test(name))
         return { ok: false, reason: `header name ${JSON.stringify(name)} is not an HTTP token` };
       if (INVALID_HEADER_VALUE.test(text))
@@ -113,12 +124,12 @@ export function mapProxyResult(
   }
 
   const headers: string[] = [];
-  let contentType: string | undefined;
+  let hasContentType = false;
   for (const [lower, { name, values }] of merged) {
     if (values.length === 0) continue;
-    if (lower === 'content-type') contentType = values[0];
+    if (lower === 'content-type') hasContentType = true;
     if (REMAPPED.has(lower)) {
-      headers.push(`X-Amzn-Remapped-${name}`, values.join(', '));
+      headers.push(`x-amzn-Remapped-${name}`, values.join(', '));
     } else if (lower === 'set-cookie') {
       // Cookies cannot be comma-joined without corrupting them: one header line each.
       for (const value of values) headers.push(name, value);
@@ -127,12 +138,11 @@ export function mapProxyResult(
       headers.push(name, values.join(', '));
     }
   }
-  if (contentType === undefined) headers.push('Content-Type', 'application/json');
+  if (!hasContentType) headers.push('Content-Type', 'application/json');
 
   const text = rawBody ?? '';
-  const decode =
-    isBase64 === true &&
-    (isBinaryMediaType(firstMediaType(accept), binaryMediaTypes) || isBinaryMediaType(contentType, binaryMediaTypes));
+  // For proxy integrations only the client's Accept decides; the response Content-Type does not.
+  const decode = isBase64 === true && isBinaryMediaType(firstMediaType(accept), binaryMediaTypes);
   return { ok: true, statusCode, headers, body: decode ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8') };
 }
 
@@ -142,9 +152,10 @@ function firstMediaType(accept: string | undefined): string | undefined {
   return comma === -1 ? accept : accept.slice(0, comma);
 }
 
+// A header value is a string or a boolean; a number (e.g. `86400`) is a malformed result (docs/aws-behaviour.md#proxy-response).
 function scalar(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return String(value);
   return undefined;
 }
 
@@ -162,7 +173,8 @@ export type GatewayErrorKind =
   | 'FunctionError'
   | 'IntegrationTimeout'
   | 'RequestTooLarge'
-  | 'InvokeRejected';
+  | 'InvokeRejected'
+  | 'LambdaThrottled';
 
 const GATEWAY_ERRORS: Record<GatewayErrorKind, { status: number; body: string; errorType?: string }> = {
   // Seen without a space after the colon (docs/aws-behaviour.md#gateway-errors, reported).
@@ -184,10 +196,20 @@ const GATEWAY_ERRORS: Record<GatewayErrorKind, { status: number; body: string; e
     body: '{"message": "Endpoint request timed out"}',
     errorType: 'InternalServerErrorException',
   },
-  RequestTooLarge: { status: 413, body: '{"message":"Request Too Long"}' },
+  // REQUEST_TOO_LARGE: a body over 10 MB, or an event Lambda's Invoke refuses as over 6 MB; the bytes and
+  // the error type as recorded for the second (docs/aws-behaviour.md#payload-limits).
+  RequestTooLarge: { status: 413, body: '{"message": "Request Too Long"}', errorType: 'BadRequestException' },
   // Lambda refused the invocation (here: the environment could not be started): API Gateway answers 500
   // with the same body as a function error (README, "Bad function output").
   InvokeRejected: {
+    status: 500,
+    body: '{"message": "Internal server error"}',
+    errorType: 'InternalServerErrorException',
+  },
+  // Lambda refused a synchronous invoke for lack of concurrency (its TooManyRequestsException): behind a proxy
+  // integration that is an invocation error, 500, not API Gateway's own 429
+  // (docs/aws-behaviour.md#lambda-throttling-behind-api-gateway). The error type is as for InvokeRejected (UNCONFIRMED).
+  LambdaThrottled: {
     status: 500,
     body: '{"message": "Internal server error"}',
     errorType: 'InternalServerErrorException',

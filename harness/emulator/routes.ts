@@ -103,8 +103,10 @@ function walk(node: Node, segments: string[], index: number, params: [string, st
     }
   }
   if (node.greedy?.route) {
-    // `{proxy+}` takes the rest of the path without its leading slash (docs/aws-behaviour.md#proxy-event).
-    const rest = segments.slice(index).join('/');
+    // `{proxy+}` takes the rest of the path without its leading slash, nor a trailing one: `/test-path/`
+    // gives `test-path` (docs/aws-behaviour.md#proxy-event).
+    const joined = segments.slice(index).join('/');
+    const rest = joined.endsWith('/') ? joined.slice(0, -1) : joined;
     if (rest !== '') {
       return { route: node.greedy.route, pathParameters: Object.fromEntries([...params, [node.greedy.name, rest]]) };
     }

@@ -26,6 +26,15 @@ import { StringDecoder } from 'node:string_decoder';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { guardReadOnly } from './read-only-guard.mjs';
+import {
+  awslambdaGlobal,
+  bufferedStreamPayload,
+  invocationContext,
+  isStreamingHandler,
+  ResponseStream,
+  runtimeInterface,
+} from './runtime-interface.mjs';
 
 const env = process.env;
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
@@ -39,18 +48,37 @@ const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 const emulatorPid = Number(process.argv[2]) || process.ppid;
 // The function sees the argv of a plain `node <worker>`.
 process.argv.splice(2, 1);
+// The environment's private /tmp goes too (nobody else will remove it); only a directory the emulator made
+// (execution-environment.ts ENVIRONMENT_TMP_PREFIX), never a TMPDIR someone else set.
+const ownTmpDir = path.basename(env.TMPDIR ?? '').startsWith('rda-lambda-tmp-') ? env.TMPDIR : undefined;
 const watchdog = new Worker(
   `const { workerData } = require('node:worker_threads');
    const check = () => {
      if (process.ppid === workerData.parent) return;
+     if (workerData.tmpDir) try { require('node:fs').rmSync(workerData.tmpDir, { recursive: true, force: true }); } catch {}
      try { process.kill(-workerData.self, 'SIGKILL'); } catch {}
      process.kill(workerData.self, 'SIGKILL');
    };
    check();
    setInterval(check, 250);`,
-  { eval: true, workerData: { parent: emulatorPid, self: process.pid }, stdout: true, stderr: true },
+  {
+    eval: true,
+    workerData: { parent: emulatorPid, self: process.pid, tmpDir: ownTmpDir },
+    stdout: true,
+    stderr: true,
+  },
 );
 watchdog.unref();
+// An idle environment whose emulator died exits when its stdin closes: its /tmp goes with it too.
+if (ownTmpDir) {
+  process.on('exit', () => {
+    try {
+      fs.rmSync(ownTmpDir, { recursive: true, force: true });
+    } catch {
+      // The emulator's shutdown check reports a directory left behind.
+    }
+  });
+}
 const realWriteSync = fs.writeSync;
 const realWrite = fs.write;
 
@@ -173,7 +201,9 @@ fs.write = function write(fd, data, ...rest) {
   const written = collect(data, rest[0], rest[1]);
   process.nextTick(callback, null, written, data);
 };
-// So that `import { writeSync } from 'node:fs'` sees the collecting versions too.
+// The code directory is read-only, as /var/task is on Lambda (read-only-guard.mjs).
+guardReadOnly(env.LAMBDA_TASK_ROOT);
+// So that `import { writeSync } from 'node:fs'` sees the collecting (and guarded) versions too.
 syncBuiltinESMExports();
 
 // process.stdout and process.stderr become writers into the same collection (fd 2 shares fd 1's pipe).
@@ -195,7 +225,10 @@ for (const [name, fd] of [
 // --- console, as the Node.js runtime patches it in text format (docs/aws-behaviour.md#console-lines) ---------------------
 const LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
 const minLevel = LEVELS[(env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpperCase()] ?? 0;
-let currentRequestId = 'undefined';
+// The runtime interface client of this runtime (nodejs24.x or older), from AWS_EXECUTION_ENV.
+const RUNTIME_MAJOR = Number(/nodejs(\d+)/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1] ?? '0');
+const RI = runtimeInterface(RUNTIME_MAJOR);
+let currentRequestId = RI.idleRequestId;
 
 function logRecord(level, message, params) {
   const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(message, ...params)}`;
@@ -268,6 +301,9 @@ process.on('unhandledRejection', (reason) => {
 
 // --- loading the handler, as the runtime resolves `_HANDLER` inside LAMBDA_TASK_ROOT ----------------------
 async function loadHandler() {
+  // Both clients define the `awslambda` global before the handler module loads, unless told not to.
+  const noGlobal = env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (noGlobal !== '1' && noGlobal !== 'true') globalThis.awslambda = awslambdaGlobal();
   const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
   const handlerString = env._HANDLER ?? '';
   const slash = handlerString.lastIndexOf('/');
@@ -304,9 +340,8 @@ async function loadHandler() {
   if (typeof handler !== 'function') {
     throw namedError('Runtime.HandlerNotFound', `${moduleName}.${exportPath.join('.')} is not a function`);
   }
-  const major = Number(/nodejs(\d+)/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1] ?? '0');
-  if (handler.length >= 3 && major >= 24) {
-    // The nodejs24.x runtime refuses callback-style handlers at init.
+  if (handler.length >= 3 && !RI.callbackContext && !isStreamingHandler(handler)) {
+    // The nodejs24.x runtime refuses callback-style handlers at init; a streaming handler takes 3 arguments too.
     throw namedError(
       'Runtime.CallbackHandlerDeprecated',
       'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
@@ -383,13 +418,69 @@ process.on('beforeExit', () => {
   const invocation = current;
   if (!invocation) return;
   if (invocation.callbackResult) return invocation.finish(...invocation.callbackResult);
+  // A streaming handler settled without ending its stream, and nothing is left that could end it.
+  if (invocation.unfinishedStream) return invocation.finish(false, new Error('Response stream is not finished.'));
   if (invocation.isAsync) {
     const error = namedError('Runtime.NodeJsExit', 'Promise that was never settled');
     console.error('Invoke Error', formatted(error));
     return invocation.finish(false, error, true);
   }
+  // 3.x: a handler that neither returned a promise nor called back answers null once the loop is empty.
   invocation.finish(true, null);
 });
+
+/** 3.x's callback and the context fields built on it; only the first of callback/succeed/fail/done counts. */
+function callbackApi(invocation) {
+  let waitForEmptyEventLoop = true;
+  let called = false;
+  const once =
+    (fn) =>
+    (...args) => {
+      if (called) return;
+      called = true;
+      fn(...args);
+    };
+  const done = (error, value) => {
+    invocation.callbackResult = undefined;
+    if (error !== undefined && error !== null) invocation.finish(false, error);
+    else invocation.finish(true, value);
+  };
+  const callback = once((error, value) => {
+    if (error !== undefined && error !== null) return invocation.finish(false, error);
+    // With callbackWaitsForEmptyEventLoop the answer waits until the loop is empty.
+    if (waitForEmptyEventLoop) invocation.callbackResult = [true, value];
+    else invocation.finish(true, value);
+  });
+  const fields = {
+    get callbackWaitsForEmptyEventLoop() {
+      return waitForEmptyEventLoop;
+    },
+    set callbackWaitsForEmptyEventLoop(value) {
+      waitForEmptyEventLoop = value;
+    },
+    succeed: once((value) => done(null, value)),
+    fail: once((error) => done(error === undefined || error === null ? 'handled' : error)),
+    done: once(done),
+  };
+  return { callback, fields };
+}
+
+/** 3.x gives a streaming handler the wait flag only (no succeed/fail/done). */
+function waitFlagFields() {
+  let waitForEmptyEventLoop = true;
+  return {
+    get callbackWaitsForEmptyEventLoop() {
+      return waitForEmptyEventLoop;
+    },
+    set callbackWaitsForEmptyEventLoop(value) {
+      waitForEmptyEventLoop = value;
+    },
+  };
+}
+
+function isPromise(value) {
+  return typeof value === 'object' && value !== null && typeof value.then === 'function';
+}
 
 function invoke(frame) {
   const t1 = frame.indexOf('\t');
@@ -398,34 +489,31 @@ function invoke(frame) {
   const t4 = frame.indexOf('\t', t3 + 1);
   const deadlineMs = Number(frame.slice(0, t1));
   const awsRequestId = frame.slice(t1 + 1, t2);
-  env._X_AMZN_TRACE_ID = frame.slice(t2 + 1, t3);
+  const traceId = frame.slice(t2 + 1, t3);
+  env._X_AMZN_TRACE_ID = traceId;
   currentRequestId = awsRequestId;
-  const context = {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
-    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
-    invokedFunctionArn: frame.slice(t3 + 1, t4),
-    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-    awsRequestId,
-    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
-    identity: undefined,
-    clientContext: undefined,
-    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
-  };
+  const invoke = { deadlineMs, awsRequestId, traceId, invokedFunctionArn: frame.slice(t3 + 1, t4) };
   const started = performance.now();
   const invocation = {
     done: false,
     isAsync: false,
     callbackResult: undefined,
-    finish(ok, value, logged = false) {
+    unfinishedStream: undefined,
+    /** `streamed`: the bytes a streaming handler wrote, which a buffered Invoke returns as they are. */
+    finish(ok, value, logged = false, streamed = undefined) {
       if (invocation.done) return;
       invocation.done = true;
       current = undefined;
       const durationMs = performance.now() - started;
       let kind = 'ok';
       let payload;
-      if (ok) {
+      if (streamed) {
+        payload = bufferedStreamPayload(streamed, MAX_RESPONSE_BYTES);
+        if (payload === undefined) {
+          kind = 'err';
+          payload = RESPONSE_TOO_LARGE;
+        }
+      } else if (ok) {
         try {
           payload = JSON.stringify(value === undefined ? null : value);
         } catch (error) {
@@ -445,38 +533,70 @@ function invoke(frame) {
         payload = RESPONSE_TOO_LARGE;
       }
       flushOutput(`\n\0R${durationMs}\t${process.resourceUsage().maxRSS}\t${kind}\t${payload}\n`);
+      // The new client drops the request id once the result is posted; 3.x keeps the last one.
+      if (!RI.callbackContext) currentRequestId = RI.idleRequestId;
       setImmediate(serveNext);
     },
   };
   current = invocation;
-  const callback = (error, value) => {
-    const result = error !== undefined && error !== null ? [false, error] : [true, value];
-    // As the runtime does: with callbackWaitsForEmptyEventLoop the answer waits until the loop is empty.
-    if (context.callbackWaitsForEmptyEventLoop) invocation.callbackResult ??= result;
-    else invocation.finish(...result);
-  };
+  const event = JSON.parse(frame.slice(t4 + 1));
+  if (isStreamingHandler(handler)) return invokeStreaming(invocation, event, invoke);
+  const api = RI.callbackContext ? callbackApi(invocation) : undefined;
+  const context = invocationContext(RI, invoke, env, api?.fields);
   let returned;
   try {
-    returned = handler(JSON.parse(frame.slice(t4 + 1)), context, callback);
+    // The new client calls the handler with (event, context) only.
+    returned = api ? handler(event, context, api.callback) : handler(event, context);
   } catch (error) {
     invocation.finish(false, error);
     return;
   }
-  if (returned && typeof returned.then === 'function') {
+  if (isPromise(returned)) {
     invocation.isAsync = true;
-    returned.then(
-      (value) => invocation.finish(true, value),
-      (error) => invocation.finish(false, error),
-    );
-  } else if (handler.length < 3) {
+    if (api) returned.then(context.succeed, context.fail);
+    else
+      returned.then(
+        (value) => invocation.finish(true, value),
+        (error) => invocation.finish(false, error),
+      );
+  } else if (RI.syncReturnIsResult) {
     invocation.finish(true, returned);
   }
+  // 3.x ignores a non-promise return value: the callback, or the empty loop (null), answers.
+}
+
+/** A handler wrapped by `awslambda.streamifyResponse`: (event, responseStream, context), as both clients call it. */
+function invokeStreaming(invocation, event, invoke) {
+  const context = invocationContext(RI, invoke, env, RI.callbackContext ? waitFlagFields() : undefined);
+  const stream = new ResponseStream();
+  let returned;
+  try {
+    returned = handler(event, stream, context);
+  } catch (error) {
+    invocation.finish(false, error);
+    return;
+  }
+  if (!isPromise(returned)) {
+    invocation.finish(false, new Error('Streaming does not support non-async handlers.'));
+    return;
+  }
+  invocation.isAsync = true;
+  returned.then(
+    (value) => {
+      if (value !== undefined) console.warn('Streaming handlers ignore return values.');
+      const answer = () => invocation.finish(true, undefined, false, stream.bytes());
+      if (stream.writableFinished) return answer();
+      invocation.unfinishedStream = stream;
+      stream.once('finish', answer);
+    },
+    (error) => invocation.finish(false, error),
+  );
 }
 
 try {
   handler = await loadHandler();
 } catch (error) {
-  console.error('Uncaught Exception', formatted(error));
+  console.error(RI.initErrorLabel, formatted(error));
   process.exit(129);
 }
 flushOutput(`\n\0I${process.resourceUsage().maxRSS}\n`);

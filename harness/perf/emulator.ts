@@ -14,6 +14,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { readAssembly } from '../emulator/assembly.js';
 import { startEmulator } from '../emulator/emulator.js';
+import { resolveNodeRuntime } from '../emulator/node-runtime.js';
 import { median, type Spread, spreadOf } from '../stats/spread.js';
 import { type Placement, pinSelf, type ServerHandle, startServer } from './processes.js';
 
@@ -251,15 +252,19 @@ function countCaptured(logDir: string): { reports: number; handlerLines: number 
   return { reports, handlerLines };
 }
 
-/** New environment → first response, interleaved with `node -e 0`; both on this process's CPU. */
+/**
+ * New environment → first response, interleaved with `node -e 0` on the binary the function runs on (its
+ * runtime's Node.js major, which starts slower or faster than the host's); both on this process's CPU.
+ */
 async function measureColdStarts(cdkOutDir: string, stackArtifactId: string, logDir: string, count: number) {
   const config = readAssembly({ cdkOutDir, stackArtifactId });
+  const { nodePath } = resolveNodeRuntime(config.function.runtime);
   const emulatorMs: number[] = [];
   const nodeMs: number[] = [];
   const initMs: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
-    spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    spawnSync(nodePath, ['-e', '0'], { stdio: 'ignore' });
     nodeMs.push(performance.now() - t0);
 
     const dir = path.join(logDir, String(i));

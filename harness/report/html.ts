@@ -7,7 +7,7 @@
  * test (and a curious reader) can check the page against the data.
  */
 import type { Chart } from './charts.js';
-import type { RunReport, SummaryView } from './model.js';
+import { FIGURE_MARK, type RunReport, type SummaryView } from './model.js';
 import { ms, outcomeLine } from './render.js';
 
 /** Draws the report's charts; report/charts.ts, loaded only when a report is written (not with every command). */
@@ -52,6 +52,8 @@ export async function renderHtml(r: RunReport, draw: (r: RunReport) => Promise<C
     coverage(r, figure('chart-coverage')),
     slowest(r),
     destroy(r),
+    emulator(r),
+    settings(r),
     metadata(r),
   ].filter((s) => s !== '');
   return [
@@ -174,13 +176,14 @@ function headline(r: RunReport): string {
 
 function slos(r: RunReport): string {
   if (r.slos.length === 0) return '';
+  const marked = (r.run.emulator?.marks.length ?? 0) > 0;
   const rows = r.slos.map((s, i) => {
     const p = `slos.${i}`;
     const unit = s.unit === 'ms' ? ' ms' : s.unit === '%' ? '%' : '';
     const value = (n: number) => (s.unit === 'ms' ? ms(n) : String(Number(n.toFixed(4))));
     const margin = (n: number) => `${n >= 0 ? '+' : '−'}${value(Math.abs(n))}`;
     return (
-      `<tr>${str(r, `${p}.slo`)}${str(r, `${p}.metric`)}${num(r, `${p}.value`, value, `${unit}${s.underSampled ? ' †' : ''}`)}` +
+      `<tr>${str(r, `${p}.slo`)}${str(r, `${p}.metric`)}${num(r, `${p}.value`, value, `${unit}${s.underSampled ? ' †' : ''}${s.unit === 'ms' && marked ? ` ${FIGURE_MARK}` : ''}`)}` +
       `${str(r, `${p}.comparator`)}${num(r, `${p}.threshold`, value, unit)}${num(r, `${p}.margin`, margin, unit)}` +
       `${num(r, `${p}.n`, count)}<td class="status-${s.status}" data-path="${p}.status">${esc(s.status)}</td></tr>`
     );
@@ -212,7 +215,8 @@ function latency(r: RunReport): string {
   if (!r.latency) return '';
   const from = r.load?.closedLoop ? 'send time (closed loop)' : "each request's scheduled send time (open model)";
   return (
-    `<section id="latency"><h2>Latency (ms, measured phase, from ${esc(from)})</h2>` +
+    `<section id="latency"><h2>Latency (ms, measured phase, from ${esc(from)})${figureMark(r)}</h2>` +
+    figureMarkNotes(r) +
     summaryRows(r, [
       ['all', 'latency.all'],
       ['warm', 'latency.warm'],
@@ -229,7 +233,7 @@ function breakdown(r: RunReport, chart: string): string {
       ? "The gap is queueing in the client pool, loopback HTTP and the emulator's API Gateway and runtime hop."
       : 'The gap is the network, API Gateway, and queueing in the client pool.';
   return (
-    '<section id="breakdown"><h2>Where the time goes (ms, matched measured requests)</h2>' +
+    `<section id="breakdown"><h2>Where the time goes (ms, matched measured requests)${figureMark(r)}</h2>` +
     summaryRows(r, [
       ['client latency', 'breakdown.client'],
       ['Lambda Duration (REPORT)', 'breakdown.lambda'],
@@ -243,7 +247,7 @@ function breakdown(r: RunReport, chart: string): string {
 function coldStarts(r: RunReport): string {
   if (!r.coldStarts) return '';
   return (
-    '<section id="cold-starts"><h2>Cold starts</h2>' +
+    `<section id="cold-starts"><h2>Cold starts${figureMark(r)}</h2>` +
     table(
       ['', 'count'],
       [
@@ -398,6 +402,58 @@ const RUN_FACTS = [
   ['creator', 'creator'],
   ['node', 'nodeVersion'],
 ] as const;
+
+/** ` ‡` after a heading whose figures a local limit or the wrong Node.js major may have changed. */
+function figureMark(r: RunReport): string {
+  return (r.run.emulator?.marks.length ?? 0) > 0 ? ` <span class="mark">${FIGURE_MARK}</span>` : '';
+}
+
+function figureMarkNotes(r: RunReport): string {
+  const marks = r.run.emulator?.marks ?? [];
+  if (marks.length === 0) return '';
+  const items = marks.map(
+    (_, i) =>
+      `<li class="warning">${FIGURE_MARK} <span data-path="run.emulator.marks.${i}.text">${esc(marks[i]!.text)}</span></li>`,
+  );
+  return `<ul class="marks">${items.join('')}</ul>`;
+}
+
+/** The local emulator: the Node.js the function ran on, and Lambda's limit vs this machine's cap. */
+function emulator(r: RunReport): string {
+  const e = r.run.emulator;
+  if (!e) return '';
+  const base = 'run.emulator';
+  const rows = [
+    row('runtime', [str(r, `${base}.nodeRuntime.runtime`)]),
+    row('Node.js major on Lambda', [num(r, `${base}.nodeRuntime.wantedMajor`, count)]),
+    row(`Node.js here${e.nodeRuntime.matches ? '' : ` ${FIGURE_MARK} wrong major`}`, [
+      str(r, `${base}.nodeRuntime.nodeVersion`),
+    ]),
+    row('Node.js binary', [str(r, `${base}.nodeRuntime.nodePath`)]),
+    ...(e.nodeRuntime.problem ? [row('problem', [str(r, `${base}.nodeRuntime.problem`)])] : []),
+    row("Lambda's concurrency limit", [num(r, `${base}.concurrency.concurrencyLimit`, count)]),
+    row('limit from', [str(r, `${base}.concurrency.limitSource`)]),
+    row('throttled by it (500, as on AWS)', [num(r, `${base}.concurrency.throttled`, count)]),
+    row("this machine's cap on environments", [num(r, `${base}.concurrency.environmentCap`, count)]),
+    row(`invocations that waited for the cap${e.concurrency.queued > 0 ? ` ${FIGURE_MARK}` : ''}`, [
+      num(r, `${base}.concurrency.queued`, count),
+    ]),
+    row('longest wait (ms)', [num(r, `${base}.concurrency.maxQueueWaitMs`, fixed(1))]),
+    row('dropped at the integration timeout (504)', [num(r, `${base}.concurrency.expiredInQueue`, count)]),
+    row('environments at most', [num(r, `${base}.concurrency.peakEnvironments`, count)]),
+  ];
+  return `<section id="emulator"><h2>Local emulator</h2>${table(['', ''], rows)}</section>`;
+}
+
+/** The stack's settings as synthesized, each with where its value came from. */
+function settings(r: RunReport): string {
+  if (r.run.settings.length === 0) return '';
+  const rows = r.run.settings.map(
+    (_, i) =>
+      `<tr>${str(r, `run.settings.${i}.key`)}${str(r, `run.settings.${i}.value`)}${str(r, `run.settings.${i}.source`)}</tr>`,
+  );
+  return `<section id="settings"><h2>Settings (CDK context, resolved as cdk synth does)</h2>${table(['key', 'value', 'from'], rows)}</section>`;
+}
 
 function metadata(r: RunReport): string {
   const facts = RUN_FACTS.map(([label, key]) =>

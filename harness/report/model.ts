@@ -10,6 +10,7 @@ import {
   type SavedQuery,
   savedQueries,
 } from '../../stack/log-queries.js';
+import { emulatorMarks } from '../check/emulator-limits.js';
 import type { RunMeasurements } from '../check/measure.js';
 import type { MeasuredOutcome, PhaseName } from '../check/outcome.js';
 import { type SloResult, sloUsesLatency } from '../check/slo.js';
@@ -23,7 +24,8 @@ import { bucketIndex, histogram, logEdges, type PercentilesOverTime, percentiles
 import { PERCENTILE_RANKS } from '../stats/percentile.js';
 import { underSampledStats } from '../stats/sampling.js';
 import type { Summary } from '../stats/summary.js';
-import type { DestroyReport } from '../target/target.js';
+import { type EffectiveSetting, effectiveSettings } from '../target/cdk-context.js';
+import type { DestroyReport, EmulatorFacts } from '../target/target.js';
 
 export const REPORT_SCHEMA = 'rda-bench-report/1';
 
@@ -68,7 +70,23 @@ export interface ReportInput {
   readonly slos: readonly SloResult[];
   readonly destroy: DestroyOutcome;
   readonly warnings: readonly string[];
+  /** The local emulator's Node.js and concurrency facts (none on AWS). @default undefined */
+  readonly emulator?: EmulatorFacts;
 }
+
+/** The local emulator as the report shows it: what the function ran on and what the local limits did. */
+export interface EmulatorView {
+  readonly nodeRuntime: EmulatorFacts['nodeRuntime'];
+  readonly concurrency: EmulatorFacts['concurrency'];
+  /**
+   * Why the run's figures are not what AWS would show (another Node.js major, this machine's cap reached);
+   * the markdown and HTML mark the latency figures with {@link FIGURE_MARK} when there is any.
+   */
+  readonly marks: readonly { readonly code: string; readonly text: string }[];
+}
+
+/** Put next to figures a local limit or the wrong Node.js major may have changed. */
+export const FIGURE_MARK = '‡';
 
 /** Percentiles in ms, as the report prints them (null for "no data", JSON has no NaN). */
 export interface SummaryView {
@@ -173,6 +191,10 @@ export interface RunReport {
     readonly creator: string;
     readonly sloSource: string;
     readonly mix: readonly { name: string; weight: number; method: string; path: string }[];
+    /** The stack's settings as synthesized: each key's value and where it came from (`-c`, `cdk.json`, `default`...). */
+    readonly settings: readonly EffectiveSetting[];
+    /** The local emulator; null on AWS. */
+    readonly emulator: EmulatorView | null;
   };
   readonly phases: readonly PhaseRecord[];
   readonly slos: readonly SloView[];
@@ -323,6 +345,14 @@ export function buildReport(input: ReportInput): RunReport {
       creator: options.creator,
       sloSource: options.sloSource,
       mix: options.load.mix.map((e) => ({ name: e.name, weight: e.weight, method: e.method, path: e.path })),
+      settings: effectiveSettings({ values: options.stackContext, sources: options.contextSources }),
+      emulator: input.emulator
+        ? {
+            nodeRuntime: input.emulator.nodeRuntime,
+            concurrency: input.emulator.concurrency,
+            marks: emulatorMarks(input.emulator),
+          }
+        : null,
     },
     phases: input.phases,
     slos: input.slos.map((r) => ({

@@ -14,7 +14,7 @@ import { harnessCommand } from '../shell-quote.js';
 import { PERCENTILE_RANKS } from '../stats/percentile.js';
 import { minSamplesFor } from '../stats/sampling.js';
 import { markdownTable } from './markdown.js';
-import type { RunReport, SloView, SummaryView } from './model.js';
+import { FIGURE_MARK, type RunReport, type SloView, type SummaryView } from './model.js';
 
 /** Where the markdown points for its HTML page: the file beside it, and the workflow run whose artifacts hold it. */
 export interface HtmlLink {
@@ -42,6 +42,8 @@ export function renderReport(report: RunReport, html?: HtmlLink): string {
     chartsSection(report),
     queries(report),
     destroy(report),
+    emulator(report),
+    settings(report),
     metadata(report),
   ];
   return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
@@ -94,7 +96,7 @@ function sloTable(r: RunReport, legend: Legend): string {
   const rows = r.slos.map((s) => [
     `\`${s.slo}\``,
     sloSubject(s),
-    `${valueWithUnit(s.value, s.unit)}${s.underSampled ? UNDER_SAMPLED_MARK : ''}`,
+    `${valueWithUnit(s.value, s.unit)}${s.underSampled ? UNDER_SAMPLED_MARK : ''}${s.unit === 'ms' ? figureMark(r) : ''}`,
     `${s.comparator.replace('<=', '≤').replace('>=', '≥')} ${valueWithUnit(s.threshold, s.unit)}`,
     s.margin === null ? '–' : `${s.margin >= 0 ? '+' : '−'}${valueWithUnit(Math.abs(s.margin), s.unit)}`,
     String(s.n),
@@ -173,7 +175,8 @@ function latency(r: RunReport, legend: Legend): string {
     ? "closed-loop service times, from each request's actual send time (autocannon)"
     : "from each request's scheduled send time (open model, µs resolution)";
   return [
-    `## Latency (ms, measured phase, ${label})`,
+    `## Latency (ms, measured phase, ${label})${figureMark(r)}`,
+    ...figureMarkNotes(r),
     '',
     percentileTable('requests', [
       ['all', r.latency.all],
@@ -233,7 +236,7 @@ function coldStarts(r: RunReport, legend: Legend): string {
   const c = r.coldStarts;
   if (!c || !r.latency) return '';
   return [
-    '## Cold starts',
+    `## Cold starts${figureMark(r)}`,
     '',
     `${c.measured} while measuring, ${c.warmup} during warm-up. Init Duration (ms) of all of them and client ` +
       'latency (ms) of cold vs warm measured requests:',
@@ -251,7 +254,7 @@ function breakdown(r: RunReport, legend: Legend): string {
   const b = r.breakdown;
   if (!b) return '';
   return [
-    '## Where the time goes (ms, matched measured requests)',
+    `## Where the time goes (ms, matched measured requests)${figureMark(r)}`,
     '',
     percentileTable('', [
       ['client latency', b.client],
@@ -493,6 +496,59 @@ function destroy(r: RunReport): string {
     }
   }
   return lines.join('\n');
+}
+
+/** ` ‡` after a heading whose figures a local limit or the wrong Node.js major may have changed. */
+function figureMark(r: RunReport): string {
+  return (r.run.emulator?.marks.length ?? 0) > 0 ? ` ${FIGURE_MARK}` : '';
+}
+
+/** What the mark means, under the first marked heading. */
+function figureMarkNotes(r: RunReport): string[] {
+  const marks = r.run.emulator?.marks ?? [];
+  if (marks.length === 0) return [];
+  return ['', '> [!CAUTION]', ...marks.map((m) => `> ${FIGURE_MARK} ${m.text}`)];
+}
+
+/** The local emulator: the Node.js the function ran on, and Lambda's limit vs this machine's cap. */
+function emulator(r: RunReport): string {
+  const e = r.run.emulator;
+  if (!e) return '';
+  const n = e.nodeRuntime;
+  const c = e.concurrency;
+  const pairs: [string, string][] = [
+    [
+      'Node.js',
+      `${n.nodeVersion} for ${n.runtime} (Lambda runs Node.js ${n.wantedMajor})` +
+        (n.matches ? '' : ` ${FIGURE_MARK} **wrong major**${n.problem ? `: ${n.problem}` : ''}`),
+    ],
+    ['Node.js binary', n.nodePath],
+    [
+      "Lambda's concurrency limit",
+      `${c.concurrencyLimit} (${c.limitSource === 'reserved' ? 'reserved concurrency' : 'account default'}); ` +
+        `${c.throttled} throttled (500, as on AWS)`,
+    ],
+    [
+      "this machine's cap on environments",
+      `${c.environmentCap}; ${c.queued > 0 ? `**reached** ${FIGURE_MARK}` : 'not reached'}: ${c.queued} invocations waited ` +
+        `(longest ${fixed(c.maxQueueWaitMs, 1)} ms), ${c.expiredInQueue} dropped at the integration timeout (504)`,
+    ],
+    ['environments at most', String(c.peakEnvironments)],
+  ];
+  return ['## Local emulator', '', markdownTable(['', ''], pairs)].join('\n');
+}
+
+/** The stack's settings as synthesized, each with where its value came from. */
+function settings(r: RunReport): string {
+  if (r.run.settings.length === 0) return '';
+  return [
+    '## Settings (CDK context, resolved as `cdk synth` does)',
+    '',
+    markdownTable(
+      ['key', 'value', 'from'],
+      r.run.settings.map((s) => [s.key, s.value === null ? '–' : String(s.value), s.source]),
+    ),
+  ].join('\n');
 }
 
 function metadata(r: RunReport): string {

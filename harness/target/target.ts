@@ -1,3 +1,4 @@
+import type { ConcurrencyStats } from '../emulator/concurrency.js';
 import type { InsightsResult } from '../insights/result.js';
 /**
  * The port every run goes through. `LocalTarget` starts the embedded emulator from the synthesized
@@ -24,8 +25,11 @@ export interface DeployOptions {
   readonly runId: string;
   /** Aborted on SIGINT/SIGTERM/SIGHUP; a deploy in flight stops and cleans up what it made. */
   readonly signal?: AbortSignal;
-  /** Extra CDK context (stage, memorySize, timeoutSeconds, throttle settings, tags). */
-  readonly context?: Record<string, string>;
+  /**
+   * CDK context the stack is synthesized with, resolved as the CDK CLI would (target/cdk-context.ts): `-c`, the
+   * context files, the run's own keys (stage, memorySizeMb, throttle settings, tags). Values are JSON values.
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
   /** Progress lines for the user (deploy events, cleanup). @default no output */
   readonly log?: (line: string) => void;
   /**
@@ -73,6 +77,8 @@ export interface Deployment extends AsyncDisposable {
   faults(): readonly string[];
   /** What it has on this machine (nothing for a cloud deployment). */
   footprint(): DeploymentFootprint;
+  /** What a local run must say about its emulator so no local limit passes for AWS's; absent on AWS. */
+  emulatorFacts?(): EmulatorFacts;
   /** Idempotent; safe to call twice and from a signal handler. */
   destroy(): Promise<DestroyReport>;
 }
@@ -93,6 +99,27 @@ export interface InsightsQuery {
 }
 
 export type { InsightsResult, InsightsRow, InsightsStatistics } from '../insights/result.js';
+
+/** The Node.js a local function runs on (`Emulator.nodeRuntime`). */
+export interface NodeRuntimeFacts {
+  /** The function's Lambda runtime, e.g. `nodejs24.x`. */
+  readonly runtime: string;
+  /** The Node.js major Lambda runs it on. */
+  readonly wantedMajor: number;
+  readonly nodeVersion: string;
+  readonly nodePath: string;
+  /** False when `nodeVersion` is not of `wantedMajor`: every figure of the run is then marked. */
+  readonly matches: boolean;
+  /** Why not, and what to do; set when `matches` is false. */
+  readonly problem?: string;
+}
+
+/** A local deployment's emulator, as a run reports it. */
+export interface EmulatorFacts {
+  readonly nodeRuntime: NodeRuntimeFacts;
+  /** Lambda's concurrency limit, this machine's cap on environments, and what each did. */
+  readonly concurrency: ConcurrencyStats;
+}
 
 /** What destroy did and what it checked afterwards. */
 export interface DestroyReport {

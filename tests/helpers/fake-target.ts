@@ -13,6 +13,7 @@ import type {
   DeploymentFootprint,
   DeployOptions,
   DestroyReport,
+  EmulatorFacts,
   InsightsQuery,
   InsightsResult,
   InsightsRow,
@@ -52,6 +53,8 @@ export interface FakeTargetOptions {
   readonly destroyLeftovers?: readonly string[];
   /** Path that must exist when deploy is called (the run manifest). */
   readonly expectFileAtDeploy?: string;
+  /** What the deployment reports from emulatorFacts(); none means it has no such method (like AWS). */
+  readonly emulatorFacts?: EmulatorFacts;
 }
 
 interface LogLine {
@@ -124,12 +127,16 @@ export class FakeDeployment implements Deployment {
     return this.owner.options.faults ?? [];
   }
 
+  readonly emulatorFacts?: () => EmulatorFacts;
+
   constructor(
     private readonly owner: FakeTarget,
     readonly runId: string,
   ) {
     this.stackName = `rda-${runId}`;
     const o = owner.options;
+    const facts = o.emulatorFacts;
+    if (facts) this.emulatorFacts = () => facts;
     const now = () => Date.now();
     for (const id of o.foreignIds ?? []) this.addLine(now(), handlerRow(id, randomUUID(), false, 200, 1));
     this.server = createServer((req, res) => {

@@ -237,7 +237,7 @@ export class AwsTarget implements Target {
     return { mine: false, why: `stack ${name} (${describeExisting(existing)}) ${tag}, so another run created it` };
   }
 
-  private async synthesize(outdir: string, context: Record<string, string>): Promise<SynthResult> {
+  private async synthesize(outdir: string, context: Readonly<Record<string, unknown>>): Promise<SynthResult> {
     const synthesize = this.options.synthesize ?? (await import('../../../stack/build-app.js')).synthesize;
     try {
       return await synthesize({ outdir, context });

@@ -17,6 +17,7 @@ import type {
   DeploymentFootprint,
   DeployOptions,
   DestroyReport,
+  EmulatorFacts,
   InsightsQuery,
   InsightsResult,
   Target,
@@ -36,8 +37,11 @@ export interface LocalTargetOptions {
   readonly keepLogs?: boolean;
   /** @default 0 (a free port on 127.0.0.1) */
   readonly port?: number;
-  /** @default the function's reserved concurrency, else 10 */
-  readonly maxConcurrency?: number;
+  /**
+   * Execution environments alive at once on this machine; invocations beyond wait for one, and the report
+   * says so (Lambda's own limit, reserved concurrency else 1,000, answers 500 apart). @default 10
+   */
+  readonly maxEnvironments?: number;
   /** @default 300000 */
   readonly idleTimeoutMs?: number;
   /** Overrides API Gateway's 29 s integration timeout (tests). */
@@ -70,6 +74,8 @@ export interface LocalDeployment extends Deployment {
   startedPids(): number[];
   /** Execution environments alive now. */
   environments(): { pid: number; logStreamName: string; state: string }[];
+  /** The Node.js the function runs on and what Lambda's limit and this machine's cap did so far. */
+  emulatorFacts(): EmulatorFacts;
 }
 
 /**
@@ -142,7 +148,7 @@ export class LocalTarget implements Target {
         emulator = await startEmulator(config, {
           logDir,
           port: this.options.port,
-          maxConcurrency: this.options.maxConcurrency,
+          maxEnvironments: this.options.maxEnvironments,
           idleTimeoutMs: this.options.idleTimeoutMs,
           integrationTimeoutMs: this.options.integrationTimeoutMs,
           disableThrottling: this.options.disableThrottling,
@@ -246,6 +252,14 @@ class RunningLocalDeployment implements LocalDeployment {
     return this.emulator.environments();
   }
 
+  emulatorFacts(): EmulatorFacts {
+    const { runtime, wantedMajor, nodeVersion, nodePath, matches, problem } = this.emulator.nodeRuntime;
+    return {
+      nodeRuntime: { runtime, wantedMajor, nodeVersion, nodePath, matches, ...(problem ? { problem } : {}) },
+      concurrency: this.emulator.concurrency(),
+    };
+  }
+
   async query(query: InsightsQuery): Promise<InsightsResult> {
     throwIfAborted(query.signal, 'query');
     if (this.destroying)
@@ -282,6 +296,12 @@ class RunningLocalDeployment implements LocalDeployment {
       else {
         checks.push(`pid ${proc.pid}: still running`);
         leftovers.push(`process ${proc.pid} (log stream ${proc.logStreamName})`);
+      }
+      // Each environment's private /tmp goes with it.
+      if (proc.tmpDirGone) checks.push(`tmp ${proc.tmpDir}: removed`);
+      else {
+        checks.push(`tmp ${proc.tmpDir}: still there`);
+        leftovers.push(`directory ${proc.tmpDir}`);
       }
     }
     if (this.settings.keepLogs) {

@@ -12,7 +12,7 @@ import path from 'node:path';
 /** Synthesizes the stack into `outdir`; the shape of `synthesize` in stack/build-app.ts. */
 export type SynthesizeFn = (options: {
   outdir: string;
-  context?: Record<string, string>;
+  context?: Readonly<Record<string, unknown>>;
 }) => Promise<{ outdir: string; stackArtifactId: string }>;
 
 /** Placeholder run id of a cached assembly: a legal run id no real run id contains by chance. */
@@ -28,16 +28,17 @@ export const CACHE_ENTRIES_KEPT = 3;
 const STALE_TEMP_MS = 10 * 60_000;
 
 /** Whether `context` can be served from the cache: an expiry must already be canonical to substitute as is. */
-export function cacheableContext(context: Readonly<Record<string, string>>): boolean {
+export function cacheableContext(context: Readonly<Record<string, unknown>>): boolean {
   const expiresAt = context.expiresAt;
   if (expiresAt === undefined) return true;
+  if (typeof expiresAt !== 'string') return false;
   const ms = Date.parse(expiresAt);
   return !Number.isNaN(ms) && new Date(ms).toISOString() === expiresAt;
 }
 
 /** The context a cached assembly is synthesized with: the per-run values replaced by placeholders. */
-export function placeholderContext(context: Readonly<Record<string, string>>): Record<string, string> {
-  const result: Record<string, string> = { ...context, runId: PLACEHOLDER_RUN_ID };
+export function placeholderContext(context: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...context, runId: PLACEHOLDER_RUN_ID };
   if (context.expiresAt !== undefined) result.expiresAt = PLACEHOLDER_EXPIRES_AT;
   return result;
 }
@@ -48,7 +49,7 @@ export function placeholderContext(context: Readonly<Record<string, string>>): R
  */
 export function synthCacheKey(options: {
   rootDir: string;
-  context: Readonly<Record<string, string>>;
+  context: Readonly<Record<string, unknown>>;
   env?: Readonly<Record<string, string | undefined>>;
 }): string {
   const hash = createHash('sha256');
@@ -68,7 +69,9 @@ export function synthCacheKey(options: {
     add(`file ${file}`, fs.existsSync(full) ? fs.readFileSync(full) : '<missing>');
   }
   const context = placeholderContext(options.context);
-  for (const key of Object.keys(context).sort()) add(`context ${key}`, context[key]!);
+  // The resolved context, whatever set it (cdk.json, cdk.context.json, ~/.cdk.json, -c, the run): JSON keeps a
+  // string apart from the number or boolean it reads as (a feature flag `true` is not the string "true").
+  for (const key of Object.keys(context).sort()) add(`context ${key}`, JSON.stringify(context[key]) ?? 'undefined');
   if (context.creator === undefined) add('env USER', (options.env ?? process.env).USER ?? '<unset>');
   return hash.digest('hex').slice(0, 32);
 }
@@ -110,12 +113,12 @@ export async function synthesizeCached(options: {
   cacheDir: string;
   rootDir: string;
   outdir: string;
-  context: Readonly<Record<string, string>>;
+  context: Readonly<Record<string, unknown>>;
   synthesize: SynthesizeFn;
   log?: (message: string) => void;
 }): Promise<CachedSynthResult> {
   const { cacheDir, context } = options;
-  const runId = context.runId!;
+  const runId = String(context.runId);
   const key = synthCacheKey({ rootDir: options.rootDir, context });
   const entryDir = path.join(cacheDir, `assembly-${key}`);
   let marker = readMarker(entryDir);
@@ -150,7 +153,7 @@ export async function synthesizeCached(options: {
   }
   const substitute = (text: string) => {
     let result = text.replaceAll(PLACEHOLDER_RUN_ID, runId);
-    if (context.expiresAt !== undefined) result = result.replaceAll(PLACEHOLDER_EXPIRES_AT, context.expiresAt);
+    if (context.expiresAt !== undefined) result = result.replaceAll(PLACEHOLDER_EXPIRES_AT, String(context.expiresAt));
     return result;
   };
   materialize(entryDir, options.outdir, substitute);

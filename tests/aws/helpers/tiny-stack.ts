@@ -36,9 +36,9 @@ export function tinyStack(build: (stack: Stack) => void, options: TinyStackOptio
     build(stack);
     Tags.of(stack).add(TAG_KEYS.runId, runId);
     Tags.of(stack).add(TAG_KEYS.managedBy, MANAGED_BY);
-    if (context.expiresAt) Tags.of(stack).add(TAG_KEYS.expiresAt, context.expiresAt);
+    if (context.expiresAt) Tags.of(stack).add(TAG_KEYS.expiresAt, String(context.expiresAt));
     // The failed-deploy cleanup deletes only a stack that carries its deploy's token (aws-target.ts).
-    if (context.deployToken) Tags.of(stack).add(TAG_KEYS.deployToken, context.deployToken);
+    if (context.deployToken) Tags.of(stack).add(TAG_KEYS.deployToken, String(context.deployToken));
     return synthesizeStack(app, stack);
   };
 }

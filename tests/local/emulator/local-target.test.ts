@@ -81,6 +81,8 @@ describe('LocalTarget with the real stack and handler', () => {
     expect(report.verified).toBe(true);
     expect(report.leftovers).toEqual([]);
     expect(report.checks).toContain(`pid ${pids[0]}: exited`);
+    // The environment's private /tmp is checked too.
+    expect(report.checks).toContainEqual(expect.stringMatching(/^tmp \S+\/rda-lambda-tmp-\w+: removed$/));
     expect(report.checks).toContain(`log store ${deployment.logDir}: removed`);
     expect(alive(pids[0]!)).toBe(false);
     expect(fs.existsSync(deployment.logDir)).toBe(false);

@@ -40,4 +40,7 @@ void get(initializing, '');
 await markers(3);
 // A third environment of `busy`, idle (blocked reading its stdin) once it has answered.
 await get(busy, '');
-process.stdout.write(`${JSON.stringify({ pids: [...busy.startedPids(), ...initializing.startedPids()] })}\n`);
+const environments = [...busy.environments(), ...initializing.environments()];
+process.stdout.write(
+  `${JSON.stringify({ pids: [...busy.startedPids(), ...initializing.startedPids()], tmpDirs: environments.map((e) => e.tmpDir) })}\n`,
+);

@@ -68,8 +68,11 @@ describe('when the process hosting the emulator dies', () => {
       fs.rmSync(markerDir, { recursive: true, force: true });
       fs.rmSync(logDir, { recursive: true, force: true });
     });
-    pids = (JSON.parse(await readFirstLine(host.stdout!)) as { pids: number[] }).pids;
+    const hostLine = JSON.parse(await readFirstLine(host.stdout!)) as { pids: number[]; tmpDirs: string[] };
+    pids = hostLine.pids;
+    const tmpDirs = hostLine.tmpDirs;
     expect(pids).toHaveLength(4);
+    expect(tmpDirs.filter((dir) => fs.existsSync(dir))).toHaveLength(4);
     expect(fs.readdirSync(markerDir).sort()).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/\.init$/),
@@ -94,5 +97,7 @@ describe('when the process hosting the emulator dies', () => {
     expect(pids.filter((pid) => !goneAfterMs.has(pid))).toEqual([]);
     for (const [pid, afterMs] of goneAfterMs)
       expect(afterMs, `pid ${pid} exited ${afterMs.toFixed(0)} ms after the kill`).toBeLessThanOrEqual(EXIT_BOUND_MS);
+    // Each environment's watchdog removed its private /tmp before ending it.
+    expect(tmpDirs.filter((dir) => fs.existsSync(dir))).toEqual([]);
   });
 });

@@ -162,6 +162,49 @@ describe('bench command', () => {
   });
 });
 
+describe('bench context', () => {
+  it("synthesizes with the cwd's cdk.json context and -c over it, and reports each setting's source", async () => {
+    // Prepare: the project's cdk.json sets 128 MB and a log level; -c sets reserved concurrency.
+    const cwd = workspace();
+    writeFileSync(path.join(cwd, 'cdk.json'), JSON.stringify({ context: { memorySizeMb: 128, logLevel: 'warn' } }));
+    const target = new FakeTarget();
+    const command = createBenchCommand(async () => target);
+    const { out, ctx } = capture();
+    const context: CommandContext = { ...ctx, signal: new AbortController().signal, env: {}, cwd };
+    const args = await parseFlags([
+      ...['--rate', '40', '--duration', '1', '--warmup', '0.2', '--run-id', 'ctx', '--logs-timeout', '2s'],
+      ...['--no-default-slos', '--slo', 'errors<=0%', '-c', 'logLevel=debug', '--context', 'reservedConcurrency=5'],
+    ]);
+    // Act
+    await command.run(args, context);
+    // Assess: the deploy got the resolved context, and the JSON report says where each value came from.
+    expect(target.deployOptions?.context).toMatchObject({
+      memorySizeMb: 128,
+      logLevel: 'debug',
+      reservedConcurrency: '5',
+    });
+    const reportPath = out.find((l) => l.startsWith('report: '))!.slice('report: '.length);
+    const json = JSON.parse(readFileSync(reportPath.replace(/\.md$/, '.json'), 'utf8'));
+    expect(json.run.settings).toEqual(
+      expect.arrayContaining([
+        { key: 'memorySizeMb', value: 128, source: 'cdk.json' },
+        { key: 'logLevel', value: 'debug', source: '-c' },
+        { key: 'reservedConcurrency', value: '5', source: '-c' },
+        { key: 'timeoutSeconds', value: 10, source: 'default' },
+      ]),
+    );
+  });
+
+  it('stops with exit 2 before deploying when cdk.json is not JSON, naming the file', async () => {
+    const cwd = workspace();
+    writeFileSync(path.join(cwd, 'cdk.json'), '{"context": ');
+    const { err, ctx } = capture();
+    const code = await main(['bench', '--run-id', 'bad'], { ...ctx, cwd, env: {} });
+    expect(code).toBe(ExitCode.Usage);
+    expect(err.join('\n')).toContain(`error [ContextFileInvalid]: ${path.join(cwd, 'cdk.json')} is not valid JSON`);
+  });
+});
+
 describe('bench verdict lines', () => {
   it('prints each failed SLO with its measured value and threshold under a FAIL', async () => {
     // Prepare: every response is a 500, so the errors SLO fails whatever the machine's speed

@@ -260,3 +260,79 @@ describe('run', () => {
     expect(result.report.notes.join(' ')).toContain('Closed-loop (--mode peak) latencies are service times');
   });
 });
+
+/** What a local deployment says about its emulator; a test changes the parts it is about. */
+function emulatorFacts(over: {
+  matches?: boolean;
+  queued?: number;
+  expiredInQueue?: number;
+}): NonNullable<FakeTargetOptions['emulatorFacts']> {
+  const matches = over.matches ?? true;
+  return {
+    nodeRuntime: {
+      runtime: 'nodejs24.x',
+      wantedMajor: 24,
+      nodeVersion: matches ? '24.1.0' : '20.19.0',
+      nodePath: '/usr/bin/node',
+      matches,
+      ...(matches ? {} : { problem: 'no Node.js 24 binary for linux-x64: install node24-linux-x64' }),
+    },
+    concurrency: {
+      concurrencyLimit: 1_000,
+      limitSource: 'account',
+      environmentCap: 10,
+      throttled: 0,
+      queued: over.queued ?? 0,
+      maxQueueWaitMs: (over.queued ?? 0) > 0 ? 250 : 0,
+      expiredInQueue: over.expiredInQueue ?? 0,
+      peakEnvironments: 10,
+    },
+  };
+}
+
+describe('run on the local emulator (harness/emulator/README.md, "Concurrency, throttling, and the settings")', () => {
+  it('says at once and loudly when the function runs on another Node.js major, and marks the report', async () => {
+    // Act
+    const { result, progress } = await runWith({ emulatorFacts: emulatorFacts({ matches: false }) });
+    // Assess: the warning comes right after deploy, before any figure is taken.
+    const warning = progress.lines.findIndex((l) => l.startsWith('warn WRONG NODE.JS MAJOR: nodejs24.x'));
+    expect(warning).toBeGreaterThan(-1);
+    expect(warning).toBeLessThan(progress.lines.indexOf('start load'));
+    expect(progress.lines[warning]).toContain('Node.js 20.19.0');
+    const emulator = result.report.run.emulator!;
+    expect(emulator.nodeRuntime).toMatchObject({ matches: false, nodeVersion: '20.19.0', wantedMajor: 24 });
+    expect(emulator.marks.map((m) => m.code)).toEqual(['NodeMajorMismatch']);
+    expect(readFileSync(result.paths.markdown, 'utf8')).toContain('‡ WRONG NODE.JS MAJOR');
+    const json = JSON.parse(readFileSync(result.paths.markdown.replace(/\.md$/, '.json'), 'utf8'));
+    expect(json.run.emulator.nodeRuntime.matches).toBe(false);
+  });
+
+  it('leaves the run unmarked when the Node.js major matches and the cap was not reached', async () => {
+    const { result, progress } = await runWith({ emulatorFacts: emulatorFacts({}) });
+    expect(result.report.run.emulator!.marks).toEqual([]);
+    expect(progress.lines.some((l) => l.includes('WRONG NODE.JS'))).toBe(false);
+    expect(result.outcome).toMatchObject({ kind: 'verdict', verdict: 'pass' });
+  });
+
+  it("makes a missed latency SLO inconclusive, not failed, when this machine's cap held requests back", async () => {
+    // Act: an SLO no machine meets, on a run whose requests waited for the local cap.
+    const { result } = await runWith(
+      { emulatorFacts: emulatorFacts({ queued: 7 }) },
+      { defaultSlos: false, slo: ['p50<=0.001ms'] },
+    );
+    // Assess
+    const slo = result.report.slos[0]!;
+    expect(slo.status).toBe('inconclusive');
+    expect(slo.note).toContain("this machine's cap of 10 environments was reached: 7 invocation(s) waited");
+    expect(result.report.run.emulator!.marks.map((m) => m.code)).toEqual(['LocalEnvironmentCap']);
+    expect(result.report.run.emulator!.concurrency.queued).toBe(7);
+  });
+
+  it('cannot pass when a request waited for the local cap past the integration timeout (a 504 AWS would not give)', async () => {
+    const { result } = await runWith({ emulatorFacts: emulatorFacts({ queued: 3, expiredInQueue: 1 }) });
+    expect(result.outcome).toMatchObject({ kind: 'verdict', verdict: 'inconclusive' });
+    expect(result.report.outcome.kind === 'verdict' && result.report.outcome.reasons.join(' ')).toContain(
+      'waited past the integration timeout',
+    );
+  });
+});

@@ -5,6 +5,8 @@ import {
   isBinaryMediaType,
   parseQuery,
   parseRequestTarget,
+  requestTrace,
+  withForwardedHeaders,
 } from '../../../harness/emulator/proxy-event.js';
 
 describe('parseRequestTarget', () => {
@@ -70,6 +72,75 @@ describe('headerMaps (docs/aws-behaviour.md#proxy-event)', () => {
     const maps = headerMaps(['Host', 'h', 'X-A', '1', 'content-length', '3', 'CONNECTION', 'keep-alive', 'X-A', '2']);
     expect(maps.headers).toEqual({ Host: 'h', 'X-A': '2' });
     expect(maps.multiValueHeaders).toEqual({ Host: ['h'], 'X-A': ['1', '2'] });
+  });
+});
+
+describe('withForwardedHeaders (docs/aws-behaviour.md#proxy-event)', () => {
+  const forwarded = { traceHeader: 'Root=1-5e66d96f-7491f09xmpl79d18acf3d05', port: 8443, proto: 'http' };
+
+  it('adds X-Amzn-Trace-Id and X-Forwarded-For/-Port/-Proto after the client headers', () => {
+    expect(withForwardedHeaders(['Host', 'h', 'Accept', '*/*'], '203.0.113.7', forwarded)).toEqual([
+      'Host',
+      'h',
+      'Accept',
+      '*/*',
+      'X-Amzn-Trace-Id',
+      forwarded.traceHeader,
+      'X-Forwarded-For',
+      '203.0.113.7',
+      'X-Forwarded-Port',
+      '8443',
+      'X-Forwarded-Proto',
+      'http',
+    ]);
+  });
+
+  it('appends the client address to what the client sent as X-Forwarded-For, and replaces its -Port, -Proto and trace', () => {
+    // Prepare: a client that claims to be someone else, on another port and scheme.
+    const raw = [
+      'x-forwarded-for',
+      '1.1.1.1',
+      'X-Forwarded-Port',
+      '4431',
+      'X-Forwarded-Proto',
+      'https',
+      'X-Forwarded-For',
+      '2.2.2.2, 3.3.3.3',
+      'x-amzn-trace-id',
+      'garbage',
+    ];
+    // Act
+    const maps = headerMaps(withForwardedHeaders(raw, '203.0.113.7', forwarded));
+    // Assess: one value each, in both maps.
+    expect(maps.headers).toEqual({
+      'X-Amzn-Trace-Id': forwarded.traceHeader,
+      'X-Forwarded-For': '1.1.1.1, 2.2.2.2, 3.3.3.3, 203.0.113.7',
+      'X-Forwarded-Port': '8443',
+      'X-Forwarded-Proto': 'http',
+    });
+    expect(maps.multiValueHeaders).toEqual({
+      'X-Amzn-Trace-Id': [forwarded.traceHeader],
+      'X-Forwarded-For': ['1.1.1.1, 2.2.2.2, 3.3.3.3, 203.0.113.7'],
+      'X-Forwarded-Port': ['8443'],
+      'X-Forwarded-Proto': ['http'],
+    });
+  });
+});
+
+describe('requestTrace (docs/aws-behaviour.md#response-headers)', () => {
+  const fresh = () => 'Root=1-00000000-000000000000000000000000';
+
+  it('keeps a client trace header with a valid Root as sent', () => {
+    const full = 'Root=1-3152b799-8954dae64eda91bc9a23a7e8;Parent=7fa8c0f79203be72;Sampled=1';
+    expect(requestTrace(full, fresh)).toEqual({ header: full, root: 'Root=1-3152b799-8954dae64eda91bc9a23a7e8' });
+    const later = 'Self=1-abc;Root=1-3152b799-8954dae64eda91bc9a23a7e8';
+    expect(requestTrace(later, fresh).root).toBe('Root=1-3152b799-8954dae64eda91bc9a23a7e8');
+  });
+
+  it('replaces a missing or invalid one with a new root', () => {
+    for (const client of [undefined, '', 'garbage', 'Root=1-zz-zz', 'Root=1-3152b799-8954dae64eda91bc9a23a7e8x']) {
+      expect(requestTrace(client, fresh), String(client)).toEqual({ header: fresh(), root: fresh() });
+    }
   });
 });
 

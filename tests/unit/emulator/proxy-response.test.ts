@@ -38,7 +38,7 @@ describe('mapProxyResult (docs/aws-behaviour.md#proxy-response)', () => {
     expect(mapProxyResult({ body: 5 }, undefined, [])).toEqual({ ok: false, reason: 'body is a number, not a string' });
     expect(mapProxyResult({ headers: { a: { b: 1 } } }, undefined, [])).toEqual({
       ok: false,
-      reason: "header 'a' holds a non-scalar value",
+      reason: "header 'a' holds a value that is not a string or boolean",
     });
     expect(mapProxyResult({ isBase64Encoded: 'yes' }, undefined, [])).toEqual({
       ok: false,
@@ -50,9 +50,9 @@ describe('mapProxyResult (docs/aws-behaviour.md#proxy-response)', () => {
     expect(
       headers({
         multiValueHeaders: { 'X-Multi': ['a', 'b'] },
-        headers: { 'x-multi': 'b', 'X-Solo': 1, skipped: null },
+        headers: { 'x-multi': 'b', 'X-Solo': 'one', skipped: null },
       }),
-    ).toEqual(['X-Multi', 'a, b', 'X-Solo', '1', 'Content-Type', 'application/json']);
+    ).toEqual(['X-Multi', 'a, b', 'X-Solo', 'one', 'Content-Type', 'application/json']);
   });
 
   it('keeps a given content type and sends each cookie on its own line', () => {
@@ -61,14 +61,56 @@ describe('mapProxyResult (docs/aws-behaviour.md#proxy-response)', () => {
     ).toEqual(['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'content-type', 'text/plain']);
   });
 
-  it('remaps headers that would break HTTP framing to X-Amzn-Remapped-*', () => {
-    expect(headers({ headers: { 'Content-Length': '5', Connection: 'close', 'WWW-Authenticate': 'Basic' } })).toEqual([
-      'X-Amzn-Remapped-Content-Length',
+  it('remaps the headers API Gateway sets itself, and framing headers, to x-amzn-Remapped-*', () => {
+    // README, "Headers, payload limits, binary responses, response validation": Date and Server as Connection
+    // and Content-Length; the function's own x-amzn-RequestId too, so the gateway's is the only one.
+    expect(
+      headers({
+        headers: {
+          'Content-Length': '5',
+          Connection: 'close',
+          Date: 'Mon, 01 Jan 2024 00:00:00 GMT',
+          server: 'fn/1.0',
+          'x-amzn-RequestId': 'mine',
+          'WWW-Authenticate': 'Basic',
+          'X-Kept': 'k',
+        },
+      }),
+    ).toEqual([
+      'x-amzn-Remapped-Content-Length',
       '5',
-      'X-Amzn-Remapped-Connection',
+      'x-amzn-Remapped-Connection',
       'close',
-      'X-Amzn-Remapped-WWW-Authenticate',
+      'x-amzn-Remapped-Date',
+      'Mon, 01 Jan 2024 00:00:00 GMT',
+      'x-amzn-Remapped-server',
+      'fn/1.0',
+      'x-amzn-Remapped-x-amzn-RequestId',
+      'mine',
+      'x-amzn-Remapped-WWW-Authenticate',
       'Basic',
+      'X-Kept',
+      'k',
+      'Content-Type',
+      'application/json',
+    ]);
+  });
+
+  it('refuses a header value that is neither a string nor a boolean, e.g. the number 86400', () => {
+    // docs/aws-behaviour.md#proxy-response: AWS answers such a result with 502.
+    expect(mapProxyResult({ headers: { 'Cache-Control-Max': 86400 } }, undefined, [])).toEqual({
+      ok: false,
+      reason: "header 'Cache-Control-Max' holds a value that is not a string or boolean",
+    });
+    expect(mapProxyResult({ multiValueHeaders: { 'X-N': ['a', 1] } }, undefined, [])).toEqual({
+      ok: false,
+      reason: "multiValueHeaders 'X-N' holds a value that is not a string or boolean",
+    });
+    expect(headers({ headers: { 'X-Bool': true }, multiValueHeaders: { 'X-Bools': [false] } })).toEqual([
+      'X-Bools',
+      'false',
+      'X-Bool',
+      'true',
       'Content-Type',
       'application/json',
     ]);
@@ -92,21 +134,36 @@ describe('mapProxyResult (docs/aws-behaviour.md#proxy-response)', () => {
     // Act / Assess
     for (const [result, reason] of malformed)
       expect(mapProxyResult(result, undefined, [])).toEqual({ ok: false, reason });
-    // What HTTP can carry passes: tabs, Latin-1, numbers and booleans, token punctuation in names.
-    expect(
-      headers({ headers: { "X-Ok!#$%&'*+.^_`|~": 'a\tcafé', 'X-Num': 5, 'X-Bool': false }, statusCode: 200 }),
-    ).toEqual(["X-Ok!#$%&'*+.^_`|~", 'a\tcafé', 'X-Num', '5', 'X-Bool', 'false', 'Content-Type', 'application/json']);
+    // What HTTP can carry passes: tabs, Latin-1, booleans, token punctuation in names.
+    expect(headers({ headers: { "X-Ok!#$%&'*+.^_`|~": 'a\tcafé', 'X-Bool': false }, statusCode: 200 })).toEqual([
+      "X-Ok!#$%&'*+.^_`|~",
+      'a\tcafé',
+      'X-Bool',
+      'false',
+      'Content-Type',
+      'application/json',
+    ]);
   });
 
-  it('decodes a base64 body only when Accept or the response type is a binary media type', () => {
+  it('decodes a base64 body only when the first Accept media type is a binary media type', () => {
     const result = { body: Buffer.from('bytes').toString('base64'), isBase64Encoded: true };
-    const plain = mapProxyResult(result, 'image/png', []);
-    expect(plain.ok && plain.body.toString()).toBe('Ynl0ZXM=');
-    const byAccept = mapProxyResult(result, 'image/png, text/html', ['image/png']);
-    expect(byAccept.ok && byAccept.body.toString()).toBe('bytes');
+    const body = (accept: string | undefined, binary: string[], extra: object = {}) => {
+      const mapped = mapProxyResult({ ...result, ...extra }, accept, binary);
+      return mapped.ok ? mapped.body.toString() : mapped.reason;
+    };
+    expect(body('image/png', [])).toBe('Ynl0ZXM=');
+    expect(body('image/png, text/html', ['image/png'])).toBe('bytes');
     // Only the first Accept media type counts.
-    const second = mapProxyResult(result, 'text/html, image/png', ['image/png']);
-    expect(second.ok && second.body.toString()).toBe('Ynl0ZXM=');
+    expect(body('text/html, image/png', ['image/png'])).toBe('Ynl0ZXM=');
+    // curl's and fetch's `*/*` is not image/png: the base64 text, as on AWS.
+    expect(body('*/*', ['image/png'])).toBe('Ynl0ZXM=');
+    expect(body(undefined, ['image/png'])).toBe('Ynl0ZXM=');
+    // The response Content-Type does not decide for a proxy integration.
+    expect(body('*/*', ['image/png'], { headers: { 'Content-Type': 'image/png' } })).toBe('Ynl0ZXM=');
+    // `*/*` in binaryMediaTypes covers every Accept, browsers' included.
+    expect(body('*/*', ['*/*'])).toBe('bytes');
+    expect(body('text/html,application/xhtml+xml,*/*;q=0.8', ['*/*'])).toBe('bytes');
+    expect(body('image/webp', ['image/*'])).toBe('bytes');
   });
 });
 
@@ -124,6 +181,10 @@ describe('gatewayError (docs/aws-behaviour.md#gateway-errors, #response-headers)
       ['FunctionError', 502, '{"message": "Internal server error"}', undefined],
       ['IntegrationTimeout', 504, '{"message": "Endpoint request timed out"}', 'InternalServerErrorException'],
       ['InvokeRejected', 500, '{"message": "Internal server error"}', 'InternalServerErrorException'],
+      // docs/aws-behaviour.md#lambda-throttling-behind-api-gateway: a Lambda throttle behind a proxy integration is a 500.
+      ['LambdaThrottled', 500, '{"message": "Internal server error"}', 'InternalServerErrorException'],
+      // docs/aws-behaviour.md#payload-limits: recorded 413, 31 bytes.
+      ['RequestTooLarge', 413, '{"message": "Request Too Long"}', 'BadRequestException'],
     ] as const;
     for (const [kind, status, body, errorType] of cases) {
       const response = gatewayError(kind, 'req-id', 'ext=');

@@ -23,7 +23,13 @@ describe('RouteTable', () => {
   });
 
   it('gives the greedy parameter the rest of the path, slashes kept, no leading slash (docs/aws-behaviour.md#proxy-event)', () => {
-    expect(resourceOf('DELETE', '/a//b/')).toEqual(['proxy', { proxy: 'a//b/' }]);
+    expect(resourceOf('DELETE', '/a//b')).toEqual(['proxy', { proxy: 'a//b' }]);
+  });
+
+  it('leaves a trailing slash out of the greedy parameter (docs/aws-behaviour.md#proxy-event)', () => {
+    // Recorded: `/test-path/` gives `{"proxy": "test-path"}`, while `path` keeps the slash.
+    expect(resourceOf('GET', '/test-path/')).toEqual(['proxy', { proxy: 'test-path' }]);
+    expect(resourceOf('GET', '/a//b/')).toEqual(['proxy', { proxy: 'a//b' }]);
   });
 
   it('treats a trailing slash as the same resource', () => {

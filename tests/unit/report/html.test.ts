@@ -75,6 +75,7 @@ describe('renderHtml', () => {
       'coverage',
       'slowest',
       'destroy',
+      'settings',
       'run',
     ]);
   });
@@ -189,7 +190,7 @@ describe('renderHtml', () => {
       'The charts could not be drawn (unsupported scale); the tables below are complete.',
     );
     expect(all.filter((e) => e.tagName === 'figure')).toEqual([]);
-    expect(all.filter((e) => e.tagName === 'section').length).toBe(10);
+    expect(all.filter((e) => e.tagName === 'section').length).toBe(11);
   });
 
   it('renders an interrupted run without a verdict and without charts it has no data for', async () => {
@@ -211,5 +212,53 @@ describe('renderHtml', () => {
       'Interrupted during load by SIGINT (exit 130); nothing here is a verdict',
     );
     expect(all.filter((e) => e.tagName === 'figure')).toEqual([]);
+  });
+});
+
+describe('renderHtml on the local emulator', () => {
+  it('marks the latency heading (‡), lists why, and ties every emulator and settings cell to the .json', async () => {
+    // Prepare: the function ran on Node.js 20 for nodejs24.x, and 4 requests waited for the local cap.
+    const report = buildReport({
+      ...fixtureInput(),
+      emulator: {
+        nodeRuntime: {
+          runtime: 'nodejs24.x',
+          wantedMajor: 24,
+          nodeVersion: '20.19.0',
+          nodePath: '/usr/bin/node',
+          matches: false,
+          problem: 'node24-linux-x64 is not installed',
+        },
+        concurrency: {
+          concurrencyLimit: 1_000,
+          limitSource: 'account',
+          environmentCap: 10,
+          throttled: 0,
+          queued: 4,
+          maxQueueWaitMs: 312.5,
+          expiredInQueue: 0,
+          peakEnvironments: 10,
+        },
+      },
+    });
+    // Act
+    const { document, json } = await page(report);
+    // Assess
+    const all = [...elements(document)];
+    for (const id of ['latency', 'breakdown', 'cold-starts']) {
+      const section = all.find((e) => attr(e, 'id') === id)!;
+      expect(text([...elements(section)].find((e) => e.tagName === 'h2')!), id).toMatch(/‡$/);
+    }
+    const marks = all.filter((e) => attr(e, 'data-path')?.startsWith('run.emulator.marks.'));
+    expect(marks.map((e) => text(e))).toEqual(report.run.emulator!.marks.map((m) => m.text));
+    expect(marks.map((e) => text(e))[0]).toContain('WRONG NODE.JS MAJOR');
+    const section = (id: string) => [...elements(all.find((e) => attr(e, 'id') === id)!)];
+    for (const id of ['emulator', 'settings']) {
+      const cells = section(id).filter((e) => e.tagName === 'td');
+      expect(cells.length).toBeGreaterThan(5);
+      for (const cell of cells)
+        expectShows(text(cell), jsonAt(json, attr(cell, 'data-path')!), attr(cell, 'data-path')!);
+    }
+    expect(jsonAt(json, 'run.emulator.concurrency.queued')).toBe(4);
   });
 });

@@ -185,3 +185,67 @@ describe('renderReport', () => {
     expect(collapseRepeats([])).toEqual([]);
   });
 });
+
+describe('renderReport on the local emulator', () => {
+  const facts = (matches: boolean, queued: number) => ({
+    nodeRuntime: {
+      runtime: 'nodejs24.x',
+      wantedMajor: 24,
+      nodeVersion: matches ? '24.1.0' : '20.19.0',
+      nodePath: '/opt/node/bin/node',
+      matches,
+      ...(matches ? {} : { problem: 'node24-linux-x64 is not installed' }),
+    },
+    concurrency: {
+      concurrencyLimit: 1_000,
+      limitSource: 'account' as const,
+      environmentCap: 10,
+      throttled: 2,
+      queued,
+      maxQueueWaitMs: queued > 0 ? 312.5 : 0,
+      expiredInQueue: 0,
+      peakEnvironments: 10,
+    },
+  });
+
+  it('marks the latency figures (‡) and says why when the Node.js major is wrong or the local cap was reached', () => {
+    // Act
+    const markdown = renderReport(buildReport({ ...fixtureInput(), emulator: facts(false, 4) }));
+    // Assess
+    expect(markdown).toContain("## Latency (ms, measured phase, from each request's scheduled send time");
+    expect(markdown).toMatch(/^## Latency .*\) ‡$/m);
+    expect(markdown).toMatch(/^## Where the time goes .* ‡$/m);
+    // Latency SLO values are figures too; the errors SLO is not a latency.
+    expect(markdown).toContain('| `p99<=20ms` | p99 of client latency, warm requests | 25.00 ms† ‡ |');
+    expect(markdown).toMatch(/^\| `errors<=5%` \| [^|]* \| [0-9.]+% \|/m);
+    expect(markdown).toContain('> ‡ WRONG NODE.JS MAJOR: nodejs24.x runs on Node.js 24 on AWS, but this run');
+    expect(markdown).toContain("> ‡ this machine's cap of 10 environments was reached: 4 invocation(s) waited for one");
+    expect(markdown).toContain(
+      '| Node.js | 20.19.0 for nodejs24.x (Lambda runs Node.js 24) ‡ **wrong major**: node24-linux-x64 is not installed |',
+    );
+    expect(markdown).toContain(
+      "| this machine's cap on environments | 10; **reached** ‡: 4 invocations waited (longest 312.5 ms), 0 dropped",
+    );
+    expect(markdown).toContain("| Lambda's concurrency limit | 1000 (account default); 2 throttled (500, as on AWS) |");
+  });
+
+  it('leaves the figures unmarked when the local run matched its runtime and stayed under the cap', () => {
+    const markdown = renderReport(buildReport({ ...fixtureInput(), emulator: facts(true, 0) }));
+    expect(markdown).not.toContain('‡');
+    expect(markdown).toContain('## Local emulator');
+    expect(markdown).toContain("| this machine's cap on environments | 10; not reached: 0 invocations waited");
+  });
+
+  it('shows each effective setting with where it came from', () => {
+    const input = fixtureInput();
+    const options = {
+      ...input.options,
+      stackContext: { ...input.options.stackContext, memorySizeMb: 128 },
+      contextSources: { ...input.options.contextSources, memorySizeMb: 'cdk.json' as const },
+    };
+    const markdown = renderReport(buildReport({ ...input, options }));
+    expect(markdown).toContain('## Settings (CDK context, resolved as `cdk synth` does)');
+    expect(markdown).toContain('| memorySizeMb | 128 | cdk.json |');
+    expect(markdown).toContain('| timeoutSeconds | 10 | default |');
+  });
+});

@@ -75,6 +75,51 @@ describe('parseBenchOptions', () => {
     expect(generateRunId(() => new Uint8Array(5))).toBe('r00000000');
   });
 
+  it('resolves context as cdk synth does: -c over cdk.json, the run on top, each key with its source', () => {
+    // Prepare: what readContextFiles found in cdk.json.
+    const files = [{ source: 'cdk.json' as const, values: { memorySizeMb: 128, logLevel: 'warn' } }];
+    // Act
+    const fromFile = parseBenchOptions({ runId: 'ctx' }, { ...context, contextFiles: files });
+    const overridden = parseBenchOptions(
+      { runId: 'ctx', context: ['memorySizeMb=256', 'reservedConcurrency=5'] },
+      { ...context, contextFiles: files },
+    );
+    // Assess
+    expect(fromFile.stackContext).toMatchObject({ memorySizeMb: 128, logLevel: 'warn', runId: 'ctx' });
+    expect(fromFile.contextSources).toMatchObject({ memorySizeMb: 'cdk.json', runId: 'run' });
+    expect(overridden.stackContext).toMatchObject({ memorySizeMb: '256', reservedConcurrency: '5', logLevel: 'warn' });
+    expect(overridden.contextSources).toMatchObject({
+      memorySizeMb: '-c',
+      reservedConcurrency: '-c',
+      logLevel: 'cdk.json',
+    });
+    // --memory is the run's own key: it goes over cdk.json.
+    const memory = parseBenchOptions({ runId: 'ctx', memory: 1024 }, { ...context, contextFiles: files });
+    expect(memory.stackContext.memorySizeMb).toBe('1024');
+    expect(memory.contextSources.memorySizeMb).toBe('run');
+  });
+
+  it.each<[BenchArgs, string, RegExp]>([
+    [{ context: ['memorySizeMb=64'] }, 'InvalidStackContext', /^context 'memorySizeMb' is '64': .*; it came from -c$/],
+    [{ context: 'memorySizeMb' }, 'InvalidContextFlag', /^-c 'memorySizeMb' is not key=value/],
+    [{ context: ['runId=x'] }, 'ContextKeyReserved', /set it with --run-id/],
+    [{ memory: 512, context: ['memorySizeMb=256'] }, 'ConflictingFlags', /--memory sets it too: give one of them$/],
+    [{ rate: 200, context: ['throttleRateLimit=50'] }, 'ConflictingFlags', /the run sizes the stage throttle/],
+  ])('refuses the context %j before anything is deployed', (args, code, message) => {
+    const error = usageError({ runId: 'ctx', ...args });
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+  });
+
+  it('takes --max-environments for the local target only', () => {
+    expect(parse({ runId: 'x', maxEnvironments: '25' }).local.maxEnvironments).toBe(25);
+    expect(parse({ runId: 'x' }).local.maxEnvironments).toBeUndefined();
+    expect(usageError({ runId: 'x', maxEnvironments: '0' }).code).toBe('OutOfRange');
+    expect(usageError({ runId: 'x', target: 'aws', maxEnvironments: '5' }).message).toBe(
+      '--max-environments configures the local emulator only: drop it or use --target local',
+    );
+  });
+
   it('raises the stage throttle for rates the default (100 req/s) would reject', () => {
     expect(parse({ runId: 'x', rate: 200 }).stackContext).toMatchObject({
       throttleRateLimit: '300',

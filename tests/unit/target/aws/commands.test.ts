@@ -65,6 +65,16 @@ describe('usage errors before any AWS call', () => {
     },
     { argv: ['deploy', '--run-id=-x'], message: 'error [RunIdInvalid]' },
     { argv: ['deploy', '--run-id', 'a', '--bogus'], message: 'error [InvalidArguments]: Unknown argument: bogus' },
+    // The context `npx cdk deploy` would use, checked before the first AWS call.
+    {
+      argv: ['deploy', '--run-id', 'a', '-c', 'memorySizeMb'],
+      message: "error [InvalidContextFlag]: -c 'memorySizeMb'",
+    },
+    {
+      argv: ['deploy', '--run-id', 'a', '--context', 'memorySizeMb=64'],
+      message: "error [InvalidStackContext]: context 'memorySizeMb' is '64'",
+    },
+    { argv: ['deploy', '--run-id', 'a', '-c', 'runId=b'], message: 'error [ContextKeyReserved]' },
   ])('$argv exits 2', async ({ argv, message }) => {
     const before = requests;
 

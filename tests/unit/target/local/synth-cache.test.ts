@@ -110,6 +110,21 @@ describe('synthCacheKey', () => {
     expect(key({ runId: 'a1', creator: 'c' }, { USER: 'a' })).toBe(key({ runId: 'a1', creator: 'c' }, { USER: 'b' }));
   });
 
+  it('keys on the resolved context whatever set it, telling a JSON true from the string "true"', () => {
+    // Prepare: what cdk.json, cdk.context.json or ~/.cdk.json contribute reaches the key only through the
+    // resolved context (the home directory is not under the repository), so the context must carry it.
+    const root = fakeRepo();
+    const key = (context: Record<string, unknown>) => synthCacheKey({ rootDir: root, context, env: ENV });
+    const base = key({ runId: 'a1', memorySizeMb: 128 });
+    // Act / Assess
+    expect(key({ runId: 'a1', memorySizeMb: 256 })).not.toBe(base);
+    expect(key({ runId: 'a1', memorySizeMb: 128, '@aws-cdk/aws-apigateway:disableCloudWatchRole': true })).not.toBe(
+      base,
+    );
+    expect(key({ runId: 'a1', flag: true })).not.toBe(key({ runId: 'a1', flag: 'true' }));
+    expect(key({ runId: 'a1', nested: { a: 1 } })).not.toBe(key({ runId: 'a1', nested: { a: 2 } }));
+  });
+
   it('caches only expiries already in the canonical ISO form the stack writes', () => {
     expect(cacheableContext({ runId: 'a' })).toBe(true);
     expect(cacheableContext({ runId: 'a', expiresAt: '2030-01-31T12:00:00.000Z' })).toBe(true);

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Logger } from 'pino';
 import { HttpError, INTERNAL_ERROR_BODY } from './errors.js';
@@ -10,7 +9,7 @@ import { type RouteTrace, route } from './routes.js';
 
 /**
  * Lambda entry of the random-data API (REST v1 proxy). `handleRequest` is the whole request cycle with
- * its dependencies injected; `handler` is that cycle wired to pino on fd 1, node:crypto and the clock.
+ * its dependencies injected; `handler` is that cycle wired to pino on fd 1, the kernel CSPRNG and the clock.
  */
 
 export { HttpError } from './errors.js';
@@ -26,7 +25,7 @@ export interface HandlerDeps {
   readonly createRng: RngFactory;
   /** Wall clock in epoch ms (uuid v7 timestamps). @default Date.now */
   readonly nowMs: () => number;
-  /** Monotonic clock in ms for `durationMs`. @default performance.now */
+  /** Monotonic clock in ms for `durationMs`. @default process.hrtime in ms */
   readonly monotonicMs: () => number;
 }
 
@@ -121,7 +120,11 @@ export function defaultDeps(): HandlerDeps {
     logger: createLogger({ level: process.env.LOG_LEVEL }),
     createRng: defaultRngFactory,
     nowMs: Date.now,
-    monotonicMs: () => performance.now(),
+    // Not performance.now(): node:perf_hooks is a dozen modules to load at cold start for one clock.
+    monotonicMs: () => {
+      const [seconds, nanoseconds] = process.hrtime();
+      return seconds * 1000 + nanoseconds / 1e6;
+    },
   };
 }
 

@@ -11,7 +11,7 @@ export function resolveLevel(raw: string | undefined): string {
 
 /** Options of `createLogger`. */
 export interface LoggerOptions {
-  /** Where lines go. @default pino.destination({ sync: true }) (fd 1, the function's log in Lambda) */
+  /** Where lines go. @default pino.destination({ dest: 1, sync: true }) (fd 1, the function's log in Lambda) */
   readonly destination?: DestinationStream;
   /** Raw level name, usually `process.env.LOG_LEVEL`; invalid names fall back to `info`. @default 'info' */
   readonly level?: string;
@@ -20,7 +20,8 @@ export interface LoggerOptions {
 /**
  * The handler's pino logger. Synchronous writes to fd 1, because Lambda may freeze the process as soon as
  * the handler returns and an async buffer would lose lines (pino docs/asynchronous.md). No pid/hostname:
- * they are the same on every line of an execution environment.
+ * they are the same on every line of an execution environment. `dest: 1` rather than pino's default
+ * `process.stdout.fd`: the same fd, without building the process.stdout stream at cold start.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
@@ -30,6 +31,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_HEADERS.map((name) => `headers["${name}"]`), censor: '[REDACTED]' },
     },
-    options.destination ?? pino.destination({ sync: true }),
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

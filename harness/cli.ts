@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { CommandContext } from './commands/command.js';
-import { commands } from './commands/index.js';
+import { commandNamed, commands } from './commands/index.js';
 import { ExitCode, HarnessError, InfraError, signalExitCode, UsageError } from './errors.js';
 import { installStopHandlers } from './signals.js';
 
@@ -48,6 +48,8 @@ export async function main(argv: string[], partial: Partial<CommandContext> = {}
   }
 
   try {
+    // Only the command being run is imported, before parsing, so that yargs calls its builder synchronously.
+    await commandNamed(argv)?.load();
     await parser.parseAsync();
   } catch (error) {
     return reportError(error, ctx);

@@ -20,7 +20,12 @@ import {
 import { AwsIntegration, EndpointType, type Method, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel as EsbuildLogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  LogLevel as EsbuildLogLevel,
+  NodejsFunction,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { CfnQueryDefinition, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StackConfig } from './config.js';
@@ -46,6 +51,34 @@ export const FUNCTION_LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'
  */
 const ESM_REQUIRE_BANNER =
   "import{createRequire as __rdaCreateRequire}from'node:module';const require=__rdaCreateRequire(import.meta.url);";
+
+const BUNDLE_STUBS = join(PROJECT_ROOT, 'handler', 'bundle-stubs');
+
+/**
+ * How esbuild bundles the handler (CDK runs it locally, no Docker). The perf figure `handler` bundles its
+ * comparison handlers with these same settings (harness/perf/handler-cold.ts).
+ */
+export const HANDLER_BUNDLING = {
+  forceDockerBundling: false,
+  minify: true,
+  sourceMap: false,
+  format: OutputFormat.ESM,
+  banner: ESM_REQUIRE_BANNER,
+  // The runtime is Node 24, but the local emulator runs the same bundle on Node 20: a node20
+  // target is valid on both and changes nothing for this ES2022 code.
+  target: 'node20',
+  externalModules: ['@aws-sdk/*'],
+  // Modules pino loads at start-up for features the handler does not use (worker transports, async
+  // destinations, closing a stream), replaced by the stubs in handler/bundle-stubs: together ~26 M
+  // instructions of every cold start (README, "Measuring performance", figure `handler`).
+  esbuildArgs: {
+    '--alias:thread-stream': join(BUNDLE_STUBS, 'thread-stream.cjs'),
+    '--alias:assert': join(BUNDLE_STUBS, 'assert.cjs'),
+    '--alias:worker_threads': join(BUNDLE_STUBS, 'worker-threads.cjs'),
+  },
+  // esbuild's size summary would land in every bench run's output; warnings and errors still show.
+  logLevel: EsbuildLogLevel.WARNING,
+} as const satisfies BundlingOptions;
 
 // Limits of AWS::Logs::QueryDefinition: Name 1..255 without ':' or '*', QueryString 1..10,000 characters.
 const QUERY_NAME_MAX = 255;
@@ -136,19 +169,7 @@ export class RandomDataStack extends Stack {
       awsSdkConnectionReuse: false,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: false,
-        format: OutputFormat.ESM,
-        banner: ESM_REQUIRE_BANNER,
-        // The runtime is Node 24, but the local emulator runs the same bundle on Node 20: a node20
-        // target is valid on both and changes nothing for this ES2022 code.
-        target: 'node20',
-        externalModules: ['@aws-sdk/*'],
-        // esbuild's size summary would land in every bench run's output; warnings and errors still show.
-        logLevel: EsbuildLogLevel.WARNING,
-      },
+      bundling: HANDLER_BUNDLING,
     });
     dropDependsOnImpliedByRole(this.fn.node.defaultChild as CfnResource, this.role.node.defaultChild as CfnResource);
 

@@ -220,7 +220,7 @@ function measureTiming(load: LoadResult, target: 'local' | 'aws'): TimingMeasure
   const startBacklog = load.closedLoop
     ? undefined
     : detectStartBacklog(load.log, load.measuredStartUs, load.measuredSeconds);
-  const assessment = assessMachine(load.machine, sendLagP99Ms, target);
+  const assessment = assessMachine(load.machine, sendLagP99Ms, target, load.rates?.strain);
   return {
     warmupSettle: load.warmupSettle,
     startBacklog,

@@ -7,6 +7,7 @@
 import type { MachineSample } from '../load/machine.js';
 import type { WarmupSettle } from '../load/open-loop.js';
 import { Phase, type RequestLog } from '../load/records.js';
+import type { GeneratorStrain } from '../load/schedule.js';
 import { summarize } from '../stats/summary.js';
 import type { LatencyDoubt, LatencyScope } from './slo.js';
 
@@ -32,6 +33,14 @@ export const EVENT_LOOP_DELAY_P99_LIMIT_MS = 20;
  * is the same starved event loop seen from the schedule's side (the lag itself counts in latency).
  */
 export const SEND_LAG_P99_LIMIT_MS = 20;
+/**
+ * Pool wait p99 (hand-over to the pool → a connection starts writing), ms. A generator too slow to read its
+ * responses collapses here: 1–2 s of "latency" against a bare server while its send lag stays near 20 ms.
+ * Same bound as the send lag: 1 % of requests held 20 ms by the generator.
+ */
+export const POOL_WAIT_P99_LIMIT_MS = 20;
+/** A generator queue "grows" when its p99 over the second half of the measured phase is this many times the first half's. */
+export const QUEUE_GROWTH_FACTOR = 2;
 
 /** A start-of-run request is "slow" above max(this × the reference p99, reference p99 + {@link BACKLOG_SLOW_MIN_EXCESS_MS}). */
 export const BACKLOG_SLOW_FACTOR = 2;
@@ -104,12 +113,14 @@ export interface MachineAssessment {
 
 /**
  * Judges the machine figures. Locally every signal counts (the API runs on this machine); on AWS only the
- * generator's own (event-loop delay, send lag, process CPU): a busy host matters there only through them.
+ * generator's own (event-loop delay, send lag, process CPU, and from `strain` a growing due-but-unsent
+ * backlog or a connection-pool wait past its limit): a busy host matters there only through them.
  */
 export function assessMachine(
   machine: MachineSample | undefined,
   sendLagP99Ms: number | undefined,
   target: 'local' | 'aws',
+  strain?: GeneratorStrain,
 ): MachineAssessment {
   const signals: string[] = [];
   if (machine) {
@@ -133,10 +144,39 @@ export function assessMachine(
       );
     }
   }
-  if (sendLagP99Ms !== undefined && sendLagP99Ms >= SEND_LAG_P99_LIMIT_MS) {
+  const lag = strain ? queueTrend(strain.sendLagP99Us, SEND_LAG_P99_LIMIT_MS) : undefined;
+  if (lag?.growing) {
+    signals.push(`due-but-unsent backlog growing: send lag p99 ${lag.phrase}`);
+  } else if (sendLagP99Ms !== undefined && sendLagP99Ms >= SEND_LAG_P99_LIMIT_MS) {
     signals.push(`send lag p99 ${sendLagP99Ms.toFixed(1)} ms (limit ${SEND_LAG_P99_LIMIT_MS} ms)`);
   }
+  // Requests queued for the generator's own connections wait in a queue no population of independent
+  // clients would form: the run measured the generator's pool (too slow to read its responses, or too few
+  // connections for the rate), whether that queue grew during the phase or was already standing.
+  if (strain) {
+    const wait = queueTrend(strain.poolWaitHalvesP99Us, POOL_WAIT_P99_LIMIT_MS);
+    const waitP99Ms = Math.max(strain.poolWaitP99Us, strain.poolWaitHalvesP99Us[1]) / 1000;
+    const cause = 'the generator could not carry the rate (too slow to read its responses, or too few --connections)';
+    if (wait.growing) signals.push(`connection-pool wait growing: p99 ${wait.phrase}; ${cause}`);
+    else if (waitP99Ms >= POOL_WAIT_P99_LIMIT_MS) {
+      signals.push(
+        `connection-pool wait p99 ${waitP99Ms.toFixed(1)} ms (limit ${POOL_WAIT_P99_LIMIT_MS} ms); ${cause}`,
+      );
+    }
+  }
   return { saturated: signals.length > 0, signals };
+}
+
+/**
+ * A generator queue grows when its second-half p99 is over the limit and {@link QUEUE_GROWTH_FACTOR} times
+ * its first-half p99: a backlog building up, not a steady delay.
+ */
+function queueTrend(halvesUs: readonly [number, number], limitMs: number): { growing: boolean; phrase: string } {
+  const [firstMs, secondMs] = [halvesUs[0] / 1000, halvesUs[1] / 1000];
+  return {
+    growing: secondMs >= limitMs && secondMs >= firstMs * QUEUE_GROWTH_FACTOR,
+    phrase: `${firstMs.toFixed(1)} ms in the first half of the run, ${secondMs.toFixed(1)} ms in the second (limit ${limitMs} ms)`,
+  };
 }
 
 /** Everything {@link latencyDoubts} weighs. */

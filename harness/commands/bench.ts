@@ -229,8 +229,6 @@ function holdHook(env: CommandContext['env'], out: (line: string) => void) {
 /** `bench` with a given target factory (tests pass a fake one). */
 export function createBenchCommand(createTarget: TargetFactory = defaultTargetFactory): Command<BenchArgs> {
   return {
-    command: 'bench',
-    describe: 'deploy an ephemeral stack, load it, check latency SLOs, correlate with logs, report, destroy',
     builder: benchBuilder,
     async run(args, ctx) {
       const options = parseBenchOptions(args, {

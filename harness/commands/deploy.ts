@@ -20,8 +20,6 @@ interface DeployArgs {
  * npm run harness -- deploy --run-id demo --ttl 4h --region eu-west-1
  */
 export const deployCommand: Command<DeployArgs> = {
-  command: 'deploy',
-  describe: 'deploy a stack to AWS and keep it (prints its outputs and the destroy command)',
   builder: (y) =>
     y
       .option('run-id', { type: 'string', desc: 'names the stack rda-<run-id> (default: a random id)' })

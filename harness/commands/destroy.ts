@@ -19,9 +19,6 @@ interface DestroyArgs {
  * npm run harness -- destroy --run-id demo --region eu-west-1
  */
 export const destroyCommand: Command<DestroyArgs> = {
-  command: 'destroy',
-  describe:
-    "finish a run's cleanup: its AWS stack, or a killed local run's processes and files; verify nothing is left",
   builder: (y) =>
     y
       .option('run-id', { type: 'string', demandOption: true, desc: 'the run whose stack rda-<run-id> to destroy' })

@@ -29,8 +29,6 @@ interface LocalArgs {
  * # logs /tmp/rda-logs-local-Ab12Cd
  */
 export const localCommand: Command<LocalArgs> = {
-  command: 'local',
-  describe: 'run the API locally (emulated API Gateway, Lambda and CloudWatch Logs) until Ctrl-C',
   builder: (y) =>
     y
       .option('port', { type: 'number', default: 0, desc: 'port on 127.0.0.1 (0 picks a free one)' })

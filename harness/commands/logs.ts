@@ -22,8 +22,6 @@ interface LogsArgs {
  * npm run harness -- logs import flows.json --log-dir ./prod-logs --log-group vpc-flows --log-type vpc-flow
  */
 export const logsCommand: Command<LogsArgs> = {
-  command: 'logs <action> <file>',
-  describe: 'import logs saved with aws logs filter-log-events into a local log store (logs import FILE --log-dir DIR)',
   builder: (y) =>
     y
       .positional('action', { type: 'string', choices: ['import'], desc: 'what to do: import' })

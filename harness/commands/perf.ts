@@ -137,9 +137,6 @@ async function runPerf(args: PerfArgs, ctx: CommandContext): Promise<number> {
 
 /** `perf`: the benchmark suite, each figure next to its baseline, into a table and a report. */
 export const perfCommand: Command<PerfArgs> = {
-  command: 'perf',
-  describe:
-    'measure emulator, load generator, Insights engine and report against interleaved baselines; writes perf-<utc>.md',
   builder: perfBuilder,
   run: runPerf,
 };

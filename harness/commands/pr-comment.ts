@@ -22,8 +22,6 @@ interface PrCommentArgs {
  * npm run harness -- pr-comment --file reports/latest.md --pr 42
  */
 export const prCommentCommand: Command<PrCommentArgs> = {
-  command: 'pr-comment',
-  describe: 'post a report as the one pull request comment this tool owns, updated in place on each push',
   builder: (y) =>
     y
       .option('file', { type: 'string', demandOption: true, desc: 'markdown file to post, e.g. reports/latest.md' })

@@ -16,8 +16,6 @@ interface PrRunIdArgs {
  * RUN_ID="$(npm run --silent harness -- pr-run-id --pr 42 --sha "$GITHUB_SHA")"
  */
 export const prRunIdCommand: Command<PrRunIdArgs> = {
-  command: 'pr-run-id',
-  describe: 'print the run id for a pull request (or branch) and commit: pr-<number>-<sha7>',
   builder: (y) =>
     y
       .option('pr', { type: 'string', desc: 'pull request number' })

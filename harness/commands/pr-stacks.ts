@@ -17,8 +17,6 @@ interface PrStacksArgs {
  * for id in $(npm run --silent harness -- pr-stacks --pr 42); do npm run harness -- destroy --run-id "$id"; done
  */
 export const prStacksCommand: Command<PrStacksArgs> = {
-  command: 'pr-stacks',
-  describe: "list the run ids of a pull request's stacks that still exist (rda-pr-<number>-*)",
   builder: (y) =>
     y
       .option('pr', { type: 'string', demandOption: true, desc: 'pull request number' })

@@ -1,16 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type DurationRange, parseDurationMs } from '../duration.js';
 import { ExitCode, UsageError } from '../errors.js';
-import {
-  formatResult,
-  listLogGroups,
-  MAX_LIMIT,
-  queryLogStore,
-  RESULT_FORMATS,
-  type ResultFormat,
-  selectsOwnLogGroups,
-} from '../insights/index.js';
+// The modules themselves, not the insights/index.js barrel: it also loads `logs import`'s code.
+import { MAX_LIMIT } from '../insights/compile.js';
+import { queryLogStore } from '../insights/engine.js';
+import { formatResult, RESULT_FORMATS, type ResultFormat } from '../insights/format.js';
+import { selectsOwnLogGroups } from '../insights/source.js';
 import { offlineSupportText } from '../insights/support.js';
+import { listLogGroups } from '../logstore/store.js';
 import type { AwsInsightsResult } from '../target/aws/index.js';
 import type { InsightsResult } from '../target/target.js';
 import type { Command } from './command.js';
@@ -40,8 +37,6 @@ const DEFAULT_AWS_SINCE = '1h';
  * npm run harness -- query --log-dir .rda/logs --since 15m 'filter @type = "REPORT" | stats avg(@duration) by bin(1m)'
  */
 export const queryCommand: Command<QueryArgs> = {
-  command: 'query [query]',
-  describe: 'run a Logs Insights query on the local log store or on AWS and print the rows',
   builder: (y) =>
     y
       .positional('query', { type: 'string', desc: 'the query, e.g. \'filter @type = "REPORT" | stats count(*)\'' })

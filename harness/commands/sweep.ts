@@ -29,8 +29,6 @@ const OLDER_THAN_RANGE: DurationRange = { minMs: 1_000, maxMs: 366 * 86_400_000,
  * npm run harness -- sweep --older-than 6h --yes --region eu-west-1
  */
 export const sweepCommand: Command<SweepArgs> = {
-  command: 'sweep',
-  describe: "destroy this tool's expired stacks (dry run unless --yes)",
   builder: (y) =>
     y
       .option('older-than', {

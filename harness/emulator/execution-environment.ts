@@ -432,7 +432,10 @@ export class ExecutionEnvironment {
     }
   }
 
-  /** `\0R<durationMs>\t<maxRssKb>\t<ok|err>\t<json>`: ends the active invocation. */
+  /**
+   * `\0R<durationMs>\t<maxRssKb>\t<0|1>\t<ok|err>\t<json>`: ends the active invocation. The third field is 1
+   * when the function may have started processes (runtime-worker.mjs `mayHaveChildProcesses`).
+   */
   private onResult(line: string, nowMs: number): 'handled' | 'finished' | 'malformed' {
     const active = this.active;
     // A result nobody waits for is not the worker's: it writes one per invocation it was sent.
@@ -440,18 +443,23 @@ export class ExecutionEnvironment {
     const t1 = line.indexOf('\t');
     const t2 = t1 === -1 ? -1 : line.indexOf('\t', t1 + 1);
     const t3 = t2 === -1 ? -1 : line.indexOf('\t', t2 + 1);
-    if (t3 === -1) return 'malformed';
+    const t4 = t3 === -1 ? -1 : line.indexOf('\t', t3 + 1);
+    if (t4 === -1) return 'malformed';
     const durationMs = Number(line.slice(2, t1));
     const rssKb = Number(line.slice(t1 + 1, t2));
-    const status = line.slice(t2 + 1, t3);
+    const children = line.slice(t2 + 1, t3);
+    const status = line.slice(t3 + 1, t4);
     if (t1 === 2 || !(durationMs >= 0) || !Number.isFinite(durationMs) || !Number.isInteger(rssKb) || rssKb < 0)
       return 'malformed';
-    if (status !== 'ok' && status !== 'err') return 'malformed';
+    if ((children !== '0' && children !== '1') || (status !== 'ok' && status !== 'err')) return 'malformed';
     // The worker's late answer after the deadline (or past its memory): the environment is being killed.
     if (active.timedOut || this.outOfMemory) return 'handled';
-    // The end-of-invocation check: the worker's own peak (free, it is in the frame) plus what it started.
-    if (this.exceedsMemory(rssKb + descendantsRssKb(this.pid))) return 'handled';
-    const payload = line.slice(t3 + 1);
+    // The end-of-invocation check: the worker's own peak (free, it is in the frame) plus what it started,
+    // read from /proc only when it may have started something (three syscalls, ~8 % of this process's CPU
+    // per request otherwise).
+    const childrenRssKb = children === '1' ? descendantsRssKb(this.pid) : 0;
+    if (this.exceedsMemory(rssKb + childrenRssKb)) return 'handled';
+    const payload = line.slice(t4 + 1);
     this.active = undefined;
     this.writer.add(nowMs, endLine(active.request.awsRequestId));
     this.writer.add(

@@ -49,13 +49,20 @@ export function newTraceRoot(nowMs: number): string {
     .padStart(8, '0')}-${randomHex(12)}`;
 }
 
+// Every request of one second has the same requestTime: formatted once per second (a Date and six getters).
+let clfSecond = Number.NaN;
+let clfText = '';
+
 /** `dd/MMM/yyyy:HH:mm:ss +0000`, the `requestContext.requestTime` format (docs/aws-behaviour.md#request-context). */
 export function clfTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  return (
+  const second = Math.floor(epochMs / 1000);
+  if (second === clfSecond) return clfText;
+  const d = new Date(second * 1000);
+  clfText =
     `${pad2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
-    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} +0000`
-  );
+    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} +0000`;
+  clfSecond = second;
+  return clfText;
 }
 
 /** `YYYY/MM/DD/[$LATEST]<32 lowercase hex>`: one log stream per execution environment (docs/aws-behaviour.md#log-groups-and-streams). */

@@ -8,7 +8,8 @@
 //   "\n\0" so they can never merge with a partial log line:
 //     \n\0I<maxRssKb>\n                                    init finished, ready for the first invocation
 //     \n\0L<json string>\n                                 one console record that contains newlines
-//     \n\0R<durationMs>\t<maxRssKb>\t<ok|err>\t<json>\n    invocation result, written after every log line of it
+//     \n\0R<durationMs>\t<maxRssKb>\t<0|1>\t<ok|err>\t<json>\n  invocation result, written after every log line of it;
+//                                                        1 when the function may have started processes (below)
 // Because log lines and the result share one pipe, the parent has every line of invocation N before N's result.
 // A line of the function's own output that starts with NUL would read as a frame: it travels as an L frame
 // instead, so nothing the function writes through fd 1/2 can forge or break a frame.
@@ -79,6 +80,31 @@ if (ownTmpDir) {
     }
   });
 }
+// --- whether the function may have started processes -----------------------------------------------------
+// The emulator counts the memory of the processes the worker started at the end of each invocation, a
+// /proc read that is a good share of its CPU per request; it is needed only once a process may exist. Node
+// starts one only through the process_wrap binding (child_process's spawn, exec, execFile, fork; spawnSync's
+// children have ended when it returns) or from native code, so: process_wrap loaded on this thread, or any
+// native addon loaded, and the answer is yes from then on.
+let mayHaveChildren = false;
+let loadListChecked = 0;
+const realDlopen = process.dlopen;
+process.dlopen = function dlopen(...args) {
+  mayHaveChildren = true;
+  return realDlopen.apply(this, args);
+};
+
+/** True once the function may have started a process (sticky); the load list only grows, so a check is O(1). */
+function mayHaveChildProcesses() {
+  if (mayHaveChildren) return true;
+  const loaded = process.moduleLoadList;
+  if (!Array.isArray(loaded)) return (mayHaveChildren = true);
+  for (; loadListChecked < loaded.length; loadListChecked++) {
+    if (loaded[loadListChecked] === 'Internal Binding process_wrap') return (mayHaveChildren = true);
+  }
+  return false;
+}
+
 const realWriteSync = fs.writeSync;
 const realWrite = fs.write;
 
@@ -532,7 +558,8 @@ function invoke(frame) {
         kind = 'err';
         payload = RESPONSE_TOO_LARGE;
       }
-      flushOutput(`\n\0R${durationMs}\t${process.resourceUsage().maxRSS}\t${kind}\t${payload}\n`);
+      const children = mayHaveChildProcesses() ? 1 : 0;
+      flushOutput(`\n\0R${durationMs}\t${process.resourceUsage().maxRSS}\t${children}\t${kind}\t${payload}\n`);
       // The new client drops the request id once the result is posted; 3.x keeps the last one.
       if (!RI.callbackContext) currentRequestId = RI.idleRequestId;
       setImmediate(serveNext);

@@ -12,7 +12,6 @@
  * schedule on a virtual clock against a simulated server.
  */
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { summarize } from '../stats/summary.js';
 import { type LoadClock, realClock, type TimerHandle } from './clock.js';
@@ -42,26 +41,36 @@ export interface LoadTick {
   readonly p99Ms: number;
 }
 
-/** One request as the open loop sends it. */
+/** One mix entry as the open loop sends it: prepared once per run, shared by every request of the entry. */
 export interface OutgoingRequest {
   /** Path from the origin, e.g. `/bench/random/int`. */
   readonly path: string;
   readonly method: 'GET' | 'POST';
+  /** The entry's own headers; the transport adds `x-correlation-id`. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
 }
 
-/** A complete response: the body has been read to its last byte. */
-export interface TransportResponse {
-  readonly status: number;
-  header(name: string): string | undefined;
+/**
+ * Where a transport reports each request, by the token the open loop gave it (its index in the log). One
+ * object for the whole run: the per-request path creates no promise, closure or listener.
+ */
+export interface TransportSink {
+  /** A connection started writing the request: its wait in the pool ended. */
+  onWire(token: number): void;
+  /** The body was read to its last byte. `echoedId` is the response's `x-correlation-id`, `apiRequestId` its `x-amzn-RequestId`. */
+  onResponse(token: number, status: number, echoedId: string | undefined, apiRequestId: string | undefined): void;
+  /** A network error or timeout; after {@link Transport.abort}, also the abort. */
+  onError(token: number, error: unknown): void;
 }
 
 /** The HTTP client of the open loop. */
 export interface Transport {
-  /** Sends a request and resolves once its body is read; rejects on a network error, timeout or abort. */
-  send(request: OutgoingRequest, signal: AbortSignal): Promise<TransportResponse>;
-  /** Drops every connection, aborting what is still in flight. */
+  /** Sends `request` with `x-correlation-id: correlationId`; reports to `sink` exactly one of onResponse or onError. */
+  send(request: OutgoingRequest, correlationId: string, token: number, sink: TransportSink): void;
+  /** Drops every request queued or in flight; the open loop has stopped listening by then. */
+  abort(reason: unknown): void;
+  /** Closes the connections once nothing is in flight. */
   close(): Promise<void>;
 }
 
@@ -117,7 +126,11 @@ export const WARMUP_SETTLE_MAX_MS = 10_000;
 
 const TICK_MS = 1000;
 
-/** An undici Pool as a {@link Transport}. */
+/**
+ * An undici Pool as a {@link Transport}, driven through `dispatch` with one small handler per request: no
+ * `AbortSignal` per request (undici adds a listener to it per request, and on a signal shared by a backlog
+ * of thousands each add walks them all), no body stream, no promise. An abort destroys the pool instead.
+ */
 export function poolTransport(origin: string, options: { connections: number; requestTimeoutMs: number }): Transport {
   const pool = new Pool(origin, {
     connections: options.connections,
@@ -126,44 +139,94 @@ export function poolTransport(origin: string, options: { connections: number; re
     bodyTimeout: options.requestTimeoutMs,
     keepAliveTimeout: 30_000,
   });
+  // The entry's headers flattened once per entry; each request adds its correlation id to a copy.
+  const flat = new WeakMap<OutgoingRequest, string[]>();
   return {
-    async send(request, signal) {
-      const response = await pool.request({ ...request, signal });
-      // Drain the body: latency is to the last byte, as a client would experience it.
-      for await (const _chunk of response.body) {
-        // discard
+    send(request, correlationId, token, sink) {
+      let headers = flat.get(request);
+      if (headers === undefined) {
+        // The correlation id is the run's: an entry's own would be sent twice.
+        headers = Object.entries(request.headers)
+          .filter(([name]) => name.toLowerCase() !== 'x-correlation-id')
+          .flat();
+        flat.set(request, headers);
       }
-      return {
-        status: response.statusCode,
-        header: (name) => {
-          const value = response.headers[name];
-          return Array.isArray(value) ? value[0] : value;
-        },
+      const dispatchOptions = {
+        path: request.path,
+        method: request.method,
+        headers: [...headers, 'x-correlation-id', correlationId],
+        body: request.body ?? null,
       };
+      pool.dispatch(dispatchOptions, new Exchange(token, sink));
     },
-    // destroy() aborts whatever is still in flight (only on abort); close() would wait for it.
+    abort: (reason) => {
+      pool.destroy(reason instanceof Error ? reason : new Error(String(reason))).catch(() => undefined);
+    },
+    // destroy() fails whatever is still in flight (only after an abort); close() would wait for it.
     close: () => pool.destroy().catch(() => undefined),
   };
+}
+
+/** One request's undici handler: remembers its status and the two headers the log keeps, discards the body. */
+class Exchange {
+  private status = 0;
+  private echoedId: string | undefined;
+  private apiRequestId: string | undefined;
+
+  constructor(
+    private readonly token: number,
+    private readonly sink: TransportSink,
+  ) {}
+
+  onConnect(): void {
+    this.sink.onWire(this.token);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.status = statusCode;
+    for (let k = 0; k + 1 < rawHeaders.length; k += 2) {
+      // Both names are 16 bytes long: other headers cost no string.
+      if (rawHeaders[k]!.length !== 16) continue;
+      const name = rawHeaders[k]!.toString('latin1').toLowerCase();
+      if (name === 'x-correlation-id') this.echoedId = rawHeaders[k + 1]!.toString('latin1');
+      else if (name === 'x-amzn-requestid') this.apiRequestId = rawHeaders[k + 1]!.toString('latin1');
+    }
+    return true;
+  }
+
+  onData(): boolean {
+    // Latency is to the last byte, as a client would experience it; the bytes themselves are not kept.
+    return true;
+  }
+
+  onComplete(): void {
+    this.sink.onResponse(this.token, this.status, this.echoedId, this.apiRequestId);
+  }
+
+  onError(error: unknown): void {
+    this.sink.onError(this.token, error);
+  }
 }
 
 /** Runs warm-up, settle, then measured phase; rejects with the abort reason on abort. */
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const { plan, mix } = options;
-  options.signal?.throwIfAborted();
+  const callerSignal = options.signal;
+  callerSignal?.throwIfAborted();
   const clock = options.clock ?? realClock();
-  // One listener on the caller's signal; each request listens to this one (up to `connections` × queue
-  // depth listeners, past Node's warning threshold of 10).
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  const signal = controller.signal;
-  const forward = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', forward, { once: true });
   const warmupTotal = plan.warmupRequests;
   const total = warmupTotal + plan.measuredRequests;
   const log = new RequestLog(total);
   const cycle = mixCycle(mix);
   const base = new URL(options.baseUrl);
   const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+  // One request object per mix entry, shared by all its requests.
+  const outgoing: OutgoingRequest[] = mix.map((entry) => ({
+    path: basePath + entry.path,
+    method: entry.method,
+    headers: entry.headers ?? {},
+    ...(entry.body === undefined ? {} : { body: entry.body }),
+  }));
   const transport =
     options.transport ??
     poolTransport(base.origin, { connections: options.connections, requestTimeoutMs: options.requestTimeoutMs });
@@ -176,6 +239,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   let completed = 0;
   let errors = 0;
   let warmupInFlight = 0;
+  let stopped = false;
   const inFlight = new Set<number>();
   let recentMs: number[] = [];
   // 'settling': warm-up sent, waiting for it to drain; the measured schedule starts at measuredStartUs.
@@ -202,59 +266,52 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     settle?.();
   };
 
+  /** Bookkeeping after request i's outcome is recorded. */
+  const ended = (i: number) => {
+    inFlight.delete(i);
+    completed++;
+    if (log.phase[i] === Phase.Warmup) warmupInFlight--;
+    if (stage === 'settling' && warmupInFlight === 0) {
+      // From a timer, not from inside the transport's callback: sending re-entrantly from it is not safe.
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = clock.setTimeout(schedule, 0);
+    }
+    finish();
+  };
+
+  // The transport reports here by log index; after an abort (stopped) late reports are ignored.
+  const sink: TransportSink = {
+    onWire(i) {
+      if (!stopped) log.wireUs[i] = elapsedUs();
+    },
+    onResponse(i, status, echoedId, apiRequestId) {
+      if (stopped || !inFlight.has(i)) return;
+      const latencyUs = elapsedUs() - log.dueUs[i]!;
+      const ok = isExpectedStatus(mix[log.mixIndex[i]!]!, status);
+      if (!ok) errors++;
+      recentMs.push(latencyUs / 1000);
+      const echoed = echoedId !== undefined && echoedId === log.correlationId[i];
+      log.record(i, latencyUs, status, ok ? ErrorKind.None : ErrorKind.Status, echoed, apiRequestId);
+      ended(i);
+    },
+    onError(i, error) {
+      if (stopped || !inFlight.has(i)) return;
+      errors++;
+      log.record(i, Number.NaN, 0, classifyError(error), false, undefined);
+      ended(i);
+    },
+  };
+
   const fire = (i: number) => {
     if (i === warmupTotal && options.startMachineProbe) probe = options.startMachineProbe();
     const mixIndex = cycle[i % cycle.length]!;
-    const entry = mix[mixIndex]!;
     const correlationId = randomUUID();
-    const dueUs = dueOf(i);
     const warmup = i < warmupTotal;
-    const index = log.add(warmup ? Phase.Warmup : Phase.Measured, correlationId, dueUs, mixIndex);
+    const index = log.add(warmup ? Phase.Warmup : Phase.Measured, correlationId, dueOf(i), mixIndex);
     log.sendUs[index] = elapsedUs();
     inFlight.add(index);
     if (warmup) warmupInFlight++;
-    transport
-      .send(
-        {
-          path: basePath + entry.path,
-          method: entry.method,
-          headers: { ...entry.headers, 'x-correlation-id': correlationId },
-          ...(entry.body === undefined ? {} : { body: entry.body }),
-        },
-        signal,
-      )
-      .then((response) => {
-        const latencyUs = elapsedUs() - dueUs;
-        const ok = isExpectedStatus(entry, response.status);
-        if (!ok) errors++;
-        recentMs.push(latencyUs / 1000);
-        log.complete(index, {
-          latencyUs,
-          status: response.status,
-          errorKind: ok ? ErrorKind.None : ErrorKind.Status,
-          echoed: response.header('x-correlation-id') === correlationId,
-          apiRequestId: response.header('x-amzn-requestid'),
-        });
-      })
-      .catch((error: unknown) => {
-        errors++;
-        log.complete(index, {
-          latencyUs: Number.NaN,
-          status: 0,
-          errorKind: classifyError(error, signal),
-          echoed: false,
-        });
-      })
-      .finally(() => {
-        inFlight.delete(index);
-        completed++;
-        if (warmup) warmupInFlight--;
-        if (stage === 'settling' && warmupInFlight === 0 && !signal.aborted) {
-          if (timer !== undefined) clock.clearTimeout(timer);
-          schedule();
-        }
-        finish();
-      });
+    transport.send(outgoing[mixIndex]!, correlationId, index, sink);
   };
 
   const beginMeasured = () => {
@@ -270,7 +327,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
 
   const schedule = () => {
     timer = undefined;
-    if (signal.aborted) return;
+    if (stopped) return;
     const now = elapsedUs();
     if (stage === 'warmup') {
       const due = dueCount(now, plan.rateRps, warmupTotal);
@@ -284,7 +341,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     if (stage === 'settling') {
       const deadlineUs = plan.measuredStartUs + settleBoundMs * 1000;
       if (warmupInFlight > 0 && now < deadlineUs) {
-        // A warm-up response (see fire) or the deadline wakes this up again.
+        // A warm-up response (see ended) or the deadline wakes this up again.
         timer = clock.setTimeout(schedule, (deadlineUs - now) / 1000);
         return;
       }
@@ -320,11 +377,23 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     });
   }, TICK_MS);
 
+  // The only abort listener of the run, on the caller's signal: requests carry no signal. An abort records
+  // every request in flight as aborted, stops listening to the transport, then has it drop them all.
   const onAbort = () => {
+    stopped = true;
     if (timer !== undefined) clock.clearTimeout(timer);
-    fail?.(signal.reason ?? new Error('aborted'));
+    timer = undefined;
+    for (const i of inFlight) {
+      log.record(i, Number.NaN, 0, ErrorKind.Aborted, false, undefined);
+      completed++;
+    }
+    inFlight.clear();
+    warmupInFlight = 0;
+    const reason = callerSignal?.reason ?? new Error('aborted');
+    transport.abort(reason);
+    fail?.(reason);
   };
-  signal.addEventListener('abort', onAbort, { once: true });
+  callerSignal?.addEventListener('abort', onAbort, { once: true });
   timer = clock.setTimeout(schedule, Math.max(0, t0Us - clock.nowUs()) / 1000);
   try {
     await done;
@@ -333,8 +402,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     clock.clearInterval(ticker);
     if (timer !== undefined) clock.clearTimeout(timer);
     if (probe && machine === undefined) probe.stop();
-    signal.removeEventListener('abort', onAbort);
-    options.signal?.removeEventListener('abort', forward);
+    callerSignal?.removeEventListener('abort', onAbort);
     if (!options.transport) await transport.close();
   }
 }
@@ -352,8 +420,7 @@ export function liveLatency(
 }
 
 /** Maps an undici/network error to an {@link ErrorKind}. */
-export function classifyError(error: unknown, signal?: AbortSignal): ErrorKindCode {
-  if (signal?.aborted) return ErrorKind.Aborted;
+export function classifyError(error: unknown): ErrorKindCode {
   const code = (error as { code?: string } | undefined)?.code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return ErrorKind.Timeout;

@@ -33,6 +33,8 @@ export interface RequestRecord {
   readonly dueUs: number;
   /** When it was handed to the connection pool. */
   readonly sendUs: number;
+  /** When a connection started writing it (its wait in the pool ended); NaN when it never got one. */
+  readonly wireUs: number;
   /** From due time to the last byte of the response; NaN when no response arrived. */
   readonly latencyUs: number;
   /** 0 when no response arrived. */
@@ -52,6 +54,7 @@ export class RequestLog {
   phase: Uint8Array;
   dueUs: Float64Array;
   sendUs: Float64Array;
+  wireUs: Float64Array;
   latencyUs: Float64Array;
   status: Uint16Array;
   errorKind: Uint8Array;
@@ -65,6 +68,7 @@ export class RequestLog {
     this.phase = new Uint8Array(size);
     this.dueUs = new Float64Array(size);
     this.sendUs = new Float64Array(size);
+    this.wireUs = new Float64Array(size).fill(Number.NaN);
     this.latencyUs = new Float64Array(size).fill(Number.NaN);
     this.status = new Uint16Array(size);
     this.errorKind = new Uint8Array(size);
@@ -90,11 +94,23 @@ export class RequestLog {
     i: number,
     outcome: { latencyUs: number; status: number; errorKind: ErrorKindCode; echoed: boolean; apiRequestId?: string },
   ): void {
-    this.latencyUs[i] = outcome.latencyUs;
-    this.status[i] = outcome.status;
-    this.errorKind[i] = outcome.errorKind;
-    this.echoed[i] = outcome.echoed ? 1 : 0;
-    this.apiRequestId[i] = outcome.apiRequestId;
+    this.record(i, outcome.latencyUs, outcome.status, outcome.errorKind, outcome.echoed, outcome.apiRequestId);
+  }
+
+  /** {@link complete} without an outcome object: the open loop's per-response path allocates nothing here. */
+  record(
+    i: number,
+    latencyUs: number,
+    status: number,
+    errorKind: ErrorKindCode,
+    echoed: boolean,
+    apiRequestId: string | undefined,
+  ): void {
+    this.latencyUs[i] = latencyUs;
+    this.status[i] = status;
+    this.errorKind[i] = errorKind;
+    this.echoed[i] = echoed ? 1 : 0;
+    this.apiRequestId[i] = apiRequestId;
   }
 
   /** Request `i` as an object. */
@@ -105,6 +121,7 @@ export class RequestLog {
       correlationId: this.correlationId[i]!,
       dueUs: this.dueUs[i]!,
       sendUs: this.sendUs[i]!,
+      wireUs: this.wireUs[i]!,
       latencyUs: this.latencyUs[i]!,
       status: this.status[i]!,
       errorKind: ERROR_KINDS[this.errorKind[i]!]!,
@@ -129,6 +146,7 @@ export class RequestLog {
     this.phase = widen(this.phase, (n) => new Uint8Array(n));
     this.dueUs = widen(this.dueUs, (n) => new Float64Array(n));
     this.sendUs = widen(this.sendUs, (n) => new Float64Array(n));
+    this.wireUs = widen(this.wireUs, (n) => new Float64Array(n), Number.NaN);
     this.latencyUs = widen(this.latencyUs, (n) => new Float64Array(n), Number.NaN);
     this.status = widen(this.status, (n) => new Uint16Array(n));
     this.errorKind = widen(this.errorKind, (n) => new Uint8Array(n));

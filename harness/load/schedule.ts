@@ -44,6 +44,21 @@ export interface RateFacts {
   /** Worst and 99th-percentile gap between a request's due time and its hand-over to the pool. */
   readonly sendLagMaxUs: number;
   readonly sendLagP99Us: number;
+  /** How the generator's own queues evolved over the measured phase; absent in hand-made facts. */
+  readonly strain?: GeneratorStrain;
+}
+
+/**
+ * The generator's two queues, first half of the measured phase against the second (by due time): requests
+ * due but not yet handed over (send lag), and requests handed over but waiting for a free connection (pool
+ * wait: hand-over → a connection starts writing). A queue that grows from one half to the next is a
+ * generator falling behind; a collapsed generator hides its backlog in the pool, not in the send lag.
+ */
+export interface GeneratorStrain {
+  readonly sendLagP99Us: readonly [firstHalf: number, secondHalf: number];
+  /** p99 over the whole measured phase, and by half; 0 when no request reached a connection. */
+  readonly poolWaitP99Us: number;
+  readonly poolWaitHalvesP99Us: readonly [firstHalf: number, secondHalf: number];
 }
 
 /** Measures the rates of the measured phase from its records. */
@@ -74,10 +89,38 @@ export function rateFacts(log: RequestLog, plan: SchedulePlan): RateFacts {
   const sendWindowSeconds = (lastSendUs - plan.measuredStartUs + intervalUs) / 1e6;
   const achievedWindowSeconds = Math.max(plannedSeconds, (lastEndUs - plan.measuredStartUs) / 1e6);
   return {
+    strain: generatorStrain(log, plan),
     targetRps: plan.rateRps,
     sentRps: sent === 0 ? 0 : sent / Math.max(sendWindowSeconds, plannedSeconds * (sent / plan.measuredRequests)),
     achievedRps: responses / achievedWindowSeconds,
     sendLagMaxUs,
     sendLagP99Us: sent === 0 ? 0 : summarizeInPlace(lags, sent).p99,
+  };
+}
+
+/** {@link GeneratorStrain} of the measured phase, from the records' due, send and wire times. */
+export function generatorStrain(log: RequestLog, plan: SchedulePlan): GeneratorStrain {
+  const halfUs = plan.measuredStartUs + (plan.measuredRequests / plan.rateRps / 2) * 1e6;
+  const lag = [new Float64Array(log.count), new Float64Array(log.count)] as const;
+  const wait = [new Float64Array(log.count), new Float64Array(log.count)] as const;
+  const lagN = [0, 0];
+  const waitN = [0, 0];
+  const all = new Float64Array(log.count);
+  let allN = 0;
+  for (let i = 0; i < log.count; i++) {
+    if (log.phase[i] !== Phase.Measured) continue;
+    const half = log.dueUs[i]! < halfUs ? 0 : 1;
+    lag[half][lagN[half]!++] = log.sendUs[i]! - log.dueUs[i]!;
+    const wire = log.wireUs[i]!;
+    if (Number.isNaN(wire)) continue;
+    const w = wire - log.sendUs[i]!;
+    wait[half][waitN[half]!++] = w;
+    all[allN++] = w;
+  }
+  const p99 = (values: Float64Array, n: number) => (n === 0 ? 0 : summarizeInPlace(values, n).p99);
+  return {
+    sendLagP99Us: [p99(lag[0], lagN[0]!), p99(lag[1], lagN[1]!)],
+    poolWaitP99Us: p99(all, allN),
+    poolWaitHalvesP99Us: [p99(wait[0], waitN[0]!), p99(wait[1], waitN[1]!)],
   };
 }

@@ -50,6 +50,8 @@ export interface RoundResult {
   readonly isolationRatio: number;
   /** CPU time of the emulator process and its execution environments per response, µs. */
   readonly emulatorCpuUsPerRequest: number;
+  /** The emulator process alone (API Gateway, the frame protocol, the log store), µs per response. */
+  readonly emulatorParentCpuUsPerRequest: number;
   readonly bareCpuUsPerRequest: number;
   readonly inProcessCpuUsPerRequest: number;
   /** Non-2xx responses plus errors in the emulator run (must be 0). */
@@ -137,6 +139,7 @@ export async function measureEmulator(options: MeasureEmulatorOptions): Promise<
         ratio: e.rps / b.rps,
         isolationRatio: e.rps / i.rps,
         emulatorCpuUsPerRequest: e.cpuUsPerRequest,
+        emulatorParentCpuUsPerRequest: e.parentCpuUsPerRequest,
         bareCpuUsPerRequest: b.cpuUsPerRequest,
         inProcessCpuUsPerRequest: i.cpuUsPerRequest,
         emulatorFailures: e.failures,
@@ -195,20 +198,34 @@ async function load(server: ServerHandle, connections: number, seconds: number) 
 
 async function measured(server: ServerHandle, connections: number, seconds: number) {
   const cpuBefore = treeCpuTicks(server.pid);
+  const parentBefore = processCpuTicks(server.pid);
   const generatorBefore = process.cpuUsage();
   const started = performance.now();
   const result = await load(server, connections, seconds);
   const wallSeconds = (performance.now() - started) / 1000;
   const generator = process.cpuUsage(generatorBefore);
   const cpuTicks = treeCpuTicks(server.pid) - cpuBefore;
+  const parentTicks = processCpuTicks(server.pid) - parentBefore;
   const ticksPerSecond = 100;
   return {
     rps: result.responses / result.seconds,
     responses: result.responses,
     failures: result.failures,
     cpuUsPerRequest: (cpuTicks / ticksPerSecond / result.responses) * 1e6,
+    parentCpuUsPerRequest: (parentTicks / ticksPerSecond / result.responses) * 1e6,
     generatorCpuShare: (generator.user + generator.system) / 1e6 / wallSeconds,
   };
+}
+
+/** utime + stime (clock ticks) of one process (its threads, not its children), from /proc; 0 once it is gone. */
+function processCpuTicks(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
 }
 
 /** utime + stime (clock ticks) of a process and all its descendants, from /proc. */

@@ -1,7 +1,8 @@
 /**
  * Benchmark of the local Logs Insights engine (docs/measurement.md#perf-goals G9, #reference-figures): events per second and peak memory of
- * two queries over generated Lambda logs, against a bare stream-parse-and-filter loop over the same files,
- * in the same run, interleaved (engine, bare, bare, engine, ...), median of per-round ratios.
+ * two queries over generated Lambda logs, against a bare stream-parse-and-filter loop over the same files
+ * and against DuckDB (1 thread) running the same queries as SQL over the same NDJSON files (issue 17's peer),
+ * in the same process and run, interleaved (each round rotates who goes first), median of per-round ratios.
  *
  * Run by `harness perf --only G9` (suite.ts); the plan (plan.ts) sets the sizes and rounds.
  */
@@ -49,6 +50,26 @@ export interface InsightsBenchmarkCase {
   readonly barePeakHeapMiB: number;
   /** The engine's rows matched what the bare loop computed. */
   readonly resultsAgree: boolean;
+  /** The same query in DuckDB, in the same rounds; absent in reports made before it was measured. */
+  readonly duckdb?: InsightsPeerCase;
+}
+
+/** DuckDB (1 thread) over the same files, timed in the same rounds as the engine. */
+export interface InsightsPeerCase {
+  /** e.g. `DuckDB v1.5.0, 1 thread`. */
+  readonly label: string;
+  /** The SQL that stands for the Insights query (file list elided). */
+  readonly sql: string;
+  /** Per round, in round order: DuckDB's and the engine's wall and CPU times (ms). */
+  readonly roundsMs: readonly number[];
+  readonly cpuRoundsMs: readonly number[];
+  readonly engineRoundsMs: readonly number[];
+  readonly engineCpuRoundsMs: readonly number[];
+  readonly peakRssMiB: number;
+  /** DuckDB's rows matched the engine's: same row count, same groups, same values. */
+  readonly resultsAgree: boolean;
+  /** Why DuckDB did not run (not installed, an SQL error); the round lists are then empty. */
+  readonly error?: string;
 }
 
 export interface InsightsBenchmarkReport {
@@ -69,12 +90,16 @@ const QUERIES = [
     query: 'filter @type = "REPORT" | stats avg(@duration), pct(@duration, 99) by bin(1m)',
     bare: bareReportStats,
     check: checkReportStats,
+    sql: reportStatsSql,
+    fromSql: reportStatsFromSql,
   },
   {
     name: 'json-filter',
     query: 'filter status >= 500 | stats count(*) by path',
     bare: bareStatusByPath,
     check: checkStatusByPath,
+    sql: statusByPathSql,
+    fromSql: statusByPathFromSql,
   },
 ] as const;
 
@@ -84,86 +109,145 @@ export async function runInsightsBenchmark(options: InsightsBenchmarkOptions = {
   const rounds = options.rounds ?? 3;
   const sizes = options.sizes ?? [100_000, 1_000_000];
   const cases: InsightsBenchmarkCase[] = [];
-  for (const size of sizes) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'insights-bench-'));
-    try {
-      const started = performance.now();
-      const bytes = generateStore(dir, size);
-      log(
-        `generated ${size} events (${(bytes / 1048576).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-      );
-      const files = (await listLogStreams(dir, GROUP)).map((s) => s.file);
-      for (const q of QUERIES) {
-        const engineMs: number[] = [];
-        const bareMs: number[] = [];
-        const ratios: number[] = [];
-        const engineCpu: number[] = [];
-        const bareCpu: number[] = [];
-        const cpuRatios: number[] = [];
-        const enginePeak = { rss: 0, heap: 0 };
-        const barePeak = { rss: 0, heap: 0 };
-        let agree = true;
-        const engineRun = () =>
-          measure(enginePeak, () =>
-            queryLogStore({
-              logDir: dir,
-              logGroupNames: [GROUP],
-              queryString: q.query,
-              startTimeMs: T0,
-              endTimeMs: T0 + size * INVOCATION_SPACING_MS,
-            }),
-          );
-        for (let round = 0; round < rounds; round++) {
-          // Alternate who goes first so warm-up and page cache favour neither.
-          const engineFirst = round % 2 === 0;
-          let engine: { ms: number; cpuMs: number; value: InsightsResult };
-          let bare: { ms: number; cpuMs: number; value: unknown };
-          if (engineFirst) {
-            engine = await engineRun();
-            bare = await measure<unknown>(barePeak, () => q.bare(files));
-          } else {
-            bare = await measure<unknown>(barePeak, () => q.bare(files));
-            engine = await engineRun();
+  const duckdb = await openDuckDb().catch((error: unknown) =>
+    error instanceof Error ? error : new Error(String(error)),
+  );
+  try {
+    for (const size of sizes) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'insights-bench-'));
+      try {
+        const started = performance.now();
+        const bytes = generateStore(dir, size);
+        log(
+          `generated ${size} events (${(bytes / 1048576).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
+        const files = (await listLogStreams(dir, GROUP)).map((s) => s.file);
+        const startTimeMs = T0;
+        const endTimeMs = T0 + size * INVOCATION_SPACING_MS;
+        for (const q of QUERIES) {
+          const engineMs: number[] = [];
+          const bareMs: number[] = [];
+          const ratios: number[] = [];
+          const engineCpu: number[] = [];
+          const bareCpu: number[] = [];
+          const cpuRatios: number[] = [];
+          const duckMs: number[] = [];
+          const duckCpu: number[] = [];
+          const enginePeak = { rss: 0, heap: 0 };
+          const barePeak = { rss: 0, heap: 0 };
+          const duckPeak = { rss: 0, heap: 0 };
+          let agree = true;
+          let duckAgree = true;
+          let duckError = duckdb instanceof Error ? duckdb.message : undefined;
+          const sql = q.sql(files, startTimeMs, endTimeMs);
+          for (let round = 0; round < rounds; round++) {
+            let engine: { ms: number; cpuMs: number; value: InsightsResult } | undefined;
+            let bare: { ms: number; cpuMs: number; value: unknown } | undefined;
+            let duck: { ms: number; cpuMs: number; value: unknown } | undefined;
+            const sides = {
+              engine: async () => {
+                engine = await measure(enginePeak, () =>
+                  queryLogStore({ logDir: dir, logGroupNames: [GROUP], queryString: q.query, startTimeMs, endTimeMs }),
+                );
+              },
+              bare: async () => {
+                bare = await measure<unknown>(barePeak, () => q.bare(files));
+              },
+              duckdb: async () => {
+                if (duckError !== undefined || duckdb instanceof Error) return;
+                try {
+                  duck = await measure<unknown>(duckPeak, async () => q.fromSql(await duckdb.rows(sql)));
+                } catch (error) {
+                  duckError = error instanceof Error ? error.message : String(error);
+                }
+              },
+            };
+            // Rotate who goes first so warm-up and page cache favour none of the three.
+            const order = (['engine', 'bare', 'duckdb'] as const).map((_, i, all) => all[(i + round) % all.length]!);
+            for (const side of order) await sides[side]();
+            if (engine === undefined || bare === undefined) throw new Error('a benchmark side did not run');
+            engineMs.push(engine.ms);
+            bareMs.push(bare.ms);
+            ratios.push(engine.ms / bare.ms);
+            engineCpu.push(engine.cpuMs);
+            bareCpu.push(bare.cpuMs);
+            cpuRatios.push(engine.cpuMs / bare.cpuMs);
+            if (!q.check(engine.value.rows, bare.value as never)) agree = false;
+            if (duck !== undefined) {
+              duckMs.push(duck.ms);
+              duckCpu.push(duck.cpuMs);
+              if (!q.check(engine.value.rows, duck.value as never)) duckAgree = false;
+            }
+            // figures.ts parses this line's start (`<name> <events> round <r>: engine X ms, bare Y ms`).
+            log(
+              `  ${q.name} ${size} round ${round + 1}: engine ${engine.ms.toFixed(0)} ms, bare ${bare.ms.toFixed(0)} ms, ` +
+                `ratio ${(engine.ms / bare.ms).toFixed(2)}; cpu engine ${engine.cpuMs.toFixed(0)} ms, bare ${bare.cpuMs.toFixed(0)} ms` +
+                (duck === undefined
+                  ? `; duckdb ${duckError ?? 'not run'}`
+                  : `; duckdb ${duck.ms.toFixed(0)} ms, cpu ${duck.cpuMs.toFixed(0)} ms`),
+            );
           }
-          engineMs.push(engine.ms);
-          bareMs.push(bare.ms);
-          ratios.push(engine.ms / bare.ms);
-          engineCpu.push(engine.cpuMs);
-          bareCpu.push(bare.cpuMs);
-          cpuRatios.push(engine.cpuMs / bare.cpuMs);
-          if (!q.check(engine.value.rows, bare.value as never)) agree = false;
-          // figures.ts parses this line's start (`<name> <events> round <r>: engine X ms, bare Y ms`).
-          log(
-            `  ${q.name} ${size} round ${round + 1}: engine ${engine.ms.toFixed(0)} ms, bare ${bare.ms.toFixed(0)} ms, ` +
-              `ratio ${(engine.ms / bare.ms).toFixed(2)}; cpu engine ${engine.cpuMs.toFixed(0)} ms, bare ${bare.cpuMs.toFixed(0)} ms`,
-          );
+          const engineMedianMs = median(engineMs);
+          const bareMedianMs = median(bareMs);
+          cases.push({
+            events: size,
+            query: q.query,
+            rounds,
+            engineMedianMs: round1(engineMedianMs),
+            bareMedianMs: round1(bareMedianMs),
+            ratio: Number(median(ratios).toFixed(3)),
+            cpuRatio: Number(median(cpuRatios).toFixed(3)),
+            engineCpuMedianMs: round1(median(engineCpu)),
+            bareCpuMedianMs: round1(median(bareCpu)),
+            engineEventsPerSecond: Math.round(size / (engineMedianMs / 1000)),
+            bareEventsPerSecond: Math.round(size / (bareMedianMs / 1000)),
+            enginePeakRssMiB: mib(enginePeak.rss),
+            enginePeakHeapMiB: mib(enginePeak.heap),
+            barePeakRssMiB: mib(barePeak.rss),
+            barePeakHeapMiB: mib(barePeak.heap),
+            resultsAgree: agree,
+            duckdb: {
+              label: duckdb instanceof Error ? 'DuckDB, 1 thread' : `DuckDB ${duckdb.version}, 1 thread`,
+              sql: q.sql(['<files>'], startTimeMs, endTimeMs),
+              // A round DuckDB failed in leaves its lists short: keep none rather than mispair rounds.
+              roundsMs: duckError === undefined ? duckMs : [],
+              cpuRoundsMs: duckError === undefined ? duckCpu : [],
+              engineRoundsMs: engineMs,
+              engineCpuRoundsMs: engineCpu,
+              peakRssMiB: mib(duckPeak.rss),
+              resultsAgree: duckError === undefined && duckAgree,
+              ...(duckError === undefined ? {} : { error: duckError }),
+            },
+          });
         }
-        const engineMedianMs = median(engineMs);
-        const bareMedianMs = median(bareMs);
-        cases.push({
-          events: size,
-          query: q.query,
-          rounds,
-          engineMedianMs: round1(engineMedianMs),
-          bareMedianMs: round1(bareMedianMs),
-          ratio: Number(median(ratios).toFixed(3)),
-          cpuRatio: Number(median(cpuRatios).toFixed(3)),
-          engineCpuMedianMs: round1(median(engineCpu)),
-          bareCpuMedianMs: round1(median(bareCpu)),
-          engineEventsPerSecond: Math.round(size / (engineMedianMs / 1000)),
-          bareEventsPerSecond: Math.round(size / (bareMedianMs / 1000)),
-          enginePeakRssMiB: mib(enginePeak.rss),
-          enginePeakHeapMiB: mib(enginePeak.heap),
-          barePeakRssMiB: mib(barePeak.rss),
-          barePeakHeapMiB: mib(barePeak.heap),
-          resultsAgree: agree,
-        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
+  } finally {
+    if (!(duckdb instanceof Error)) duckdb.close();
   }
   return { node: process.version, cases };
+}
+
+/** DuckDB in this process, limited to one thread (the issue's peer), or a rejection when it cannot start. */
+async function openDuckDb(): Promise<{
+  readonly version: string;
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+  close(): void;
+}> {
+  // A devDependency, loaded only here: the rest of the suite runs without it.
+  const { DuckDBInstance, version } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  return {
+    version: version(),
+    rows: async (sql) => (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[],
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
 }
 
 /** Runs `work`, timing it (wall and CPU) and sampling memory every 10 ms; keeps the peaks in `peak`. */
@@ -321,6 +405,48 @@ function checkReportStats(
       Number(row['pct(@duration, 99)']) === expected.p99
     );
   });
+}
+
+/** `read_ndjson` over the store files with just the columns the queries read, typed as the store writes them. */
+function ndjsonSource(files: readonly string[]): string {
+  const list = files.map((file) => `'${file.replaceAll("'", "''")}'`).join(', ');
+  return `read_ndjson([${list}], columns = {"timestamp": 'BIGINT', message: 'VARCHAR'})`;
+}
+
+/**
+ * The REPORT query in SQL: `@type = "REPORT"` is the message's first words, `@duration` the number after
+ * `\tDuration: ` as discovery reads it (harness/insights/discovery.ts), `bin(1m)` a 1-minute time_bucket and
+ * pct(…, 99) the nearest rank, which is what quantile_disc picks.
+ */
+function reportStatsSql(files: readonly string[], startTimeMs: number, endTimeMs: number): string {
+  return `SELECT epoch_ms(time_bucket(INTERVAL '1 minute', epoch_ms("timestamp"))) AS bin_ms,
+  avg(duration_ms) AS avg_ms, quantile_disc(duration_ms, 0.99) AS p99_ms
+FROM (
+  SELECT "timestamp",
+    TRY_CAST(regexp_extract(message, '\\tDuration: ([0-9]+(?:\\.[0-9]+)?) ms', 1) AS DOUBLE) AS duration_ms
+  FROM ${ndjsonSource(files)}
+  WHERE "timestamp" BETWEEN ${startTimeMs} AND ${endTimeMs} AND starts_with(message, 'REPORT RequestId: ')
+)
+WHERE duration_ms IS NOT NULL
+GROUP BY bin_ms`;
+}
+
+function reportStatsFromSql(rows: readonly Record<string, unknown>[]): Map<number, { avg: number; p99: number }> {
+  return new Map(rows.map((row) => [Number(row.bin_ms), { avg: Number(row.avg_ms), p99: Number(row.p99_ms) }]));
+}
+
+/** The JSON query in SQL: the message's JSON object (pino lines start with it), a numeric status ≥ 500, by path. */
+function statusByPathSql(files: readonly string[], startTimeMs: number, endTimeMs: number): string {
+  return `SELECT json_extract_string(message, '$.path') AS path, count(*) AS n
+FROM ${ndjsonSource(files)}
+WHERE "timestamp" BETWEEN ${startTimeMs} AND ${endTimeMs} AND starts_with(message, '{')
+  AND json_type(message, '$.status') IN ('UBIGINT', 'BIGINT', 'DOUBLE')
+  AND CAST(json_extract(message, '$.status') AS DOUBLE) >= 500
+GROUP BY path`;
+}
+
+function statusByPathFromSql(rows: readonly Record<string, unknown>[]): Map<string, number> {
+  return new Map(rows.map((row) => [String(row.path), Number(row.n)]));
 }
 
 // Bare loop for `filter status >= 500 | stats count(*) by path`.

@@ -1,9 +1,11 @@
 /**
  * The loads `npm run perf` drives from this process (the generator), each timed with the generator's own
  * CPU use so a saturated generator can be told apart from a saturated server (docs/measurement.md#generator-saturation):
- * plain autocannon (closed loop), the harness's peak generator, and the harness's open-loop generator.
+ * plain autocannon (closed loop and `-R`), the harness's peak generator, and the harness's open-loop generator.
  */
 import autocannon from 'autocannon';
+import { assessMachine } from '../check/timing.js';
+import { startMachineProbe } from '../load/machine.js';
 import type { MixEntry } from '../load/mix.js';
 import { runOpenLoop } from '../load/open-loop.js';
 import { runPeak } from '../load/peak.js';
@@ -37,6 +39,10 @@ export interface LatencyRun {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly generatorCpuShare: number;
+  /** Generator CPU over the whole run (warm-up included) per response, µs. */
+  readonly generatorCpuUsPerResponse: number;
+  /** What the generator said about itself, as the bench's verdict would (check/timing.ts assessMachine, generator signals only); empty when it kept up. */
+  readonly generatorSignals: readonly string[];
 }
 
 async function timedCpu<T>(work: () => Promise<T>): Promise<{ value: T; cpuMicros: number; wallMs: number }> {
@@ -63,6 +69,33 @@ export async function plainAutocannon(
     cpuMicros,
     wallMs,
   } = await timedCpu(() => autocannon({ url, connections, pipelining: 1, duration: durationSeconds }));
+  const responses = result.requests.total;
+  return {
+    rps: responses / result.duration,
+    responses,
+    failures: result.non2xx + result.errors + result.timeouts,
+    generatorCpuShare: shareOfCore(cpuMicros, wallMs),
+    generatorCpuUsPerResponse: responses > 0 ? cpuMicros / responses : Number.NaN,
+  };
+}
+
+/**
+ * autocannon's own open-ish model, `-R rate` (each connection paced to its share of the rate): the
+ * reference for the open-loop generator's CPU per request at the same rate.
+ */
+export async function autocannonAtRate(
+  url: string,
+  connections: number,
+  rateRps: number,
+  durationSeconds: number,
+): Promise<ThroughputRun> {
+  const {
+    value: result,
+    cpuMicros,
+    wallMs,
+  } = await timedCpu(() =>
+    autocannon({ url, connections, pipelining: 1, duration: durationSeconds, overallRate: rateRps }),
+  );
   const responses = result.requests.total;
   return {
     rps: responses / result.duration,
@@ -128,11 +161,16 @@ export async function harnessOpenLoop(
       mix: [entryFor(path)],
       connections: options.connections,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      startMachineProbe,
     }),
   );
   const latency = measuredLatenciesMs(open.log);
   const facts = rateFacts(open.log, open.plan);
   const summary = summarize(latency.values);
+  let responses = 0;
+  for (let i = 0; i < open.log.count; i++) if (open.log.status[i]! > 0) responses++;
+  // The generator's own signals ('aws': the host's CPU is the server's here, not the generator's).
+  const assessment = assessMachine(open.machine, facts.sendLagP99Us / 1000, 'aws', facts.strain);
   return {
     rateRps: options.rateRps,
     achievedRps: facts.achievedRps,
@@ -142,6 +180,8 @@ export async function harnessOpenLoop(
     p99Ms: summary.p99,
     maxMs: summary.max,
     generatorCpuShare: shareOfCore(cpuMicros, wallMs),
+    generatorCpuUsPerResponse: responses > 0 ? cpuMicros / responses : Number.NaN,
+    generatorSignals: assessment.signals,
   };
 }
 

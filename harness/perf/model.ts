@@ -6,7 +6,7 @@ import type { Threshold } from '../check/slo.js';
 import type { Spread } from '../stats/spread.js';
 
 /** The figure groups `--only` can select, in the order the table lists them (docs/measurement.md#perf-goals). */
-export const FIGURE_IDS = ['G1', 'G3', 'G4', 'G5', 'G7', 'G8', 'G9', 'handler', 'overhead'] as const;
+export const FIGURE_IDS = ['G1', 'G3', 'G4', 'G5', 'G7', 'G8', 'G9', 'handler', 'overhead', 'cli'] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 
 /**

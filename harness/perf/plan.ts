@@ -23,6 +23,10 @@ export interface SuitePlan {
     readonly warmupSeconds: number;
     readonly durationSeconds: number;
     readonly generatorSeconds: number;
+    /** Issue 17: the open loop's CPU per request against autocannon `-R` at this rate... */
+    readonly generatorRateRps: number;
+    /** ...and the rates it must sustain against the bare server on one core, or say it could not. */
+    readonly sustainRps: readonly number[];
   };
   /** G8 (bench.ts). */
   readonly report: { readonly samples: number; readonly runSeconds: number };
@@ -31,6 +35,8 @@ export interface SuitePlan {
   readonly handler: { readonly coldImports: number; readonly invocations: number };
   /** `npm run bench -- --duration N` plus extra flags. */
   readonly overhead: { readonly durationSeconds: number; readonly extraArgs: readonly string[] };
+  /** `cli` (startup.ts): interleaved rounds of four short processes, never fewer than 3 (issue 17). */
+  readonly startup: { readonly rounds: number };
 }
 
 /** Interleaved rounds per figure: 3 as docs/measurement.md#interleaved-rounds asks; 2 in quick runs, to stay under 60 s. */
@@ -41,7 +47,7 @@ export function planSuite(
   quick: boolean,
   rounds: number = quick ? DEFAULT_ROUNDS.quick : DEFAULT_ROUNDS.full,
 ): SuitePlan {
-  const honesty = { rateRps: 2000, stallMs: 100, periodMs: 1000 };
+  const honesty = { rateRps: 2000, stallMs: 100, periodMs: 1000, generatorRateRps: 1000, sustainRps: [2000, 4000] };
   if (quick) {
     return {
       rounds,
@@ -58,6 +64,8 @@ export function planSuite(
       handler: { coldImports: 5, invocations: 10_000 },
       // Without warm-up, so that the quick run stays under a minute; the full run keeps the default 2 s.
       overhead: { durationSeconds: 2, extraArgs: ['--warmup', '0'] },
+      // A round is four processes of well under a second each on an idle machine.
+      startup: { rounds: Math.max(3, rounds) },
     };
   }
   return {
@@ -71,6 +79,7 @@ export function planSuite(
     insights: { sizes: [100_000, 1_000_000] },
     handler: { coldImports: 15, invocations: 50_000 },
     overhead: { durationSeconds: 10, extraArgs: [] },
+    startup: { rounds: Math.max(9, rounds) },
   };
 }
 
@@ -85,6 +94,13 @@ export function plannedLoadSeconds(plan: SuitePlan): number {
   const g3 = 2 * plan.latency.probeSeconds + 2 * r * (plan.latency.warmupSeconds + plan.latency.durationSeconds);
   const g5 = 2 * plan.capture.warmupSeconds + 2 * r * plan.capture.durationSeconds;
   const h = plan.honesty;
-  const g7 = r * (h.warmupSeconds + h.durationSeconds) + Math.min(1, h.generatorSeconds) + 2 * r * h.generatorSeconds;
+  // Stalling server; warm-up run; peak vs autocannon; autocannon -R vs open loop; the sustain rates.
+  const openLoop = h.warmupSeconds + h.generatorSeconds;
+  const g7 =
+    r * (h.warmupSeconds + h.durationSeconds) +
+    Math.min(1, h.generatorSeconds) +
+    2 * r * h.generatorSeconds +
+    r * (h.generatorSeconds + openLoop) +
+    r * h.sustainRps.length * openLoop;
   return g1 + g3 + g5 + g7 + plan.overhead.durationSeconds;
 }

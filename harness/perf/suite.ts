@@ -22,8 +22,16 @@ import {
   overheadRow,
   parseInsightsRounds,
   reportRow,
+  startupRows,
 } from './figures.js';
-import { harnessOpenLoop, harnessPeak, plainAutocannon } from './loads.js';
+import {
+  autocannonAtRate,
+  harnessOpenLoop,
+  harnessPeak,
+  type LatencyRun,
+  plainAutocannon,
+  type ThroughputRun,
+} from './loads.js';
 import { countCapture } from './log-lines.js';
 import { FIGURE_IDS, type FigureId, type PerfReport, type PerfRow } from './model.js';
 import { planSuite, type SuitePlan } from './plan.js';
@@ -119,6 +127,7 @@ export async function runSuite(
     await phase(['G9'], 'Insights engine vs bare loop', () => insightsPhase(ctx));
     await phase(['G8'], 'report generation', () => reportPhase(ctx));
     await phase(['handler'], 'handler bundle, cold import, warm invocation', () => handlerPhase(ctx));
+    await phase(['cli'], 'CLI start-up: harness query and --help vs node -e 0', () => startupPhase(ctx));
     await phase(['G1', 'G4'], 'emulator throughput and cold start', () => emulatorPhase(ctx));
     await phase(['G3'], 'emulator added latency, open loop', () => latencyPhase(ctx));
     await phase(['G5'], 'log capture cost and completeness', () => capturePhase(ctx));
@@ -209,7 +218,8 @@ async function handlerPhase(ctx: Ctx): Promise<PerfRow[]> {
 
   ctx.log(`  ${ctx.plan.rounds} rounds of ${invocations} warm invocations, pino to a file vs to a null destination`);
   const warm = await warmInvocations(ctx, invocations);
-  return handlerRows({
+  const coldStartRows = await handlerColdStart(ctx, fn.runtime, bundleFile, coldImports);
+  const rows = handlerRows({
     bundleBytes,
     bundleFile: path.relative(ctx.workDir, bundleFile),
     importMs: cold.import,
@@ -217,6 +227,38 @@ async function handlerPhase(ctx: Ctx): Promise<PerfRow[]> {
     realUs: warm.real,
     nullUs: warm.null,
     invocationsPerRound: invocations,
+  });
+  return [...rows, ...coldStartRows];
+}
+
+/** Import + first invoke of the real bundle vs minimal pino and Powertools handlers, on the runtime's Node.js (handler-cold.ts). */
+async function handlerColdStart(ctx: Ctx, runtime: string, bundleFile: string, rounds: number): Promise<PerfRow[]> {
+  const { resolveNodeRuntime } = await import('../emulator/node-runtime.js');
+  const { HANDLER_BUNDLING } = await import('../../stack/random-data-stack.js');
+  const cold = await import('./handler-cold.js');
+  const node = resolveNodeRuntime(runtime);
+  if (node.problem) ctx.log(`  ${node.problem}`);
+  const minimal = await cold.buildMinimalHandlers(HANDLER_BUNDLING, path.join(ctx.workDir, 'handler-cold'));
+  const bundles = { real: bundleFile, ...minimal };
+  ctx.log(
+    `  ${rounds} interleaved rounds of import + first invoke: real, minimal pino, Powertools (Node.js ${node.nodeVersion})`,
+  );
+  const runs = await cold.measureColdStarts({
+    nodePath: node.nodePath,
+    bundles,
+    event: await uuidProxyEvent(),
+    rounds,
+    workDir: ctx.workDir,
+  });
+  const sizes = {
+    real: cold.bundleSize(bundles.real),
+    pino: cold.bundleSize(bundles.pino),
+    powertools: cold.bundleSize(bundles.powertools),
+  };
+  return cold.handlerColdRows({
+    runs,
+    sizes,
+    node: node.matches ? node.nodeVersion : `${node.nodeVersion} (NOT ${runtime})`,
   });
 }
 
@@ -238,18 +280,10 @@ function directoryBytes(dir: string): number {
   return bytes;
 }
 
-async function warmInvocations(ctx: Ctx, invocations: number): Promise<{ real: number[]; null: number[] }> {
-  const { createHandler, createLogger, defaultDeps } = await import('../../handler/index.js');
-  const { default: pino } = await import('pino');
+/** The API Gateway event of `GET /bench/random/uuid?count=1` that the handler figures invoke with. */
+async function uuidProxyEvent() {
   const { buildProxyEvent, parseRequestTarget } = await import('../emulator/proxy-event.js');
-  const logFile = path.join(ctx.workDir, 'handler-warm.log');
-  const real = pino.destination({ dest: logFile, sync: true });
-  const nothing: DestinationStream = { write: () => undefined };
-  const handlers = {
-    real: createHandler({ ...defaultDeps(), logger: createLogger({ destination: real, level: 'info' }) }),
-    null: createHandler({ ...defaultDeps(), logger: createLogger({ destination: nothing, level: 'info' }) }),
-  };
-  const event = buildProxyEvent({
+  return buildProxyEvent({
     method: 'GET',
     target: parseRequestTarget(`/bench/${PATH}?count=1`, 'bench')!,
     rawHeaders: [
@@ -277,6 +311,19 @@ async function warmInvocations(ctx: Ctx, invocations: number): Promise<{ real: n
     stageVariables: null,
     binaryMediaTypes: [],
   });
+}
+
+async function warmInvocations(ctx: Ctx, invocations: number): Promise<{ real: number[]; null: number[] }> {
+  const { createHandler, createLogger, defaultDeps } = await import('../../handler/index.js');
+  const { default: pino } = await import('pino');
+  const logFile = path.join(ctx.workDir, 'handler-warm.log');
+  const real = pino.destination({ dest: logFile, sync: true });
+  const nothing: DestinationStream = { write: () => undefined };
+  const handlers = {
+    real: createHandler({ ...defaultDeps(), logger: createLogger({ destination: real, level: 'info' }) }),
+    null: createHandler({ ...defaultDeps(), logger: createLogger({ destination: nothing, level: 'info' }) }),
+  };
+  const event = await uuidProxyEvent();
   const context = { awsRequestId: 'c0ffee00-0000-4000-8000-000000000002' } as Context;
   // Warm both up first so JIT compilation is out of every measured round.
   for (const h of Object.values(handlers))
@@ -445,6 +492,39 @@ async function honestyPhase(ctx: Ctx): Promise<PerfRow[]> {
     ctx.log(`  ${variant}: ${Math.round(run.rps)} rps, ${run.generatorCpuUsPerResponse.toFixed(1)} µs CPU/req`);
     return run;
   });
+  // Issue 17: the open loop's CPU per request against autocannon -R at the same rate, then the rates it
+  // should sustain on one core, each round saying whether the generator doubted its own timing.
+  const openLoopAt = async (rateRps: number) => {
+    const run = await harnessOpenLoop(bare.baseUrl, PATH, {
+      rateRps,
+      warmupSeconds: honesty.warmupSeconds,
+      durationSeconds: honesty.generatorSeconds,
+      connections,
+    });
+    const flags = run.generatorSignals.length > 0 ? `; flagged: ${run.generatorSignals.join('; ')}` : '';
+    ctx.log(
+      `  open loop ${rateRps}/s: ${Math.round(run.achievedRps)} achieved, p99 ${run.p99Ms.toFixed(2)} ms, ` +
+        `${run.generatorCpuUsPerResponse.toFixed(1)} µs CPU/req${flags}`,
+    );
+    return run;
+  };
+  const openLoopCpu = await runInterleaved(rounds, ['autocannon -R', 'open loop'] as const, async (variant) => {
+    if (variant === 'open loop') return openLoopAt(honesty.generatorRateRps);
+    const run = await autocannonAtRate(
+      bare.baseUrl + PATH,
+      connections,
+      honesty.generatorRateRps,
+      honesty.generatorSeconds,
+    );
+    ctx.log(
+      `  autocannon -R ${honesty.generatorRateRps}: ${Math.round(run.rps)} rps, ${run.generatorCpuUsPerResponse.toFixed(1)} µs CPU/req`,
+    );
+    return run;
+  });
+  const sustain = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const rateRps of honesty.sustainRps) sustain.push(await openLoopAt(rateRps));
+  }
   const stallNote =
     `${honesty.rateRps} req/s for ${honesty.durationSeconds} s after ${honesty.warmupSeconds} s warm-up, ${rounds} rounds, ` +
     `${connections} connections; analytic p99 = stall − 1 % × period = ${reference.toFixed(1)} ms (docs/measurement.md#coordinated-omission measured 96.7 ms)`;
@@ -456,7 +536,21 @@ async function honestyPhase(ctx: Ctx): Promise<PerfRow[]> {
     stallNote,
     harness: generators.harness,
     plain: generators.autocannon,
+    openLoop: openLoopCpu['open loop'] as LatencyRun[],
+    openLoopReference: openLoopCpu['autocannon -R'] as ThroughputRun[],
+    sustain,
   });
+}
+
+// --- cli -----------------------------------------------------------------------------------------------
+async function startupPhase(ctx: Ctx): Promise<PerfRow[]> {
+  // Unpinned, as a user runs the CLI: tsx transforms in a second thread.
+  pinSelf(ctx.placement, ctx.placement.allCpus);
+  const { measureStartup, STARTUP_QUERY } = await import('./startup.js');
+  const { rounds } = ctx.plan.startup;
+  ctx.log(`  ${rounds} interleaved rounds of node -e 0, node --import tsx -e 0, harness query, harness --help`);
+  const runs = await measureStartup({ rounds, workDir: ctx.workDir, log: (line) => ctx.log(`  ${line}`) });
+  return startupRows(runs, STARTUP_QUERY);
 }
 
 // --- overhead ------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { alive, LOG_GROUP, rawRequest, readLogEvents, STAGE, startFixture } from './helpers.js';
 
@@ -59,6 +60,31 @@ describe('the memory size', () => {
     expect(response.status).toBe(502);
     expect(messages(emulator.logDir).filter((m) => m.includes('Error Type: Runtime.OutOfMemory'))).toHaveLength(1);
     // The whole process group went with the environment.
+    expect(emulator.environments()).toEqual([]);
+  });
+
+  it('counts a process started after the environment served invocations without one', async () => {
+    // Prepare: a warm environment whose function has not loaded node:child_process (the worker reports that
+    // it started no process, and the emulator skips the /proc read at the end of those invocations).
+    const emulator = await startFixture({ handler: 'env-memory-lazy.handler', memorySizeMb: MEMORY_SIZE_MB });
+    onTestFinished(() => emulator.stop());
+    const warm = JSON.parse((await rawRequest(emulator, `/${STAGE}/`)).text) as { pid: number };
+    const spawned = JSON.parse((await rawRequest(emulator, `/${STAGE}/?op=spawn&mb=300`)).text) as {
+      pid: number;
+      childPid: number;
+    };
+    expect(spawned.pid).toBe(warm.pid);
+    // The child grows while the environment is idle (not sampled then): only the next invocation can see it.
+    process.kill(spawned.childPid, 'SIGUSR2');
+    await expect.poll(() => residentMb(spawned.childPid), { timeout: 10_000 }).toBeGreaterThan(MEMORY_SIZE_MB);
+
+    // Act: a short invocation.
+    const response = await rawRequest(emulator, `/${STAGE}/`);
+
+    // Assess: its end-of-invocation check counted the child.
+    expect(response.status).toBe(502);
+    const report = messages(emulator.logDir).find((m) => m.startsWith('REPORT') && m.includes('Status: error'));
+    expect(report).toMatch(/\tMax Memory Used: 128 MB\tStatus: error\tError Type: Runtime\.OutOfMemory$/);
     expect(emulator.environments()).toEqual([]);
   });
 
@@ -137,3 +163,13 @@ describe('the memory size', () => {
     expect(gc).toBe('function');
   });
 });
+
+/** Resident memory of a live process in MB (0 once it is gone). */
+function residentMb(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { validateMix } from '../../../harness/load/mix.js';
 import { runOpenLoop } from '../../../harness/load/open-loop.js';
 import { ErrorKind } from '../../../harness/load/records.js';
@@ -60,6 +60,56 @@ describe('runOpenLoop over HTTP (undici pool)', () => {
       expect(r.latencyUs).toBeGreaterThan(0);
     }
     expect(seen.map((s) => s.correlationId).sort()).toEqual([...log.correlationId].slice(0, 70).sort());
+  });
+
+  it('adds no event listener per request: one abort listener on the caller signal for the whole run', async () => {
+    // Prepare: every addEventListener of this process is counted while 100 requests go through undici.
+    const { baseUrl } = await startServer();
+    const controller = new AbortController();
+    const add = vi.spyOn(EventTarget.prototype, 'addEventListener');
+    onTestFinished(() => add.mockRestore());
+
+    // Act
+    const { log } = await runOpenLoop({
+      baseUrl,
+      plan: planSchedule(200, 0, 0.5),
+      mix: MIX,
+      connections: 4,
+      requestTimeoutMs: 5_000,
+      signal: controller.signal,
+    });
+    const listened = add.mock.calls.map((call) => call[0]);
+    add.mockRestore();
+
+    // Assess: each request was timed to a connection, and the only listener is the run's own.
+    expect(log.count).toBe(100);
+    for (let i = 0; i < log.count; i++) {
+      expect(log.at(i)).toMatchObject({ status: 200, echoed: true });
+      expect(log.wireUs[i]).toBeGreaterThanOrEqual(log.sendUs[i]!);
+    }
+    expect(listened).toEqual(['abort']);
+  });
+
+  it('stops at once on abort over HTTP: the run rejects and no request is left recorded as pending', async () => {
+    // Prepare: responses take 5 s; abort 150 ms in.
+    const { baseUrl } = await startServer({ delayMs: () => 5_000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stop')), 150);
+    const started = performance.now();
+
+    // Act
+    const outcome = runOpenLoop({
+      baseUrl,
+      plan: planSchedule(100, 0, 5),
+      mix: MIX,
+      connections: 4,
+      requestTimeoutMs: 10_000,
+      signal: controller.signal,
+    });
+
+    // Assess: well before any response could arrive (a loose bound: only a hang fails it).
+    await expect(outcome).rejects.toThrow('stop');
+    expect(performance.now() - started).toBeLessThan(4_000);
   });
 
   it('records latencies at microsecond resolution, not whole milliseconds', async () => {

@@ -194,7 +194,7 @@ describe('engine properties', () => {
 
   test('the raw-line pre-check never drops an event the filters accept', () => {
     fc.assert(
-      fc.property(message, prefilterQuery, fc.boolean(), (text, query, lambda) => {
+      fc.property(message, prefilterQuery, fc.boolean(), fc.boolean(), (text, query, lambda, unicode) => {
         const event: LocatedEvent = {
           logGroupName: lambda ? GROUP : '/custom/app',
           logStreamName: 'web-1',
@@ -210,7 +210,12 @@ describe('engine properties', () => {
             endTimeMs: T0,
           }).rows.length === 1;
         const check = buildLinePrefilter(compileQuery(parseQuery(query)).eventFilters, query);
-        if (matched) expect(check === null || check(formatStoredEvent(event), lambda)).toBe(true);
+        // Another writer may spell any character of the line as a \u escape: the same event, other bytes.
+        // JSON-field tests must see through that; @message and platform needles are matched verbatim, as
+        // every writer of the store (formatStoredEvent) leaves printable ASCII unescaped.
+        const stored = formatStoredEvent(event);
+        const line = unicode && !query.includes('@') ? stored.replaceAll('s', '\\u0073') : stored;
+        if (matched) expect(check === null || check(line, lambda)).toBe(true);
       }),
       { numRuns: 1000 },
     );

@@ -8,6 +8,7 @@ import {
   EVENT_LOOP_DELAY_P99_LIMIT_MS,
   HOST_CPU_BUSY_LIMIT_PERCENT,
   latencyDoubts,
+  POOL_WAIT_P99_LIMIT_MS,
   SEND_LAG_P99_LIMIT_MS,
 } from '../../../harness/check/timing.js';
 import type { MachineSample } from '../../../harness/load/machine.js';
@@ -140,6 +141,45 @@ describe('latencyDoubts', () => {
     });
     expect(doubt).toMatchObject({ code: 'GeneratorSaturated', scopes: CLIENT_LATENCY_SCOPES });
     expect(doubt!.reason).toMatch(/^generator saturated/);
+  });
+});
+
+describe("assessMachine: the generator's queues (issue 17)", () => {
+  const strain = (lagMs: [number, number], waitMs: [number, number]) => ({
+    sendLagP99Us: [lagMs[0] * 1000, lagMs[1] * 1000] as const,
+    poolWaitP99Us: Math.max(...waitMs) * 1000,
+    poolWaitHalvesP99Us: [waitMs[0] * 1000, waitMs[1] * 1000] as const,
+  });
+
+  it('flags a connection-pool wait that grows past its limit, on AWS and locally', () => {
+    for (const target of ['aws', 'local'] as const) {
+      const assessment = assessMachine(quiet, 1, target, strain([1, 1], [0.5, 900]));
+      expect(assessment.saturated).toBe(true);
+      expect(assessment.signals).toEqual([
+        `connection-pool wait growing: p99 0.5 ms in the first half of the run, 900.0 ms in the second (limit ${POOL_WAIT_P99_LIMIT_MS} ms); the generator could not carry the rate (too slow to read its responses, or too few --connections)`,
+      ]);
+    }
+  });
+
+  it('flags a standing pool wait too (a collapse that began before the measured phase), without calling it growing', () => {
+    // Issue 17's runs on a busy machine: the queue had formed within the first half and stayed.
+    const standing = assessMachine(quiet, 1, 'aws', strain([1, 1], [1286.1, 953.6]));
+    expect(standing.signals).toEqual([
+      `connection-pool wait p99 1286.1 ms (limit ${POOL_WAIT_P99_LIMIT_MS} ms); the generator could not carry the rate (too slow to read its responses, or too few --connections)`,
+    ]);
+    // Growing, but still under the limit: no signal.
+    expect(assessMachine(quiet, 1, 'aws', strain([1, 1], [2, 15])).saturated).toBe(false);
+  });
+
+  it('names a due-but-unsent backlog that grows, in place of the plain send-lag signal', () => {
+    const growing = assessMachine(quiet, 40, 'aws', strain([5, 60], [0, 0]));
+    expect(growing.signals).toEqual([
+      `due-but-unsent backlog growing: send lag p99 5.0 ms in the first half of the run, 60.0 ms in the second (limit ${SEND_LAG_P99_LIMIT_MS} ms)`,
+    ]);
+    // A steady lag over the limit keeps the plain signal.
+    expect(assessMachine(quiet, 40, 'aws', strain([40, 40], [0, 0])).signals).toEqual([
+      `send lag p99 40.0 ms (limit ${SEND_LAG_P99_LIMIT_MS} ms)`,
+    ]);
   });
 });
 

@@ -15,6 +15,18 @@ describe('ids and times in AWS formats', () => {
     expect(clfTime(Date.UTC(2024, 0, 5, 3, 4, 5))).toBe('05/Jan/2024:03:04:05 +0000');
   });
 
+  it('gives each second its own requestTime, whatever order the instants come in', () => {
+    // Prepare: instants within one second, the next second, and back to an earlier day.
+    const second = Date.UTC(2024, 11, 31, 23, 59, 59);
+    // Act & Assess: the formatted second is reused within a second, and never across seconds.
+    expect(clfTime(second)).toBe('31/Dec/2024:23:59:59 +0000');
+    expect(clfTime(second + 999)).toBe('31/Dec/2024:23:59:59 +0000');
+    expect(clfTime(second + 1000)).toBe('01/Jan/2025:00:00:00 +0000');
+    expect(clfTime(second - 86_400_000)).toBe('30/Dec/2024:23:59:59 +0000');
+    expect(clfTime(second + 999)).toBe('31/Dec/2024:23:59:59 +0000');
+    expect(clfTime(-1)).toBe('31/Dec/1969:23:59:59 +0000');
+  });
+
   it('makes 16-character extended request ids ending in = (docs/aws-behaviour.md#request-context)', () => {
     for (let i = 0; i < 50; i++) expect(newExtendedRequestId()).toMatch(/^[A-Za-z0-9+/]{15}=$/);
   });

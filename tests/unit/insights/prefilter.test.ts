@@ -33,6 +33,14 @@ describe('the raw-line pre-check', () => {
     expect(check?.(line('{"\\u0073tatus":503}'))).toBe(true);
   });
 
+  test('a line that writes the key with a \\u escape (another writer than ours) still counts', () => {
+    // The line's JSON decodes `\u0073` to `s`: the message is {"status":503}, though the line never says "status".
+    const escaped = String.raw`{"timestamp":1,"ingestionTime":1,"message":"{\"\u0073tatus\":503}"}`;
+    expect(JSON.parse(JSON.parse(escaped).message)).toEqual({ status: 503 });
+    expect(prefilterFor('filter status >= 500')?.(escaped)).toBe(true);
+    expect(prefilterFor('filter status')?.(escaped)).toBe(true);
+  });
+
   test('a value that could be a number gives no text to look for', () => {
     const check = prefilterFor('filter status = "503.0"');
     // "503.0" equals the JSON number 503, written without ".0": only the key is required.

@@ -149,6 +149,68 @@ describe('runOpenLoop on a virtual clock', () => {
     expect(clock.nowUs()).toBe(200_000);
     expect(server.received).toHaveLength(9);
   });
+
+  it('leaves nothing in flight after an abort: the transport dropped every request, and nothing runs after', async () => {
+    // Prepare: as above, with the log kept by a ticking observer (the run rejects, so it returns none).
+    const clock = new VirtualClock();
+    const server = simulatedServer(clock, { connections: 4, serviceMs: () => 2_000 });
+    const controller = new AbortController();
+    clock.setTimeout(() => controller.abort('SIGTERM'), 200);
+    const ticks: LoadTick[] = [];
+    const outcome = runOpenLoop({
+      ...plain,
+      plan: planSchedule(50, 0, 5),
+      connections: 4,
+      clock,
+      transport: server,
+      signal: controller.signal,
+      onTick: (t) => ticks.push(t),
+    });
+
+    // Act
+    await expect(clock.run(outcome)).rejects.toBe('SIGTERM');
+    const pendingAtAbort = server.pending();
+    // Let virtual time run on: no late response, timer or tick may follow the abort.
+    let later = 0;
+    clock.setTimeout(() => later++, 10_000);
+    await clock.run(new Promise((resolve) => clock.setTimeout(() => resolve(undefined), 10_000)));
+
+    // Assess: 4 were being served and 5 queued in the pool; the transport holds none of them now.
+    expect(server.received).toHaveLength(9);
+    expect(pendingAtAbort).toBe(0);
+    expect(ticks).toHaveLength(0);
+    expect(later).toBe(1);
+  });
+
+  it('registers one abort listener for the whole run, none per request', async () => {
+    // Prepare: 400 requests, up to 40 in flight at once, on a signal that counts its listeners.
+    const clock = new VirtualClock();
+    const server = simulatedServer(clock, { connections: 40, serviceMs: () => 100 });
+    const controller = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const signal = controller.signal;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      added++;
+      add(...args);
+    }) as typeof signal.addEventListener;
+    signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      removed++;
+      remove(...args);
+    }) as typeof signal.removeEventListener;
+
+    // Act
+    const { log } = await clock.run(
+      runOpenLoop({ ...plain, plan: planSchedule(400, 0, 1), connections: 40, clock, transport: server, signal }),
+    );
+
+    // Assess
+    expect(log.count).toBe(400);
+    expect(added).toBe(1);
+    expect(removed).toBe(1);
+  });
 });
 
 describe('liveLatency', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Phase, RequestLog } from '../../../harness/load/records.js';
-import { dueCount, dueTimeUs, planSchedule, rateFacts } from '../../../harness/load/schedule.js';
+import { dueCount, dueTimeUs, generatorStrain, planSchedule, rateFacts } from '../../../harness/load/schedule.js';
 
 describe('the open-model schedule', () => {
   it('puts request i at i/rate whatever happened before', () => {
@@ -70,5 +70,31 @@ describe('rateFacts', () => {
     );
     expect(facts.sentRps / facts.targetRps).toBeCloseTo(1, 2);
     expect(facts.achievedRps / facts.targetRps).toBeLessThan(0.7);
+  });
+});
+
+describe('generatorStrain', () => {
+  it('splits send lag and pool wait by the halves of the measured phase, skipping warm-up and unwired requests', () => {
+    // Prepare: 100 req/s for 1 s after 10 warm-up requests. First half: lag 1 ms, wait 2 ms; second half:
+    // lag growing 10, 20, … ms and wait 50 ms; request 99 never reached a connection; warm-up waits 9 s.
+    const plan = planSchedule(100, 0.1, 1);
+    const log = new RequestLog();
+    for (let i = 0; i < 110; i++) {
+      const measured = i >= 10;
+      const due = measured ? plan.measuredStartUs + dueTimeUs(i - 10, 100) : dueTimeUs(i, 100);
+      const index = log.add(measured ? Phase.Measured : Phase.Warmup, `id-${i}`, due, 0);
+      const second = i >= 60;
+      log.sendUs[index] = due + (!measured ? 0 : second ? (i - 59) * 10_000 : 1_000);
+      if (i !== 109) log.wireUs[index] = log.sendUs[index]! + (!measured ? 9e6 : second ? 50_000 : 2_000);
+    }
+
+    // Act
+    const strain = generatorStrain(log, plan);
+
+    // Assess: nearest-rank p99 of 50 values is the largest.
+    expect(strain.sendLagP99Us).toEqual([1_000, 500_000]);
+    expect(strain.poolWaitHalvesP99Us).toEqual([2_000, 50_000]);
+    expect(strain.poolWaitP99Us).toBe(50_000);
+    expect(rateFacts(log, plan).strain).toEqual(strain);
   });
 });

@@ -3,7 +3,7 @@
  * has run, so schedules and latencies come out exact however busy the machine running the tests is.
  */
 import type { LoadClock, TimerHandle } from '../../../harness/load/clock.js';
-import type { OutgoingRequest, Transport, TransportResponse } from '../../../harness/load/open-loop.js';
+import type { OutgoingRequest, Transport } from '../../../harness/load/open-loop.js';
 
 interface Timer {
   atUs: number;
@@ -78,6 +78,7 @@ export class VirtualClock implements LoadClock {
 /** A request the simulated server received. */
 export interface Received {
   readonly request: OutgoingRequest;
+  readonly correlationId: string;
   /** Virtual µs when it was handed to the transport. */
   readonly sentUs: number;
 }
@@ -85,51 +86,55 @@ export interface Received {
 /**
  * A server behind `connections` keep-alive connections, on the virtual clock: request k, once a connection
  * is free, is answered after `serviceMs(k, startUs)` with `status(k)`, echoing its correlation id.
- * Requests that find every connection busy wait in a queue, as in undici's pool.
+ * Requests that find every connection busy wait in a queue, as in undici's pool; `pending()` counts what
+ * is queued or being served, and `abort` fails all of it at once, as destroying the pool does.
  */
 export function simulatedServer(
   clock: VirtualClock,
   options: { connections: number; serviceMs: (k: number, startUs: number) => number; status?: (k: number) => number },
-): Transport & { readonly received: Received[] } {
+): Transport & { readonly received: Received[]; pending(): number } {
   const received: Received[] = [];
   const queue: (() => void)[] = [];
-  let busy = 0;
+  // Requests being served: their timer and how to fail them on abort.
+  const serving = new Map<number, { timer: unknown; fail: (error: unknown) => void }>();
+  let aborted = false;
   const release = () => {
-    busy--;
     queue.shift()?.();
   };
   return {
     received,
-    send(request, signal) {
+    send(request, correlationId, token, sink) {
       const k = received.length;
-      received.push({ request, sentUs: clock.nowUs() });
-      return new Promise<TransportResponse>((resolve, reject) => {
-        let timer: unknown;
-        const onAbort = () => {
-          if (timer !== undefined) clock.clearTimeout(timer);
-          reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        const start = () => {
-          busy++;
-          timer = clock.setTimeout(
-            () => {
-              signal.removeEventListener('abort', onAbort);
-              release();
-              const id = request.headers['x-correlation-id'];
-              resolve({
-                status: options.status?.(k) ?? 200,
-                header: (name) =>
-                  name === 'x-correlation-id' ? id : name === 'x-amzn-requestid' ? `req-${k}` : undefined,
-              });
-            },
-            options.serviceMs(k, clock.nowUs()),
-          );
-        };
-        if (busy < options.connections) start();
-        else queue.push(start);
-      });
+      received.push({ request, correlationId, sentUs: clock.nowUs() });
+      if (aborted) {
+        sink.onError(token, new Error('pool destroyed'));
+        return;
+      }
+      const start = () => {
+        sink.onWire(token);
+        const timer = clock.setTimeout(
+          () => {
+            serving.delete(k);
+            release();
+            sink.onResponse(token, options.status?.(k) ?? 200, correlationId, `req-${k}`);
+          },
+          options.serviceMs(k, clock.nowUs()),
+        );
+        serving.set(k, { timer, fail: (error) => sink.onError(token, error) });
+      };
+      if (serving.size < options.connections) start();
+      else queue.push(start);
     },
+    abort(reason) {
+      aborted = true;
+      queue.length = 0;
+      for (const { timer, fail } of serving.values()) {
+        clock.clearTimeout(timer);
+        fail(reason);
+      }
+      serving.clear();
+    },
+    pending: () => serving.size + queue.length,
     close: async () => {},
   };
 }

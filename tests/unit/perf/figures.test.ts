@@ -15,7 +15,11 @@ import {
   queryLabel,
   reportRow,
 } from '../../../harness/perf/figures.js';
-import type { InsightsBenchmarkCase, InsightsBenchmarkReport } from '../../../harness/perf/insights.js';
+import type {
+  InsightsBenchmarkCase,
+  InsightsBenchmarkReport,
+  InsightsPeerCase,
+} from '../../../harness/perf/insights.js';
 import type { LatencyRun, ThroughputRun } from '../../../harness/perf/loads.js';
 import { spreadOf } from '../../../harness/stats/spread.js';
 
@@ -26,6 +30,7 @@ const round = (bareRps: number, emulatorRps: number, generatorCpuShare = 0.3, em
   ratio: emulatorRps / bareRps,
   isolationRatio: emulatorRps / (bareRps * 0.75),
   emulatorCpuUsPerRequest: 60,
+  emulatorParentCpuUsPerRequest: 25,
   bareCpuUsPerRequest: 17,
   inProcessCpuUsPerRequest: 23,
   emulatorFailures,
@@ -56,6 +61,8 @@ const latency = (p50Ms: number, p99Ms: number, achievedRps = 1000, generatorCpuS
   p99Ms,
   maxMs: p99Ms * 2,
   generatorCpuShare,
+  generatorCpuUsPerResponse: 40,
+  generatorSignals: [],
 });
 
 const throughput = (rps: number, generatorCpuUsPerResponse = 16, generatorCpuShare = 0.5): ThroughputRun => ({
@@ -99,6 +106,15 @@ describe('emulatorRows (G1, G4 and the G1 run log completeness)', () => {
     expect(g1!.status).toBe('not met');
     expect(g1!.note).toContain('2 failed emulator responses');
     expect(capture!.status).toBe('not met');
+  });
+
+  it("splits G1's emulator CPU into its parent process and the environments", () => {
+    // Prepare & Act: 60 µs/req in all, 25 of them in the emulator process itself.
+    const [g1] = emulatorRows(emulatorResult([round(50_000, 20_000), round(50_000, 20_000), round(50_000, 20_000)]));
+    // Assess
+    expect(g1!.note).toContain(
+      'emulator CPU 60.0 µs/req (its parent process 25.0, the environments the rest) vs bare 17.0 µs/req',
+    );
   });
 });
 
@@ -204,6 +220,78 @@ describe('honestyRows (G7)', () => {
   });
 });
 
+describe('honestyRows (G7, issue 17: the open-loop generator)', () => {
+  const base = { referenceP99Ms: 90, durationSeconds: 10, stallMs: 100, stallNote: 'stall note' };
+  const g6 = { stall: [latency(1, 90)], harness: [throughput(1)], plain: [throughput(1)] };
+  const open = (rateRps: number, achievedRps: number, generatorCpuUsPerResponse: number, signals: string[] = []) => ({
+    ...latency(1, 3, achievedRps),
+    rateRps,
+    generatorCpuUsPerResponse,
+    generatorSignals: signals,
+  });
+
+  it('holds requests per CPU-second of the open loop against autocannon -R at the same rate, goal ≥ 0.7×', () => {
+    // Prepare: autocannon 40, 50, 60 µs/req against 80, 50, 100 µs/req: ratios 0.5, 1.0, 0.6.
+    const rows = honestyRows({
+      ...base,
+      ...g6,
+      openLoop: [open(1000, 1000, 80), open(1000, 1000, 50), open(1000, 1000, 100)],
+      openLoopReference: [throughput(1000, 40), throughput(1000, 50), throughput(1000, 60)],
+    });
+
+    // Act
+    const row = rows.find((r) => r.name.startsWith('open-loop generator req per CPU-s'))!;
+
+    // Assess
+    expect(row.name).toContain('1000/s');
+    expect(row.comparison?.spread).toMatchObject({ median: 0.6, min: 0.5, max: 1 });
+    expect(row.goal).toEqual(GOALS.g7OpenLoopEfficiency);
+    expect(row.status).toBe('not met');
+    expect(row.candidate?.spread.median).toBe(80);
+  });
+
+  it('meets a sustain rate only when every round achieved 95 % unflagged, and says when the generator flagged itself', () => {
+    // Prepare: 2000/s sustained in both rounds; 4000/s collapsed in one round, which the generator flagged.
+    const flag =
+      'connection-pool wait growing: p99 0.0 ms in the first half of the run, 900.0 ms in the second (limit 20 ms)';
+
+    // Act
+    const rows = honestyRows({
+      ...base,
+      ...g6,
+      sustain: [open(2000, 1990, 30), open(4000, 3990, 30), open(2000, 2000, 30), open(4000, 2100, 30, [flag])],
+    }).filter((r) => r.name.includes('sustains'));
+
+    // Assess
+    expect(rows.map((r) => r.name)).toEqual([
+      'open-loop generator sustains 2000/s against bare node:http',
+      'open-loop generator sustains 4000/s against bare node:http',
+    ]);
+    expect(rows[0]!.status).toBe('met');
+    expect(rows[0]!.comparison?.spread.min).toBeCloseTo(0.995, 12);
+    expect(rows[1]!.status).toBe('not met');
+    expect(rows[1]!.note).toContain(`generator flagged itself in 1 of 2 rounds`);
+    expect(rows[1]!.note).toContain(flag);
+  });
+
+  it('calls out a round that fell behind without the generator saying so', () => {
+    const [row] = honestyRows({ ...base, ...g6, sustain: [open(4000, 1500, 30)] }).filter((r) =>
+      r.name.includes('sustains'),
+    );
+    expect(row!.status).toBe('not met');
+    expect(row!.note).toMatch(/NOT FLAGGED: 1 of 1 rounds fell below 95 %/);
+  });
+
+  it('does not pass a sustained rate whose latency the generator doubted', () => {
+    const [row] = honestyRows({
+      ...base,
+      ...g6,
+      sustain: [open(4000, 4000, 30, ['event-loop delay p99 45.0 ms (limit 20 ms)'])],
+    }).filter((r) => r.name.includes('sustains'));
+    expect(row!.status).toBe('not met');
+  });
+});
+
 describe('reportRow (G8) and overheadRow', () => {
   it('judges report time as a share of the run', () => {
     const row = reportRow({
@@ -296,6 +384,67 @@ describe('insightsRows (G9)', () => {
     const wrong = insightsRows({ node: 'v20', cases: [kase({ resultsAgree: false })] }, []);
     expect(wrong[0]!.status).toBe('not met');
     expect(wrong[0]!.note).toContain('DIFFERENT');
+  });
+});
+
+describe('insightsRows against DuckDB (G9, issue 17)', () => {
+  const peer = (over: Partial<InsightsPeerCase> = {}): InsightsPeerCase => ({
+    label: 'DuckDB v1.5.6, 1 thread',
+    sql: 'SELECT path, count(*) AS n\nFROM read_ndjson(...)\nGROUP BY path',
+    roundsMs: [100, 120, 90],
+    cpuRoundsMs: [100, 110, 90],
+    engineRoundsMs: [250, 200, 300],
+    engineCpuRoundsMs: [200, 200, 180],
+    peakRssMiB: 150,
+    resultsAgree: true,
+    ...over,
+  });
+  const kase = (duckdb: InsightsPeerCase): InsightsBenchmarkCase => ({
+    events: 1_000_000,
+    query: 'filter status >= 500 | stats count(*) by path',
+    rounds: 3,
+    engineMedianMs: 250,
+    bareMedianMs: 500,
+    ratio: 0.5,
+    engineEventsPerSecond: 4_000_000,
+    bareEventsPerSecond: 2_000_000,
+    enginePeakRssMiB: 120,
+    enginePeakHeapMiB: 40,
+    barePeakRssMiB: 100,
+    barePeakHeapMiB: 30,
+    resultsAgree: true,
+    duckdb,
+  });
+  const peerRow = (duckdb: InsightsPeerCase) => insightsRows({ node: 'v20', cases: [kase(duckdb)] }, [])[2]!;
+
+  it('compares events per CPU-second round by round: DuckDB CPU time over engine CPU time', () => {
+    const row = peerRow(peer());
+    expect(row.name).toBe('engine / DuckDB events/s, 1M, filter status >= 500');
+    // 100/200, 110/200, 90/180
+    expect(row.comparison?.spread).toEqual({ median: 0.5, min: 0.5, max: 0.55, n: 3 });
+    expect(row.candidate?.spread.median).toBe(1_000_000 / 0.2);
+    expect(row.baseline?.spread.median).toBe(1_000_000 / 0.1);
+    expect(row.status).toBe('met');
+    // Wall: 100/250, 120/200, 90/300.
+    expect(row.note).toContain('by wall time 0.40× (0.30–0.60)');
+    expect(row.note).toContain('SQL: SELECT path, count(*) AS n FROM read_ndjson(...) GROUP BY path');
+    expect(row.note).not.toContain('bound by');
+    const slow = peerRow(peer({ cpuRoundsMs: [50, 60, 40] }));
+    expect(slow.status).toBe('not met');
+    expect(slow.note).toContain('bound by V8 strings');
+  });
+
+  it('makes a row whose answers differ an error, not a number', () => {
+    const row = peerRow(peer({ resultsAgree: false }));
+    expect(row.status).toBe('error');
+    expect(row.comparison).toBeUndefined();
+    expect(row.note).toContain('DIFFERENT');
+  });
+
+  it('says why DuckDB did not run', () => {
+    const row = peerRow(peer({ error: "Cannot find package '@duckdb/node-api'", roundsMs: [], cpuRoundsMs: [] }));
+    expect(row.status).toBe('error');
+    expect(row.note).toContain("Cannot find package '@duckdb/node-api'");
   });
 });
 

@@ -20,7 +20,8 @@ export type Goal = readonly Threshold[];
  * - generator-limited: the load generator used ≥ 90 % of a core in some round, so the number is the
  *   generator's limit, not the server's (docs/measurement.md#generator-saturation), and is not judged;
  * - inconclusive: the conditions the figure assumes did not hold (e.g. the server could not sustain the
- *   open-loop rate, so queueing, not the thing measured, sets the latency); the note says which;
+ *   open-loop rate, so queueing, not the thing measured, sets the latency, or other processes used the
+ *   machine while it ran); the note says which;
  * - info: a figure without a goal;
  * - error: the measurement failed (the note says why); the suite goes on.
  */
@@ -46,6 +47,11 @@ export interface PerfRow {
   /** Highest share of one core the load generator used in any round; absent when no generator ran. */
   readonly generatorCpuMax?: number;
   readonly status: RowStatus;
+  /**
+   * Cores the rest of the machine used on average while the figure ran (machine-share.ts); above 0.25 the row
+   * is not judged. Absent where /proc is not available.
+   */
+  readonly othersCores?: number;
   /** Context: method, what limits it, why it is not judged. */
   readonly note?: string;
 }

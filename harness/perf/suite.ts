@@ -33,6 +33,7 @@ import {
   type ThroughputRun,
 } from './loads.js';
 import { countCapture } from './log-lines.js';
+import { flagBusyRows, othersCores, sampleCpu } from './machine-share.js';
 import { FIGURE_IDS, type FigureId, type PerfReport, type PerfRow } from './model.js';
 import { planSuite, type SuitePlan } from './plan.js';
 import {
@@ -110,8 +111,11 @@ export async function runSuite(
     if (!ids.some((id) => selected.has(id)) || signal?.aborted) return;
     log(`${ids.join('/')}: ${name}`);
     const started = performance.now();
+    const before = sampleCpu();
     try {
-      rows.push(...(await run()));
+      const measured = await run();
+      const after = sampleCpu();
+      rows.push(...(before && after ? flagBusyRows(measured, othersCores(before, after), cpus) : measured));
     } catch (error) {
       rows.push(errorRow(ids.find((id) => selected.has(id)) ?? ids[0]!, name, error));
       log(`${ids.join('/')} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -59,43 +59,26 @@ function entryFor(path: string): MixEntry {
 }
 
 /** Plain autocannon, no hooks: the reference generator (`-c connections -p 1`). */
-export async function plainAutocannon(
-  url: string,
-  connections: number,
-  durationSeconds: number,
-): Promise<ThroughputRun> {
-  const {
-    value: result,
-    cpuMicros,
-    wallMs,
-  } = await timedCpu(() => autocannon({ url, connections, pipelining: 1, duration: durationSeconds }));
-  const responses = result.requests.total;
-  return {
-    rps: responses / result.duration,
-    responses,
-    failures: result.non2xx + result.errors + result.timeouts,
-    generatorCpuShare: shareOfCore(cpuMicros, wallMs),
-    generatorCpuUsPerResponse: responses > 0 ? cpuMicros / responses : Number.NaN,
-  };
+export function plainAutocannon(url: string, connections: number, durationSeconds: number): Promise<ThroughputRun> {
+  return timedAutocannon({ url, connections, pipelining: 1, duration: durationSeconds });
 }
 
 /**
  * autocannon's own open-ish model, `-R rate` (each connection paced to its share of the rate): the
  * reference for the open-loop generator's CPU per request at the same rate.
  */
-export async function autocannonAtRate(
+export function autocannonAtRate(
   url: string,
   connections: number,
   rateRps: number,
   durationSeconds: number,
 ): Promise<ThroughputRun> {
-  const {
-    value: result,
-    cpuMicros,
-    wallMs,
-  } = await timedCpu(() =>
-    autocannon({ url, connections, pipelining: 1, duration: durationSeconds, overallRate: rateRps }),
-  );
+  return timedAutocannon({ url, connections, pipelining: 1, duration: durationSeconds, overallRate: rateRps });
+}
+
+/** One autocannon run with this process's CPU around it. */
+async function timedAutocannon(options: autocannon.Options): Promise<ThroughputRun> {
+  const { value: result, cpuMicros, wallMs } = await timedCpu(() => autocannon(options));
   const responses = result.requests.total;
   return {
     rps: responses / result.duration,

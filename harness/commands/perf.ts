@@ -124,7 +124,7 @@ async function runPerf(args: PerfArgs, ctx: CommandContext): Promise<number> {
     return ExitCode.Pass;
   }
   ctx.out('');
-  ctx.out(renderTable(report.rows));
+  ctx.out(renderTable(report.rows, report.meta.selected));
   ctx.out('');
   const stem = path.join(reportDir, reportStem(report.meta.startedAt));
   fs.writeFileSync(`${stem}.md`, renderMarkdown(report));

@@ -207,6 +207,7 @@ export function handlerColdRows(input: {
       comparison: { unit: '×', spread: timeRatio },
       goal: GOALS.handlerColdStart,
       status: judge({ comparison: timeRatio, goal: GOALS.handlerColdStart }),
+      peer: { part: 'handler import + first invoke', peer: 'a Powertools Logger handler' },
       note: `${method}; wall time, sensitive to a busy machine (the CPU row below is steadier)`,
     },
     {

@@ -54,6 +54,14 @@ export interface PerfRow {
   readonly othersCores?: number;
   /** Context: method, what limits it, why it is not judged. */
   readonly note?: string;
+  /** Set when the row holds a part of the project against a peer: it is a line of the peer table (peers.ts). */
+  readonly peer?: PeerTag;
+}
+
+/** What part of the project a row measures, and the peer it is held against. */
+export interface PeerTag {
+  readonly part: string;
+  readonly peer: string;
 }
 
 /** Where and how the suite ran. */

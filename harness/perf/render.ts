@@ -4,7 +4,8 @@
  */
 import { escapeCell, markdownTable } from '../report/markdown.js';
 import type { Spread } from '../stats/spread.js';
-import type { Measure, PerfMeta, PerfReport, PerfRow } from './model.js';
+import type { FigureId, Measure, PerfMeta, PerfReport, PerfRow } from './model.js';
+import { type PeerLine, peerLines } from './peers.js';
 import { describeGoal } from './verdict.js';
 
 /** A number for people: thousands grouped above 1000, about three significant digits below; `—` for NaN. */
@@ -64,16 +65,34 @@ function cells(row: PerfRow): string[] {
   ];
 }
 
-/** The table for a terminal: columns padded to their widest cell, notes numbered below it. */
-export function renderTable(rows: readonly PerfRow[]): string {
-  const body = rows.map(cells);
-  const widths = HEADERS.map((header, c) => Math.max(header.length, ...body.map((r) => [...r[c]!].length)));
+/** Columns padded to their widest cell, a dashed line under the headers. */
+function alignedTable(headers: readonly string[], body: readonly (readonly string[])[]): string[] {
+  const widths = headers.map((header, c) => Math.max(header.length, ...body.map((r) => [...r[c]!].length)));
   const line = (values: readonly string[]) =>
     values
       .map((value, c) => value + ' '.repeat(widths[c]! - [...value].length))
       .join('  ')
       .trimEnd();
-  const out = [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+}
+
+const PEER_HEADERS = ['part', 'peer', 'now', 'goal', 'status', 'see'] as const;
+
+/** A peer line's cells; `see` is the main table's row, whose note has the method and the cause of a miss. */
+function peerCells(line: PeerLine): string[] {
+  const goal = line.goal ? describeGoal(line.goal, line.comparison?.unit ?? '×') : '';
+  const now = line.comparison ? formatSpread(line.comparison.spread, line.comparison.unit) : (line.missing ?? '—');
+  return [line.part, line.peer, now, goal, line.status, line.row === undefined ? '' : `[${line.row}]`];
+}
+
+/**
+ * The terminal table: columns padded to their widest cell, then the project against its peers (when a selected
+ * figure has one), then the notes, numbered as the rows.
+ */
+export function renderTable(rows: readonly PerfRow[], selected: readonly FigureId[] = []): string {
+  const out = alignedTable(HEADERS, rows.map(cells));
+  const peers = peerLines(rows, selected);
+  if (peers.length > 0) out.push('', 'against the peers:', ...alignedTable(PEER_HEADERS, peers.map(peerCells)));
   const notes = rows
     .map((row, i) => (row.note ? `  [${i + 1}] ${row.id} ${row.name}: ${row.note}` : ''))
     .filter((n) => n !== '');
@@ -112,10 +131,28 @@ export function renderMarkdown(report: PerfReport): string {
       HEADERS.map((h) => (h === 'id' || h === 'figure' || h === 'status' ? 'left' : 'right')),
     ),
   ];
-  const notes = rows.filter((row) => row.note);
-  if (notes.length > 0) {
+  const peers = peerLines(rows, meta.selected);
+  if (peers.length > 0) {
+    out.push(
+      '',
+      '## Against the peers',
+      '',
+      'Each part of the project that has a peer, held against it on this machine; "see" is the row above whose',
+      'note gives the method and, where a goal is not met, what bounds it.',
+      '',
+      markdownTable(
+        PEER_HEADERS,
+        peers.map(peerCells),
+        PEER_HEADERS.map((h) => (h === 'now' || h === 'goal' ? 'right' : 'left')),
+      ),
+    );
+  }
+  if (rows.some((row) => row.note)) {
+    // Numbered as the table's rows, which the peer table's "see" column refers to.
     out.push('', '## Notes', '');
-    for (const row of notes) out.push(`- **${row.id}** ${escapeCell(row.name)}: ${row.note}`);
+    rows.forEach((row, i) => {
+      if (row.note) out.push(`- [${i + 1}] **${row.id}** ${escapeCell(row.name)}: ${row.note}`);
+    });
   }
   out.push('');
   return out.join('\n');

@@ -108,6 +108,20 @@ describe('emulatorRows (G1, G4 and the G1 run log completeness)', () => {
     expect(capture!.status).toBe('not met');
   });
 
+  it('tags G1 for the peer table and says what bounds it only when it misses its goal', () => {
+    // Prepare: ratios 0.30 (below 0.35) and 0.40 (above).
+    const [below] = emulatorRows(emulatorResult([round(50_000, 15_000), round(50_000, 15_000), round(50_000, 15_000)]));
+    const [above] = emulatorRows(emulatorResult([round(50_000, 20_000), round(50_000, 20_000), round(50_000, 20_000)]));
+
+    // Assess
+    expect(below!.peer).toEqual({
+      part: 'emulator vs bare node:http, real handler',
+      peer: 'bare node:http (physical reference)',
+    });
+    expect(below!.note).toContain('bound by process isolation');
+    expect(above!.note).not.toContain('bound by process isolation');
+  });
+
   it("splits G1's emulator CPU into its parent process and the environments", () => {
     // Prepare & Act: 60 µs/req in all, 25 of them in the emulator process itself.
     const [g1] = emulatorRows(emulatorResult([round(50_000, 20_000), round(50_000, 20_000), round(50_000, 20_000)]));
@@ -248,9 +262,11 @@ describe('honestyRows (G7, issue 17: the open-loop generator)', () => {
     expect(row.goal).toEqual(GOALS.g7OpenLoopEfficiency);
     expect(row.status).toBe('not met');
     expect(row.candidate?.spread.median).toBe(80);
+    expect(row.peer).toEqual({ part: 'open-loop generator, requests per CPU-second at 1000/s', peer: 'autocannon -R' });
+    expect(row.note).toContain('bound by');
   });
 
-  it('meets a sustain rate only when every round achieved 95 % unflagged, and says when the generator flagged itself', () => {
+  it('meets a sustain rate only when every round achieved 95 % unflagged, and is inconclusive when the generator flagged itself', () => {
     // Prepare: 2000/s sustained in both rounds; 4000/s collapsed in one round, which the generator flagged.
     const flag =
       'connection-pool wait growing: p99 0.0 ms in the first half of the run, 900.0 ms in the second (limit 20 ms)';
@@ -269,7 +285,7 @@ describe('honestyRows (G7, issue 17: the open-loop generator)', () => {
     ]);
     expect(rows[0]!.status).toBe('met');
     expect(rows[0]!.comparison?.spread.min).toBeCloseTo(0.995, 12);
-    expect(rows[1]!.status).toBe('not met');
+    expect(rows[1]!.status).toBe('inconclusive');
     expect(rows[1]!.note).toContain(`generator flagged itself in 1 of 2 rounds`);
     expect(rows[1]!.note).toContain(flag);
   });
@@ -288,7 +304,7 @@ describe('honestyRows (G7, issue 17: the open-loop generator)', () => {
       ...g6,
       sustain: [open(4000, 4000, 30, ['event-loop delay p99 45.0 ms (limit 20 ms)'])],
     }).filter((r) => r.name.includes('sustains'));
-    expect(row!.status).toBe('not met');
+    expect(row!.status).toBe('inconclusive');
   });
 });
 

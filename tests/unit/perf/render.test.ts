@@ -112,7 +112,7 @@ describe('renderMarkdown', () => {
       '| G1 | emulator rps / bare node:http rps | 15,210 rps (14,900–15,800) | 48,000 rps (47,000–52,000) | 0.317× (0.301–0.33) | ≥ 0.35× | 42 % | not met |',
     );
     expect(md).toContain('| G8 | report time / run time |  |  |  |  |  | error |');
-    expect(md).toContain('- **G1** emulator rps / bare node:http rps: a | pipe in a note');
+    expect(md).toContain('- [1] **G1** emulator rps / bare node:http rps: a | pipe in a note');
     expect(md.split('\n').filter((l) => l.startsWith('| G')).length).toBe(3);
   });
 

@@ -41,6 +41,21 @@ describe('startupRows', () => {
     const [query] = startupRows(rounds([900, 950, 1000]), STARTUP_QUERY);
     expect(query!.comparison!.spread.median).toBeCloseTo(0.84, 6);
     expect(query!.status).toBe('not met');
+    expect(query!.peer).toEqual({ part: 'query CLI start-up, empty local store, over node -e 0', peer: 'node -e 0' });
+  });
+
+  it('blames tsx only when tsx alone takes more than the goal', () => {
+    // Prepare: tsx +0.25 s over node (under the goal), then +0.35 s (over it).
+    const under = rounds([900, 950, 1000]);
+    const over: StartupRounds = { ...under, tsx: runs([450, 460, 440]) };
+
+    // Act
+    const [withinGoal] = startupRows(under, STARTUP_QUERY);
+    const [tsxBound] = startupRows(over, STARTUP_QUERY);
+
+    // Assess
+    expect(withinGoal!.note).not.toContain('bound by tsx');
+    expect(tsxBound!.note).toContain('node --import tsx -e 0 alone takes 0.35 s; bound by tsx');
   });
 
   it('adds the CPU difference, --help and the tsx floor as figures without a goal', () => {

@@ -55,7 +55,10 @@ describe('startupRows', () => {
 
     // Assess
     expect(withinGoal!.note).not.toContain('bound by tsx');
+    expect(withinGoal!.note).toContain("the rest is the command's own modules");
     expect(tsxBound!.note).toContain('node --import tsx -e 0 alone takes 0.35 s; bound by tsx');
+    // A query within the goal needs no explanation.
+    expect(startupRows(rounds([350, 400, 380]), STARTUP_QUERY)[0]!.note).not.toMatch(/bound by|the rest is/);
   });
 
   it('adds the CPU difference, --help and the tsx floor as figures without a goal', () => {

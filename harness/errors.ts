@@ -122,6 +122,10 @@ export const ERROR_CODES = {
   GitHubTokenMissing: 'usage',
   ReportFileMissing: 'usage',
   ReportFileEmpty: 'usage',
+  // harness compare: a file that is not a bench report it can read.
+  ReportFileInvalid: 'usage',
+  ReportVersionUnsupported: 'usage',
+  ReportHasNoSamples: 'usage',
   CommentLimitTooSmall: 'usage',
   GitHubApiFailed: 'infrastructure',
   GitHubUnreachable: 'infrastructure',

@@ -50,6 +50,11 @@ export const commands: readonly CommandEntry[] = [
     async () => (await import('./bench.js')).benchCommand,
   ),
   lazy(
+    'compare <base> <head>',
+    'compare two saved bench reports (two sequential runs): per-metric intervals and a verdict, weaker than bench --compare',
+    async () => (await import('./compare.js')).compareCommand,
+  ),
+  lazy(
     'pr-comment',
     'post a report as the one pull request comment this tool owns, updated in place on each push',
     async () => (await import('./pr-comment.js')).prCommentCommand,

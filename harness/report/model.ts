@@ -26,8 +26,9 @@ import { underSampledStats } from '../stats/sampling.js';
 import type { Summary } from '../stats/summary.js';
 import { type EffectiveSetting, effectiveSettings } from '../target/cdk-context.js';
 import type { DestroyReport, EmulatorFacts } from '../target/target.js';
+import { type SamplesView, samplesView } from './samples.js';
 
-export const REPORT_SCHEMA = 'rda-bench-report/1';
+export const REPORT_SCHEMA = 'rda-bench-report/2';
 
 /** A phase of the run and how it ended. */
 export interface PhaseRecord {
@@ -254,6 +255,8 @@ export interface RunReport {
   } | null;
   readonly queries: readonly SavedQuery[];
   readonly destroy: DestroyOutcome;
+  /** Every measured response (thinned past a cap), for `harness compare`; null when no load ran. */
+  readonly samples: SamplesView | null;
   readonly charts: {
     /** The markdown's Mermaid chart: at most 60 buckets. */
     readonly overTime: OverTimeView;
@@ -412,6 +415,7 @@ export function buildReport(input: ReportInput): RunReport {
     coverage: correlation ? coverageView(correlation) : null,
     queries: reportQueries(load, correlation),
     destroy: input.destroy,
+    samples: load ? samplesView(load, correlation) : null,
     charts: load && load.log.count > 0 ? charts(load, correlation) : null,
     warnings: collapseRepeats(warnings),
     notes,

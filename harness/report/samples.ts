@@ -27,10 +27,8 @@ export interface SamplesView {
   readonly thinnedFrom: number | null;
 }
 
-const round = (value: number, decimals: number) => {
-  const scale = 10 ** decimals;
-  return Math.round(value * scale) / scale;
-};
+/** To the µs, in ms: what the JSON keeps. */
+const toMs3 = (value: number) => Math.round(value * 1000) / 1000;
 
 /** The measured, answered, not aborted requests (the population of `latency.all`), thinned past the cap. */
 export function samplesView(
@@ -39,24 +37,29 @@ export function samplesView(
   maxSamples = MAX_REPORT_SAMPLES,
 ): SamplesView {
   const log = load.log;
-  const kept: number[] = [];
-  for (let i = 0; i < log.count; i++) {
-    if (log.phase[i] !== Phase.Measured || log.errorKind[i] === ErrorKind.Aborted) continue;
-    if (log.status[i]! > 0 && Number.isFinite(log.latencyUs[i]!)) kept.push(i);
-  }
-  const step = Math.max(1, Math.ceil(kept.length / maxSamples));
+  const counted = (i: number) =>
+    log.phase[i] === Phase.Measured &&
+    log.errorKind[i] !== ErrorKind.Aborted &&
+    log.status[i]! > 0 &&
+    Number.isFinite(log.latencyUs[i]!);
+  let total = 0;
+  for (let i = 0; i < log.count; i++) if (counted(i)) total++;
+  const step = Math.max(1, Math.ceil(total / maxSamples));
   const atSeconds: number[] = [];
   const latencyMs: number[] = [];
   const lambdaMs: (number | null)[] = [];
   const handlerMs: (number | null)[] = [];
-  for (let k = 0; k < kept.length; k += step) {
-    const i = kept[k]!;
-    atSeconds.push(round(log.dueUs[i]! / 1e6, 3));
-    latencyMs.push(round(log.latencyUs[i]! / 1000, 3));
-    const lambda = correlation?.lambdaDurationMs[i] ?? Number.NaN;
-    const handler = correlation?.handlerDurationMs[i] ?? Number.NaN;
-    lambdaMs.push(Number.isFinite(lambda) ? round(lambda, 3) : null);
-    handlerMs.push(Number.isFinite(handler) ? round(handler, 3) : null);
+  const lambda = correlation?.lambdaDurationMs;
+  const handler = correlation?.handlerDurationMs;
+  // The k-th counted request is kept when k is a multiple of step: every k-th, in the order they were due.
+  for (let i = 0, k = 0; i < log.count; i++) {
+    if (!counted(i) || k++ % step !== 0) continue;
+    atSeconds.push(Math.round(log.dueUs[i]! / 1000) / 1000);
+    latencyMs.push(toMs3(log.latencyUs[i]! / 1000));
+    const lambdaValue = lambda?.[i] ?? Number.NaN;
+    const handlerValue = handler?.[i] ?? Number.NaN;
+    lambdaMs.push(Number.isFinite(lambdaValue) ? toMs3(lambdaValue) : null);
+    handlerMs.push(Number.isFinite(handlerValue) ? toMs3(handlerValue) : null);
   }
-  return { atSeconds, latencyMs, lambdaMs, handlerMs, thinnedFrom: step > 1 ? kept.length : null };
+  return { atSeconds, latencyMs, lambdaMs, handlerMs, thinnedFrom: step > 1 ? total : null };
 }

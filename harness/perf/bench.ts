@@ -22,7 +22,7 @@ import { Phase, RequestLog } from '../load/records.js';
 import { parseBenchOptions } from '../options.js';
 import { buildReport, type RunReport } from '../report/model.js';
 import { renderReport } from '../report/render.js';
-import { writeReport } from '../report/write.js';
+import { reportJson, writeReport } from '../report/write.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -94,7 +94,7 @@ export async function measureReportGeneration(
       const t2 = performance.now();
       const markdown = renderReport(report);
       const t3 = performance.now();
-      JSON.stringify(report, null, 2);
+      reportJson(report);
       const t4 = performance.now();
       await writeReport(report, dir);
       const t5 = performance.now();

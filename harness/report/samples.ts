@@ -19,15 +19,15 @@ export interface SamplesView {
   readonly atSeconds: readonly number[];
   /** Client latency from the due time, ms (µs resolution). */
   readonly latencyMs: readonly number[];
-  /** Lambda's `Duration` from the REPORT line when the request was correlated, else null. */
-  readonly lambdaMs: readonly (number | null)[];
-  /** The handler's own `durationMs` when its log line was found, else null. */
-  readonly handlerMs: readonly (number | null)[];
+  /** Lambda's `Duration` from the REPORT line when the request was correlated; NaN (null in the JSON) when not. */
+  readonly lambdaMs: readonly number[];
+  /** The handler's own `durationMs` when its log line was found; NaN (null in the JSON) when not. */
+  readonly handlerMs: readonly number[];
   /** The number of measured responses when the columns keep only every k-th; null when they keep all. */
   readonly thinnedFrom: number | null;
 }
 
-/** To the µs, in ms: what the JSON keeps. */
+/** To the µs, in ms: what the JSON keeps. NaN stays NaN. */
 const toMs3 = (value: number) => Math.round(value * 1000) / 1000;
 
 /** The measured, answered, not aborted requests (the population of `latency.all`), thinned past the cap. */
@@ -45,21 +45,29 @@ export function samplesView(
   let total = 0;
   for (let i = 0; i < log.count; i++) if (counted(i)) total++;
   const step = Math.max(1, Math.ceil(total / maxSamples));
-  const atSeconds: number[] = [];
-  const latencyMs: number[] = [];
-  const lambdaMs: (number | null)[] = [];
-  const handlerMs: (number | null)[] = [];
+  // Arrays of doubles only, sized once (NaN, not null, for the unknown: no boxed number per entry, and JSON
+  // writes NaN as null); pushing 200,000 doubles took four times as long.
+  const size = Math.ceil(total / step);
+  const atSeconds: number[] = new Array(size);
+  const latencyMs: number[] = new Array(size);
+  const lambdaMs: number[] = new Array(size);
+  const handlerMs: number[] = new Array(size);
   const lambda = correlation?.lambdaDurationMs;
   const handler = correlation?.handlerDurationMs;
   // The k-th counted request is kept when k is a multiple of step: every k-th, in the order they were due.
-  for (let i = 0, k = 0; i < log.count; i++) {
+  for (let i = 0, k = 0, j = 0; i < log.count; i++) {
     if (!counted(i) || k++ % step !== 0) continue;
-    atSeconds.push(Math.round(log.dueUs[i]! / 1000) / 1000);
-    latencyMs.push(toMs3(log.latencyUs[i]! / 1000));
-    const lambdaValue = lambda?.[i] ?? Number.NaN;
-    const handlerValue = handler?.[i] ?? Number.NaN;
-    lambdaMs.push(Number.isFinite(lambdaValue) ? toMs3(lambdaValue) : null);
-    handlerMs.push(Number.isFinite(handlerValue) ? toMs3(handlerValue) : null);
+    atSeconds[j] = Math.round(log.dueUs[i]! / 1000) / 1000;
+    latencyMs[j] = toMs3(log.latencyUs[i]! / 1000);
+    lambdaMs[j] = lambda ? toMs3(lambda[i]!) : Number.NaN;
+    handlerMs[j] = handler ? toMs3(handler[i]!) : Number.NaN;
+    j++;
   }
-  return { atSeconds, latencyMs, lambdaMs, handlerMs, thinnedFrom: step > 1 ? total : null };
+  return {
+    atSeconds,
+    latencyMs,
+    lambdaMs,
+    handlerMs,
+    thinnedFrom: step > 1 ? total : null,
+  };
 }

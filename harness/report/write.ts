@@ -3,6 +3,8 @@
  * its `.html` page with charts, and `<dir>/latest.md` with `latest.json` and `latest.html` beside it; appends the markdown to `$GITHUB_STEP_SUMMARY` when that is set (GitHub shows it on the
  * run's summary page).
  */
+
+import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../errors.js';
@@ -37,6 +39,18 @@ export function reportBaseName(report: RunReport): string {
 const MAX_NAME_SUFFIX = 1000;
 
 /**
+ * The report as JSON, indented for people, except `samples`: its columns (up to 200,000 numbers each) go on one
+ * line, not one line per number, which keeps the file about half the size and its writing about twice as fast.
+ */
+export function reportJson(report: RunReport): string {
+  if (!report.samples) return `${JSON.stringify(report, null, 2)}\n`;
+  // A marker no report field can hold (a fresh UUID), replaced by the compact samples.
+  const marker = `rda-samples-${randomUUID()}`;
+  const text = JSON.stringify({ ...report, samples: marker }, null, 2);
+  return `${text.replace(`"${marker}"`, () => JSON.stringify(report.samples))}\n`;
+}
+
+/**
  * Renders and writes the report files. The dated files are never overwritten: a report of another run
  * with the same second, target and run id gets `-2`, `-3`, ... on its `.md`, `.json` and `.html`. Pass the
  * paths of an earlier call as `rewrite` to write the same run's report again over its own files.
@@ -47,7 +61,7 @@ export async function writeReport(
   env: Readonly<Record<string, string | undefined>> = {},
   rewrite?: Pick<ReportPaths, 'markdown' | 'json' | 'html'>,
 ): Promise<ReportPaths> {
-  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const json = reportJson(report);
   const html = await renderHtml(report);
   const link = (file: string): HtmlLink => ({ name: path.basename(file), runUrl: actionsRunUrl(env) });
   await mkdir(dir, { recursive: true });

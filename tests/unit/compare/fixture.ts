@@ -30,12 +30,13 @@ export function syntheticSamples(load: SyntheticLoad): SamplesView {
   const shift = load.shiftMs ?? 0;
   const atSeconds: number[] = [];
   const latencyMs: number[] = [];
-  const lambdaMs: (number | null)[] = [];
-  const handlerMs: (number | null)[] = [];
+  const lambdaMs: number[] = [];
+  const handlerMs: number[] = [];
   for (let i = 0; i < seconds * perSecond; i++) {
     atSeconds.push(1 + i / perSecond);
     latencyMs.push(20 + exponential(3) + shift);
-    lambdaMs.push(i % 10 === 9 ? null : 5 + exponential(1) + shift);
+    // Every tenth not correlated: NaN in memory, null once written as JSON, as in a real report.
+    lambdaMs.push(i % 10 === 9 ? Number.NaN : 5 + exponential(1) + shift);
     handlerMs.push(2 + exponential(0.5) + shift);
   }
   return { atSeconds, latencyMs, lambdaMs, handlerMs, thinnedFrom: null };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { renderReport } from '../../../harness/report/render.js';
-import { actionsRunUrl, utcStamp, writeReport } from '../../../harness/report/write.js';
+import { actionsRunUrl, reportJson, utcStamp, writeReport } from '../../../harness/report/write.js';
 import { fixtureReport } from './fixture.js';
 
 describe('writeReport', () => {
@@ -54,5 +54,36 @@ describe('writeReport', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     expect((await writeReport(fixtureReport(), dir, {})).stepSummary).toBeUndefined();
     expect(utcStamp('2030-01-02T03:04:05.678Z')).toBe('20300102T030405Z');
+  });
+});
+
+describe('reportJson', () => {
+  it('indents the report but writes samples on one line, with null for what was not correlated', () => {
+    // Prepare: the fixture's samples, one of them without Lambda or handler times.
+    const report = fixtureReport();
+    const samples = { ...report.samples!, lambdaMs: [1.5, Number.NaN], handlerMs: [0.25, Number.NaN] };
+    const withSamples = { ...report, samples: { ...samples, atSeconds: [1, 1.1], latencyMs: [3.25, 4] } };
+
+    // Act
+    const text = reportJson(withSamples);
+
+    // Assess
+    const parsed = JSON.parse(text);
+    expect(parsed.samples).toEqual({
+      atSeconds: [1, 1.1],
+      latencyMs: [3.25, 4],
+      lambdaMs: [1.5, null],
+      handlerMs: [0.25, null],
+      thinnedFrom: null,
+    });
+    expect(text).toContain('\n  "samples": {"atSeconds":[1,1.1],"latencyMs":[3.25,4],"lambdaMs":[1.5,null]');
+    expect(text).toContain('\n  "schema": "rda-bench-report/2",');
+    expect({ ...parsed, samples: null }).toEqual(JSON.parse(JSON.stringify({ ...withSamples, samples: null })));
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('is plain indented JSON when the run had no load', () => {
+    const report = { ...fixtureReport(), samples: null };
+    expect(reportJson(report)).toBe(`${JSON.stringify(report, null, 2)}\n`);
   });
 });

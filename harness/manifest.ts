@@ -253,9 +253,7 @@ class RunLock {
         );
       }
       if (isHarnessProcess(holder, processes)) throw runIdInUse(runId, holder, file);
-      // Stale: its harness was killed before it could release it. Remove it only if it still names that
-      // pid, so a lock another process took over meanwhile is left alone.
-      if ((await readLockPid(file)) === holder) await unlink(file).catch(() => undefined);
+      await removeIfStill(file, holder);
     }
     throw new UsageError(
       'RunIdInUse',
@@ -272,6 +270,26 @@ class RunLock {
       // Already gone.
     }
   }
+}
+
+/**
+ * Removes a run id's lock left by a harness that was killed before it could release it (`destroy` and `sweep`
+ * finishing that run call this). A lock held by a live harness, or holding no pid, is left alone.
+ */
+export async function removeStaleLock(
+  file: string,
+  processes: ProcessTable = systemProcesses,
+): Promise<'removed' | 'none' | 'held'> {
+  const holder = await readLockPid(file);
+  if (holder === 'gone') return 'none';
+  if (holder === 'unreadable' || isHarnessProcess(holder, processes)) return 'held';
+  await removeIfStill(file, holder);
+  return (await readLockPid(file)) === 'gone' ? 'removed' : 'held';
+}
+
+/** Removes the lock only if it still names `holder`, so a lock another process took over meanwhile is left alone. */
+async function removeIfStill(file: string, holder: number): Promise<void> {
+  if ((await readLockPid(file)) === holder) await unlink(file).catch(() => undefined);
 }
 
 async function readLockPid(file: string): Promise<number | 'gone' | 'unreadable'> {

@@ -1,6 +1,6 @@
 import { runIdProblem } from '../../stack/names.js';
 import { ExitCode, InfraError, UsageError } from '../errors.js';
-import { readManifest, updateManifest } from '../manifest.js';
+import { lockPath, readManifest, updateManifest } from '../manifest.js';
 import type { DestroyReport } from '../target/target.js';
 import type { Command, CommandContext } from './command.js';
 
@@ -31,7 +31,8 @@ export const destroyCommand: Command<DestroyArgs> = {
     const manifest = await readManifest(ctx.cwd, args.runId);
     if (manifest?.target === 'local') {
       const { destroyLocalRun } = await import('../target/local/cleanup.js');
-      return finish(args.runId, await destroyLocalRun(manifest, { log: ctx.err }), ctx);
+      const lockFile = lockPath(ctx.cwd, args.runId);
+      return finish(args.runId, await destroyLocalRun(manifest, { log: ctx.err, lockFile }), ctx);
     }
     const { AwsAccount } = await import('../target/aws/index.js');
     const account = await AwsAccount.open({ region: args.region, env: ctx.env });

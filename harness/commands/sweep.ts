@@ -1,6 +1,6 @@
 import { type DurationRange, parseDurationMs } from '../duration.js';
 import { abortError, ExitCode, InfraError } from '../errors.js';
-import { listManifests, updateManifest } from '../manifest.js';
+import { listManifests, lockPath, updateManifest } from '../manifest.js';
 import { runIsLive } from '../processes.js';
 import type { SweepRow } from '../target/aws/index.js';
 import type { Command, CommandContext } from './command.js';
@@ -110,7 +110,8 @@ async function sweepLocalRuns(yes: boolean, ctx: CommandContext): Promise<number
       ctx.out(`${what}: would clean up`);
       continue;
     }
-    const report = await destroyLocalRun(manifest, { log: ctx.err });
+    const lockFile = lockPath(ctx.cwd, manifest.runId);
+    const report = await destroyLocalRun(manifest, { log: ctx.err, lockFile });
     await updateManifest(ctx.cwd, manifest.runId, {
       status: report.verified ? 'destroyed' : 'destroy-failed',
       destroy: { verified: report.verified, leftovers: report.leftovers, at: new Date().toISOString() },

@@ -6,7 +6,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
-import type { RunManifest } from '../../manifest.js';
+import { type RunManifest, removeStaleLock } from '../../manifest.js';
 import { type ProcessTable, runIsLive, systemProcesses } from '../../processes.js';
 import type { DestroyReport } from '../target.js';
 
@@ -20,7 +20,12 @@ const PROCESS_POLL_MS = 50;
  */
 export async function destroyLocalRun(
   manifest: RunManifest,
-  options: { readonly log?: (line: string) => void; readonly processes?: ProcessTable } = {},
+  options: {
+    readonly log?: (line: string) => void;
+    readonly processes?: ProcessTable;
+    /** The run id's lock (`lockPath`): a killed harness leaves it behind; removed once the run is not live. */
+    readonly lockFile?: string;
+  } = {},
 ): Promise<DestroyReport> {
   const processes = options.processes ?? systemProcesses;
   const log = options.log ?? (() => {});
@@ -66,6 +71,15 @@ export async function destroyLocalRun(
       leftovers.push(`directory ${recorded}`);
     } else {
       checks.push(`${recorded}: removed`);
+    }
+  }
+  if (options.lockFile) {
+    const lock = await removeStaleLock(options.lockFile, processes);
+    if (lock === 'held') {
+      checks.push(`${options.lockFile}: still there`);
+      leftovers.push(`lock file ${options.lockFile}`);
+    } else {
+      checks.push(`${options.lockFile}: ${lock === 'removed' ? 'removed' : 'not there'}`);
     }
   }
   return localDestroyReport(manifest.stackName, checks, leftovers, started);

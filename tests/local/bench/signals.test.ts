@@ -6,7 +6,7 @@
  * no `running` manifest is left, and that the report names the phase and the signal.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -329,6 +329,8 @@ describe('npm run harness -- local under signals', () => {
     expect(sweep.output()).toMatch(new RegExp(`local run ${runId} .*: cleaned up, verified`));
     expect(leftoverTempDirs(runId)).toEqual([]);
     expect(manifestOf(runId).status).toBe('destroyed');
+    // The run id's lock, which the killed harness could not release, is gone with the rest.
+    expect(existsSync(path.join(ROOT, '.rda', 'runs', `${runId}.lock`))).toBe(false);
   });
 });
 

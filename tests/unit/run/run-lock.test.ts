@@ -15,6 +15,7 @@ import {
   manifestPath,
   type RunManifest,
   type RunStatus,
+  removeStaleLock,
 } from '../../../harness/manifest.js';
 import type { ProcessTable } from '../../../harness/processes.js';
 import { rejection } from '../../helpers/rejection.js';
@@ -238,5 +239,34 @@ describe('ManifestWriter.create and the run id lock', () => {
 
     // Assess
     expect(readFileSync(lockPath(cwd, 'taken'), 'utf8').trim()).toBe(String(OTHER_PID));
+  });
+});
+
+describe('removeStaleLock (destroy and sweep finishing a killed run)', () => {
+  it('removes the lock of a harness that is gone, and says there was none when there is none', async () => {
+    // Prepare: a lock left by a killed harness.
+    const cwd = tempCwd();
+    const file = lockPath(cwd, 'r-killed');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${DEAD_PID}\n`);
+
+    // Act & Assess
+    expect(await removeStaleLock(file, fakeProcesses([]))).toBe('removed');
+    expect(existsSync(file)).toBe(false);
+    expect(await removeStaleLock(file, fakeProcesses([]))).toBe('none');
+  });
+
+  it('leaves the lock of a live harness, and one that holds no pid', async () => {
+    const cwd = tempCwd();
+    const live = lockPath(cwd, 'r-live');
+    const garbled = lockPath(cwd, 'r-garbled');
+    mkdirSync(path.dirname(live), { recursive: true });
+    writeFileSync(live, `${OTHER_PID}\n`);
+    writeFileSync(garbled, 'not a pid\n');
+
+    expect(await removeStaleLock(live, fakeProcesses([OTHER_PID]))).toBe('held');
+    expect(await removeStaleLock(garbled, fakeProcesses([]))).toBe('held');
+    expect(readFileSync(live, 'utf8')).toBe(`${OTHER_PID}\n`);
+    expect(existsSync(garbled)).toBe(true);
   });
 });

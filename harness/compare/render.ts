@@ -2,7 +2,7 @@
  * A {@link Comparison} as markdown (report sections, PR comments, `--out`), as terminal text, and as JSON data.
  * The table is one set of cells for all three, so they always say the same thing. Pure.
  */
-import { markdownTable } from '../report/markdown.js';
+import { markdownTable, textTable } from '../report/markdown.js';
 import { ms } from '../report/render.js';
 import type { ComparedSide, Comparison, ComparisonKind } from './saved.js';
 import { formatTolerance } from './tolerance.js';
@@ -181,16 +181,6 @@ export function renderComparisonText(c: Comparison): string {
     '',
     ...notes(c),
   ].join('\n');
-}
-
-function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** The comparison as plain JSON data: NaN (no value, no interval) and absent fields become null. */

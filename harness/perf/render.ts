@@ -2,7 +2,7 @@
  * `harness perf` output: an aligned text table for the terminal, the markdown report (its table drawn by
  * report/markdown.ts, as every report's) and its JSON twin, all from the same {@link PerfReport}. Pure.
  */
-import { escapeCell, markdownTable } from '../report/markdown.js';
+import { escapeCell, markdownTable, textTable } from '../report/markdown.js';
 import type { Spread } from '../stats/spread.js';
 import type { FigureId, Measure, PerfMeta, PerfReport, PerfRow } from './model.js';
 import { type PeerLine, peerLines } from './peers.js';
@@ -65,17 +65,6 @@ function cells(row: PerfRow): string[] {
   ];
 }
 
-/** Columns padded to their widest cell, a dashed line under the headers. */
-function alignedTable(headers: readonly string[], body: readonly (readonly string[])[]): string[] {
-  const widths = headers.map((header, c) => Math.max(header.length, ...body.map((r) => [...r[c]!].length)));
-  const line = (values: readonly string[]) =>
-    values
-      .map((value, c) => value + ' '.repeat(widths[c]! - [...value].length))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
-}
-
 const PEER_HEADERS = ['part', 'peer', 'now', 'goal', 'status', 'see'] as const;
 
 /** A peer line's cells; `see` is the main table's row, whose note has the method and the cause of a miss. */
@@ -90,9 +79,9 @@ function peerCells(line: PeerLine): string[] {
  * figure has one), then the notes, numbered as the rows.
  */
 export function renderTable(rows: readonly PerfRow[], selected: readonly FigureId[] = []): string {
-  const out = alignedTable(HEADERS, rows.map(cells));
+  const out = [textTable(HEADERS, rows.map(cells))];
   const peers = peerLines(rows, selected);
-  if (peers.length > 0) out.push('', 'against the peers:', ...alignedTable(PEER_HEADERS, peers.map(peerCells)));
+  if (peers.length > 0) out.push('', 'against the peers:', textTable(PEER_HEADERS, peers.map(peerCells)));
   const notes = rows
     .map((row, i) => (row.note ? `  [${i + 1}] ${row.id} ${row.name}: ${row.note}` : ''))
     .filter((n) => n !== '');

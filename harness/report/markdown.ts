@@ -1,6 +1,7 @@
 /**
  * The one GitHub-flavoured markdown table writer of the harness: run reports (report/render.ts) and
- * `harness perf` reports (perf/render.ts) draw every table with it. Pure.
+ * `harness perf` reports (perf/render.ts) draw every table with it; {@link textTable} is its plain-text twin
+ * for terminals (`harness perf`, `harness compare`). Pure.
  */
 
 /** How a column's cells sit: `left` (`---`, text) or `right` (`---:`, numbers). */
@@ -31,4 +32,19 @@ export function markdownTable(
 ): string {
   const rule = headers.map((_, i) => (align[i] === 'right' ? '---:' : '---'));
   return [markdownRow(headers), markdownRow(rule), ...rows.map(markdownRow)].join('\n');
+}
+
+/**
+ * A table for a terminal: columns padded to their widest cell (counted in code points), two spaces apart, a
+ * dashed rule under the headers, no trailing spaces; lines joined by line breaks (no trailing one).
+ */
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const width = (text: string) => [...text].length;
+  const widths = headers.map((header, c) => Math.max(width(header), ...rows.map((row) => width(row[c]!))));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, c) => cell + ' '.repeat(widths[c]! - width(cell)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
